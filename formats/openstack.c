@@ -1,0 +1,3 @@
+/* formats/openstack.c: not written yet */
+#include "config.h"
+typedef int stub_openstack;

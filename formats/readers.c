@@ -1,0 +1,3 @@
+/* formats/readers.c: not written yet */
+#include "config.h"
+typedef int stub_readers;

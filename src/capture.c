@@ -1,0 +1,3 @@
+/* src/capture.c: not written yet */
+#include "config.h"
+typedef int stub_capture;

@@ -1,0 +1,62 @@
+/*
+ * diag.h: diagnostics and counts.
+ *
+ * Modules never print. They report through a struct diag, which counts the
+ * report by kind and hands it to a sink that main.c installs (and prints as
+ * "imgmeta: FILE:POSITION: message"). Functions that can fail return an
+ * enum rc; the message explaining a failure has been reported already.
+ */
+#ifndef IMGMETA_DIAG_H
+#define IMGMETA_DIAG_H
+
+#include <stdint.h>
+#include "util.h"
+
+/* Graded return codes. */
+enum rc {
+	RC_OK = 0,
+	RC_WARN = 1,	/* done, with a warning reported */
+	RC_SKIP = 2,	/* this observation/response rejected, go on */
+	RC_FATAL = 3	/* stop the run (exit 2) */
+};
+
+enum diag_kind {
+	DIAG_NOTE,	/* informational, not counted */
+	DIAG_WARN,	/* kept the data, but something was odd */
+	DIAG_REJECT,	/* an observation or a response was not kept */
+	DIAG_NON2XX,	/* a response with a status other than 2xx */
+	DIAG_CONFLICT,	/* two sources disagree on a value */
+	DIAG_ERROR	/* fatal: the run stops (exit 2) */
+};
+
+struct diag_counts {
+	uint64_t inputs;	/* files read */
+	uint64_t bytes;		/* bytes read (after decompression) */
+	uint64_t responses;	/* responses found in captures */
+	uint64_t observations;	/* observations kept */
+	uint64_t records;	/* records written */
+	uint64_t filtered;	/* records left out by filters */
+	uint64_t rejects;	/* DIAG_REJECT + DIAG_NON2XX */
+	uint64_t non2xx;	/* DIAG_NON2XX alone */
+	uint64_t conflicts;
+	uint64_t warnings;
+	uint64_t errors;
+};
+
+typedef void (*diag_sink)(void *arg, enum diag_kind, const char *file,
+    const char *pos, const char *msg);
+
+struct diag {
+	struct diag_counts	 n;
+	diag_sink		 sink;		/* may be NULL: only count */
+	void			*sink_arg;
+};
+
+void	diag_init(struct diag *, diag_sink, void *);
+/* file and pos may be NULL. */
+void	diag_report(struct diag *, enum diag_kind, const char *file,
+	    const char *pos, const char *fmt, ...) PRINTFLIKE(5, 6);
+void	diag_vreport(struct diag *, enum diag_kind, const char *file,
+	    const char *pos, const char *fmt, va_list) PRINTFLIKE(5, 0);
+
+#endif

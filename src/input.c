@@ -1,0 +1,3 @@
+/* src/input.c: not written yet */
+#include "config.h"
+typedef int stub_input;

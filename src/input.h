@@ -1,0 +1,23 @@
+/*
+ * input.h: walks the inputs named on the command line. A file is opened
+ * as a stream; a directory is walked recursively with its entries in byte
+ * order of their names (so runs are reproducible); "-" is standard input.
+ * Names are given to the callback as the user wrote them, joined with the
+ * path inside a directory ("samples/" + "v1/head.txt" gives
+ * "samples/v1/head.txt"). An unreadable input is reported as a reject and
+ * the walk goes on.
+ */
+#ifndef IMGMETA_INPUT_H
+#define IMGMETA_INPUT_H
+
+#include <stddef.h>
+#include "diag.h"
+#include "stream.h"
+
+typedef enum rc (*input_cb)(void *arg, const char *name, struct stream *);
+
+/* Stops early only when cb returns RC_FATAL (returned). */
+enum rc	input_walk(char *const *paths, size_t n, struct diag *, input_cb,
+	    void *arg);
+
+#endif

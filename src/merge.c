@@ -1,0 +1,3 @@
+/* src/merge.c: not written yet */
+#include "config.h"
+typedef int stub_merge;

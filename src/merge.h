@@ -1,0 +1,48 @@
+/*
+ * merge.h: groups observations by image id and folds them into records
+ * (DESIGN.md section 3, "Merge").
+ *
+ * Observations are stored in a temporary SQLite database (on disk when it
+ * grows), so the number of images is not bounded by memory. merge_fold
+ * reads them back in id order; the observations of one id are taken oldest
+ * first: by Date (none before any), then run, then input order (the order
+ * of merge_add). A later observation overwrites the fields it carries; a
+ * null never erases a value; properties merge key by key. Two different
+ * non-null values are a conflict: the later wins and the conflict is
+ * reported (DIAG_CONFLICT) naming the field, both values and both sources.
+ */
+#ifndef IMGMETA_MERGE_H
+#define IMGMETA_MERGE_H
+
+#include "diag.h"
+#include "record.h"
+
+struct merge;
+
+struct conflict {
+	const char		*id;
+	const char		*field;		/* field name or "properties.KEY" */
+	const char		*old_value;
+	const char		*new_value;
+	const struct source	*old_src;
+	const struct source	*new_src;
+};
+
+struct merge *merge_new(struct diag *);
+void	 merge_free(struct merge *);
+/* Stores one observation (must have an id and one source); run orders
+ * batches (0 for this run's inputs). The record is left unchanged. */
+enum rc	 merge_add(struct merge *, const struct record *obs, int run);
+/* Optional: called for each conflict, besides the report. */
+void	 merge_on_conflict(struct merge *,
+	    void (*)(void *, const struct conflict *), void *);
+/* Calls cb with each merged record in id order (properties sorted). */
+enum rc	 merge_fold(struct merge *,
+	    enum rc (*cb)(void *arg, const struct record *), void *arg);
+/* Folds a list of observations already in order: the merge rule alone,
+ * for unit tests and for merge_fold. */
+void	 merge_fold_one(struct record *acc, const struct record *obs,
+	    struct diag *, void (*oncf)(void *, const struct conflict *),
+	    void *oncf_arg);
+
+#endif

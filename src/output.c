@@ -1,0 +1,3 @@
+/* src/output.c: not written yet */
+#include "config.h"
+typedef int stub_output;

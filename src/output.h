@@ -1,0 +1,32 @@
+/*
+ * output.h: an output byte stream that is either complete or absent.
+ *
+ * output_open("-") writes to standard output. Any other path is written to
+ * a temporary file in the same directory, which output_commit renames into
+ * place after a flush and fsync; output_abort (or a fatal signal) removes
+ * it. With gzip set, the bytes are compressed as a gzip member whose header
+ * carries no time stamp and no name, so equal input gives equal bytes.
+ *
+ * Errors (open, write, close, rename) are reported through the diag as
+ * DIAG_ERROR naming the path, and return RC_FATAL.
+ */
+#ifndef IMGMETA_OUTPUT_H
+#define IMGMETA_OUTPUT_H
+
+#include <stddef.h>
+#include "diag.h"
+
+struct output;
+
+struct output *output_open(const char *path, int gzip, struct diag *);
+enum rc	 output_write(struct output *, const void *, size_t);
+enum rc	 output_commit(struct output *);	/* frees */
+void	 output_abort(struct output *);		/* frees; NULL ok */
+/* Removes every temporary file not yet committed; async-signal-safe. */
+void	 output_cleanup_signal(void);
+/* Temporary path beside a target, for writers that make their own file
+ * (sqlite): registered so that output_cleanup_signal removes it. */
+char	*output_temp_path(const char *target);
+void	 output_forget_temp(const char *tmp);
+
+#endif

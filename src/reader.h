@@ -1,0 +1,74 @@
+/*
+ * reader.h: how a representation of an image plugs into the engine.
+ *
+ * The engine (src/read.c) hands each response to the readers in the
+ * readers[] table (formats/readers.c):
+ *
+ *  - If the response carries headers a reader recognises (bid_headers > 0),
+ *    the highest bidder reads it from its headers.
+ *  - Otherwise the body must be a JSON object. The engine streams it: for
+ *    every top-level key that some reader lists in .envelopes, the value is
+ *    split into items (each element of an array, or the value itself when
+ *    it is an object) and each item is parsed alone, so a page of a million
+ *    images is never held whole. For each item, the readers that list that
+ *    envelope bid (bid_item); the highest bidder reads it. When the body
+ *    has no envelope key at all, the whole object is offered once with
+ *    envelope "".
+ *
+ * A reader turns what it reads into observations: it fills a struct record
+ * (one source; see record_add_source) and hands it to read_emit(). Problems
+ * are reported through ctx->diag with ctx->file and ctx->pos; a reader
+ * returns RC_OK, RC_SKIP (this item rejected, reported) or RC_FATAL.
+ */
+#ifndef IMGMETA_READER_H
+#define IMGMETA_READER_H
+
+#include <jansson.h>
+
+#include "capture.h"
+#include "diag.h"
+#include "record.h"
+
+struct read_ctx {
+	struct response	*resp;
+	struct diag	*diag;
+	const char	*file;		/* resp->file */
+	const char	*pos;		/* "OFFSET#/images/3": for messages and
+					   the source's "at" */
+	const char	*envelope;	/* "images", "image", ..., or "" */
+	int		 in_list;	/* item is an element of an array */
+	size_t		 index;		/* its index in that array */
+	const char	*date;		/* the Date header as RFC 3339, or NULL */
+	/* set by the engine: where observations go */
+	enum rc		(*emit)(void *arg, struct record *obs);
+	void		*emit_arg;
+};
+
+struct reader_ops {
+	const char		*name;		/* "glance_v1" */
+	const char *const	*envelopes;	/* NULL-terminated, or NULL */
+	/* Headers-only representations; both NULL when not used. */
+	int	(*bid_headers)(const struct response *);
+	enum rc	(*read_headers)(struct read_ctx *);
+	/* JSON items; both NULL when not used. */
+	int	(*bid_item)(const struct read_ctx *, const json_t *item);
+	enum rc	(*read_item)(struct read_ctx *, const json_t *item);
+};
+
+/* formats/readers.c: NULL-terminated. */
+extern const struct reader_ops *const readers[];
+
+/*
+ * Helpers for readers.
+ * read_source_init adds the record's source entry, filled with what the
+ * engine knows: file, at (ctx->pos), date, url. The reader fills api, call,
+ * status, request_id, project_id.
+ * read_emit hands the observation over (the record is left empty).
+ */
+struct source *read_source_init(struct read_ctx *, struct record *);
+enum rc	read_emit(struct read_ctx *, struct record *);
+/* Reports "FILE:POS: MSG" as a reject and returns RC_SKIP. */
+enum rc	read_reject(struct read_ctx *, const char *fmt, ...) PRINTFLIKE(2, 3);
+void	read_warn(struct read_ctx *, const char *fmt, ...) PRINTFLIKE(2, 3);
+
+#endif

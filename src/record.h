@@ -1,0 +1,170 @@
+/*
+ * record.h: the canonical image record (DESIGN.md section 3).
+ *
+ * One struct serves as an observation (what one response says about one
+ * image: exactly one source) and as a merged record (one or more sources).
+ * Every field is held as its canonical text, NULL meaning "no source said":
+ *   string	as sent (valid UTF-8)
+ *   uuid	lowercase 8-4-4-4-12
+ *   md5	32 lowercase hex digits
+ *   int	decimal digits, no sign, no leading zeros, fits int64
+ *   bool	"true" or "false"
+ *   time	RFC 3339 UTC ending in 'Z', fraction kept as written
+ *   status	one of Glance's statuses (see norm_status)
+ *   visibility "public" or "private"
+ * Writers look at field_info[].type to print a value as a JSON number or
+ * boolean, a SQL integer, and so on.
+ *
+ * Ownership: a record owns every string it holds. Setters copy their
+ * arguments. record_clear() frees the contents and leaves an empty record;
+ * record_clear(NULL) does nothing.
+ */
+#ifndef IMGMETA_RECORD_H
+#define IMGMETA_RECORD_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+enum field_type {
+	FT_STRING,
+	FT_UUID,
+	FT_MD5,
+	FT_INT,
+	FT_BOOL,
+	FT_TIME,
+	FT_STATUS,
+	FT_VISIBILITY
+};
+
+/* In the order of the DESIGN.md table; outputs use this order. */
+enum field {
+	F_ID,
+	F_NAME,
+	F_STATUS,
+	F_VISIBILITY,
+	F_PROTECTED,
+	F_CONTAINER_FORMAT,
+	F_DISK_FORMAT,
+	F_SIZE,
+	F_VIRTUAL_SIZE,
+	F_CHECKSUM,
+	F_MIN_RAM,
+	F_MIN_DISK,
+	F_OWNER,
+	F_CREATED_AT,
+	F_UPDATED_AT,
+	F_DELETED,
+	F_DELETED_AT,
+	F__COUNT
+};
+
+struct field_info {
+	const char	*name;		/* "container_format" */
+	enum field_type	 type;
+};
+extern const struct field_info field_info[F__COUNT];
+int	field_lookup(const char *name);		/* enum field, or -1 */
+
+/* Fields of a source entry, in output order. */
+enum source_field {
+	S_FILE,		/* input file as given on the command line */
+	S_AT,		/* position: "OFFSET" or "OFFSET#/json/pointer" */
+	S_API,		/* "v1", "v1.1", "v2.1" */
+	S_CALL,		/* "head", "detail", "list", "show", "metadata" */
+	S_DATE,		/* response Date header as RFC 3339 UTC */
+	S_REQUEST_ID,
+	S_PROJECT_ID,
+	S_STATUS,	/* the status exactly as the API sent it */
+	S_URL,		/* request URL, when the capture has it */
+	S__COUNT
+};
+extern const char *const source_field_name[S__COUNT];
+
+struct source {
+	char	*v[S__COUNT];		/* owned; NULL = unknown */
+};
+
+struct prop {
+	char	*key;			/* owned */
+	char	*value;			/* owned; NULL = JSON null */
+	size_t	 src;			/* merged records: index in srcs of the
+					   source that gave the value */
+};
+
+struct record {
+	char		*f[F__COUNT];	/* owned canonical text; NULL = null */
+	struct prop	*props;		/* sorted by key after record_sort */
+	size_t		 nprops;
+	size_t		 capprops;
+	struct source	*srcs;
+	size_t		 nsrcs;
+	size_t		 capsrcs;
+	size_t		 fsrc[F__COUNT]; /* merged records: index in srcs of
+					   the source that gave each field */
+};
+
+void	record_init(struct record *);
+void	record_clear(struct record *);
+void	record_move(struct record *dst, struct record *src); /* dst cleared first; src left empty */
+
+/*
+ * Normalising setters. text is what the API sent; NULL leaves the field
+ * null. On a value that breaks the field's type, the field is left as it
+ * was and -1 is returned with *why set to a static phrase that completes
+ * "FIELD \"VALUE\": ..." (e.g. "is not a whole non-negative 64-bit number").
+ */
+int	record_set(struct record *, enum field, const char *text,
+	    const char **why);
+/* The same from a JSON value: null leaves the field null; strings go
+ * through record_set; integers are accepted for int fields, true/false
+ * for bool fields; anything else is a type error. */
+int	record_set_json(struct record *, enum field, const json_t *,
+	    const char **why);
+/* Stores canonical text as is, no checks (for merge and re-reading). */
+void	record_set_raw(struct record *, enum field, const char *canonical);
+
+/* Properties: set replaces an existing key (value NULL = JSON null). */
+void	record_prop_set(struct record *, const char *key, const char *value);
+/* JSON value: string kept exactly, null -> NULL, anything else its
+ * compact JSON text. Returns -1 with *why if the text cannot be made. */
+int	record_prop_set_json(struct record *, const char *key, const json_t *,
+	    const char **why);
+const struct prop *record_prop_get(const struct record *, const char *key);
+void	record_sort(struct record *);	/* properties by key (bytewise) */
+
+/* Sources: record_add_source returns a new, empty entry to fill. */
+struct source *record_add_source(struct record *);
+void	source_set(struct source *, enum source_field, const char *);
+void	source_copy(struct source *dst, const struct source *src);
+void	source_clear(struct source *);
+
+/*
+ * The canonical JSON form (one JSON Lines record of the json output): every
+ * field in table order, null where null, ints as numbers, bools as
+ * booleans, then "properties" (object, keys sorted) and "sources" (array of
+ * objects with every source field, null where unknown).
+ * record_from_json reads that form back (returns -1 with *why on error).
+ */
+json_t	*record_to_json(const struct record *);
+int	 record_from_json(struct record *, const json_t *, const char **why);
+
+/*
+ * The mapping rules of DESIGN.md section 3, one function each. Each takes
+ * the text an API sent and returns 0 with *out set to a newly allocated
+ * canonical text, or -1 with *why set to a static reason.
+ */
+int	norm_bool(const char *, char **out, const char **why);
+int	norm_int(const char *, char **out, const char **why);
+int	norm_time(const char *, char **out, const char **why);
+int	norm_http_date(const char *, char **out, const char **why); /* Date header */
+int	norm_uuid(const char *, char **out, const char **why);
+int	norm_md5(const char *, char **out, const char **why);
+/* Status: Glance's own values kept, Nova's ACTIVE/SAVING/DELETED/ERROR
+ * mapped; anything else gives 0 with *out = NULL (null, not an error). */
+int	norm_status(const char *, char **out, const char **why);
+int	norm_visibility(const char *, char **out, const char **why);
+/* Nova status -> deleted: DELETED -> "true", other mapped -> "false",
+ * unmapped -> NULL. Returns a static string or NULL. */
+const char *status_deleted(const char *nova_status);
+
+#endif

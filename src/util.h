@@ -1,0 +1,52 @@
+/*
+ * util.h: allocation wrappers that never return NULL, a growable byte
+ * buffer, and fatal() for the impossible.
+ */
+#ifndef IMGMETA_UTIL_H
+#define IMGMETA_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define PRINTFLIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTFLIKE(f, a)
+#endif
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);			/* xstrdup(NULL) is NULL */
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) PRINTFLIKE(1, 2);
+char	*xvasprintf(const char *, va_list) PRINTFLIKE(1, 0);
+_Noreturn void fatal(const char *, ...) PRINTFLIKE(1, 2);
+
+/* Growable buffer. data is always NUL-terminated after any add (the NUL is
+ * not counted in len), so a buffer holding text can be used as a string. */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+#define BUF_INIT { NULL, 0, 0 }
+
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, char);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+void	 buf_reset(struct buf *);		/* len = 0, keeps memory */
+void	 buf_free(struct buf *);
+char	*buf_detach(struct buf *);		/* caller frees; buffer empty */
+const char *buf_cstr(struct buf *);		/* "" when empty */
+
+/* ASCII helpers, independent of locale. */
+int	 ascii_casecmp(const char *, const char *);
+int	 ascii_ncasecmp(const char *, const char *, size_t);
+int	 utf8_valid(const char *, size_t);	/* 1 if valid UTF-8 */
+char	*latin1_to_utf8(const char *, size_t);	/* caller frees */
+
+#endif
