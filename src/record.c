@@ -311,7 +311,10 @@ json_unconst(const json_t *v)
 	return (json_t *)(uintptr_t)v;
 }
 
-/* The fewest significant digits that print d so that it reads back. */
+/*
+ * The fewest significant digits that print d so that it reads back, and
+ * without an exponent where one was not needed (1000.0, not 1e3).
+ */
 static int
 real_precision(double d)
 {
@@ -320,7 +323,8 @@ real_precision(double d)
 
 	for (p = 1; p < 17; p++) {
 		snprintf(s, sizeof s, "%.*g", p, d);
-		if (strtod(s, NULL) == d)
+		if (strtod(s, NULL) == d &&
+		    (strchr(s, 'e') == NULL || (d < 1 && d > -1)))
 			break;
 	}
 	return p;
