@@ -59,6 +59,19 @@ struct reader_ops {
 extern const struct reader_ops *const readers[];
 
 /*
+ * The engine: reads one response (from capture_read's callback), handing
+ * each observation to emit (which takes the record's contents). Returns
+ * RC_FATAL only when emit did; rejects are reported and counted.
+ */
+enum rc	read_response(struct response *, struct diag *,
+	    enum rc (*emit)(void *, struct record *), void *emit_arg);
+
+/* Limits on what one item may hold, so a hostile file cannot exhaust
+ * memory; far above anything real. */
+#define READ_MAX_ITEM	((size_t)256 << 20)	/* bytes of one JSON item */
+#define READ_MAX_OTHER	((size_t)16 << 20)	/* a non-envelope value */
+
+/*
  * Helpers for readers.
  * read_source_init adds the record's source entry, filled with what the
  * engine knows: file, at (ctx->pos), date, url. The reader fills api, call,
