@@ -1,3 +1,13 @@
-/* formats/writers.c: not written yet */
+/* writers.c: the table of output formats. */
 #include "config.h"
-typedef int stub_writers;
+
+#include <stddef.h>
+
+#include "writer.h"
+
+extern const struct writer_ops write_json_ops;
+
+const struct writer_ops *const writers[] = {
+	&write_json_ops,
+	NULL
+};

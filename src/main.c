@@ -1,3 +1,330 @@
+/*
+ * main.c: the command line, the pipeline (inputs -> capture -> read ->
+ * merge -> write), the messages on standard error and the exit status.
+ */
 #include "config.h"
-int main(void);
-int main(void) { return 0; }
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "diag.h"
+#include "input.h"
+#include "merge.h"
+#include "output.h"
+#include "reader.h"
+#include "writer.h"
+
+/* Exit statuses, as documented in the man page. */
+enum exit_status {
+	EXIT_ALL_KEPT = 0,	/* every input read, every observation kept */
+	EXIT_REJECTS = 1,	/* output written, something was rejected */
+	EXIT_FATAL = 2		/* usage or fatal error: no output left */
+};
+
+struct opts {
+	const char	*output;	/* NULL: standard output */
+	const char	*format;
+	int		 gzip;
+	int		 quiet;
+	int		 strict;
+	int		 progress;
+	int		 csv_raw;
+};
+
+struct run {
+	struct opts	 o;
+	struct diag	 diag;
+	struct merge	*merge;
+	struct writer	 writer;
+};
+
+static void	usage(FILE *);
+static void	main_sink(void *, enum diag_kind, const char *, const char *,
+		    const char *);
+static void	main_put_escaped(const char *);
+static enum rc	main_emit(void *, struct record *);
+static enum rc	main_response(void *, struct response *);
+static enum rc	main_file(void *, const char *, struct stream *);
+static enum rc	main_write(void *, const struct record *);
+static void	main_summary(struct run *, double);
+static void	main_signal(int);
+static double	main_now(void);
+
+static const char *progname = "imgmeta";
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: imgmeta [OPTIONS] INPUT...\n"
+"Reads captured responses of the deprecated image-metadata APIs (Glance v1\n"
+"HEAD headers, v1/v1.1 JSON lists, Nova v2.1 show/detail/list/metadata),\n"
+"merges what they say about each image and writes one record per image.\n"
+"INPUT is a file, a directory (walked recursively) or - (standard input).\n"
+"\n"
+"  -o, --output PATH   where to write; - is standard output (default)\n"
+"  -f, --format FMT    json (default; from PATH's ending: .jsonl .jsonl.gz\n"
+"                      .json.gz .ndjson)\n"
+"  -z, --gzip          gzip the json output even where PATH doesn't say .gz\n"
+"      --strict        any reject: exit 1 before anything is written\n"
+"  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
+"  -h, --help          this help\n"
+"      --version       the version\n"
+"\n"
+"Exit status: 0 all kept, 1 written but something rejected, 2 error.\n"
+"See imgmeta(1) and README.md.\n");
+}
+
+/* Prints a message, with control characters made visible. */
+static void
+main_put_escaped(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
+static void
+main_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
+    const char *msg)
+{
+	struct run *r = arg;
+	const char *label = "";
+
+	switch (kind) {
+	case DIAG_NOTE:
+	case DIAG_WARN:
+	case DIAG_CONFLICT:
+		if (r->o.quiet)
+			return;
+		label = kind == DIAG_WARN ? "warning: " :
+		    kind == DIAG_CONFLICT ? "conflict: " : "";
+		break;
+	case DIAG_REJECT:
+	case DIAG_NON2XX:
+	case DIAG_ERROR:
+		break;
+	}
+	fprintf(stderr, "%s: ", progname);
+	if (file != NULL) {
+		main_put_escaped(file);
+		fputc(':', stderr);
+		if (pos != NULL) {
+			main_put_escaped(pos);
+			fputc(':', stderr);
+		}
+		fputc(' ', stderr);
+	}
+	fputs(label, stderr);
+	main_put_escaped(msg);
+	fputc('\n', stderr);
+}
+
+static enum rc
+main_emit(void *arg, struct record *obs)
+{
+	struct run *r = arg;
+
+	return merge_add(r->merge, obs, 0);
+}
+
+static enum rc
+main_response(void *arg, struct response *resp)
+{
+	struct run *r = arg;
+
+	return read_response(resp, &r->diag, main_emit, r);
+}
+
+static enum rc
+main_file(void *arg, const char *name, struct stream *s)
+{
+	struct run *r = arg;
+	enum rc rc = capture_read(s, name, &r->diag, main_response, r);
+
+	return rc == RC_FATAL ? RC_FATAL : RC_OK;
+}
+
+static enum rc
+main_write(void *arg, const struct record *rec)
+{
+	struct run *r = arg;
+	enum rc rc = r->writer.ops->write(&r->writer, rec);
+
+	if (rc == RC_OK)
+		r->diag.n.records++;
+	return rc;
+}
+
+static void
+main_summary(struct run *r, double secs)
+{
+	const struct diag_counts *n = &r->diag.n;
+
+	if (r->o.quiet)
+		return;
+	fprintf(stderr, "%s: summary: %llu inputs, %llu responses, "
+	    "%llu observations, %llu records written, %llu filtered, "
+	    "%llu rejected, %llu conflicts, %.3f s\n", progname,
+	    (unsigned long long)n->inputs, (unsigned long long)n->responses,
+	    (unsigned long long)n->observations,
+	    (unsigned long long)n->records, (unsigned long long)n->filtered,
+	    (unsigned long long)n->rejects, (unsigned long long)n->conflicts,
+	    secs);
+}
+
+static void
+main_signal(int sig)
+{
+	output_cleanup_signal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static double
+main_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW };
+	static const struct option longopts[] = {
+		{ "output",	required_argument, NULL, 'o' },
+		{ "format",	required_argument, NULL, 'f' },
+		{ "gzip",	no_argument,	   NULL, 'z' },
+		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "strict",	no_argument,	   NULL, OPT_STRICT },
+		{ "version",	no_argument,	   NULL, OPT_VERSION },
+		{ NULL,		0,		   NULL, 0 }
+	};
+	struct run r = { 0 };
+	const struct writer_ops *ops;
+	const char *path;
+	double t0 = main_now();
+	int c, gz = 0, status;
+	enum rc rc;
+
+	while ((c = getopt_long(argc, argv, "o:f:zqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			r.o.output = optarg;
+			break;
+		case 'f':
+			r.o.format = optarg;
+			break;
+		case 'z':
+			r.o.gzip = 1;
+			break;
+		case 'q':
+			r.o.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_ALL_KEPT;
+		case OPT_STRICT:
+			r.o.strict = 1;
+			break;
+		case OPT_VERSION:
+			printf("imgmeta %s\n", PACKAGE_VERSION);
+			return EXIT_ALL_KEPT;
+		default:
+			usage(stderr);
+			return EXIT_FATAL;
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "%s: no input given: name capture files or "
+		    "directories, or - for standard input\n", progname);
+		usage(stderr);
+		return EXIT_FATAL;
+	}
+
+	path = r.o.output != NULL ? r.o.output : "-";
+	if (r.o.format != NULL) {
+		if ((ops = writer_by_name(r.o.format)) == NULL) {
+			fprintf(stderr, "%s: unknown format \"%s\": use one "
+			    "of", progname, r.o.format);
+			for (size_t i = 0; writers[i] != NULL; i++)
+				fprintf(stderr, " %s", writers[i]->name);
+			fputc('\n', stderr);
+			return EXIT_FATAL;
+		}
+		(void)writer_by_path(path, &gz);
+		if (writer_by_path(path, NULL) != ops)
+			gz = 0;
+	} else if (strcmp(path, "-") == 0)
+		ops = writer_by_name("json");
+	else if ((ops = writer_by_path(path, &gz)) == NULL) {
+		fprintf(stderr, "%s: cannot tell the output format from the "
+		    "name \"%s\": give -f FORMAT or a known ending (.jsonl, "
+		    ".jsonl.gz, .json.gz)\n", progname, path);
+		return EXIT_FATAL;
+	}
+	if (strcmp(path, "-") == 0 && !ops->to_stdout) {
+		fprintf(stderr, "%s: the %s format cannot be written to "
+		    "standard output: give -o PATH\n", progname, ops->name);
+		return EXIT_FATAL;
+	}
+
+	diag_init(&r.diag, main_sink, &r);
+	signal(SIGINT, main_signal);
+	signal(SIGTERM, main_signal);
+	signal(SIGHUP, main_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((r.merge = merge_new(&r.diag)) == NULL)
+		return EXIT_FATAL;
+	rc = input_walk(argv + optind, (size_t)(argc - optind), &r.diag,
+	    main_file, &r);
+	if (rc == RC_FATAL || r.diag.n.errors > 0)
+		goto fatal;
+	if (r.o.strict && r.diag.n.rejects > 0) {
+		fprintf(stderr, "%s: --strict: %llu rejected, nothing "
+		    "written\n", progname,
+		    (unsigned long long)r.diag.n.rejects);
+		merge_free(r.merge);
+		main_summary(&r, main_now() - t0);
+		return EXIT_REJECTS;
+	}
+
+	r.writer.ops = ops;
+	r.writer.diag = &r.diag;
+	r.writer.opts.gzip = gz || r.o.gzip;
+	r.writer.opts.csv_raw = r.o.csv_raw;
+	rc = ops->open(&r.writer, path);
+	if (rc == RC_OK)
+		rc = merge_fold(r.merge, main_write, &r);
+	if (rc == RC_OK)
+		rc = ops->finish(&r.writer);
+	ops->free(&r.writer);
+	if (rc != RC_OK)
+		goto fatal;
+	merge_free(r.merge);
+	main_summary(&r, main_now() - t0);
+	status = r.diag.n.rejects > 0 ? EXIT_REJECTS : EXIT_ALL_KEPT;
+	return status;
+
+fatal:
+	merge_free(r.merge);
+	main_summary(&r, main_now() - t0);
+	return EXIT_FATAL;
+}

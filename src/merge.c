@@ -1,3 +1,302 @@
-/* src/merge.c: not written yet */
+/*
+ * merge.c: groups observations by image id and folds them into records.
+ *
+ * Observations are kept in a private temporary SQLite database (opened
+ * with an empty file name: in memory while small, spilled to a temporary
+ * file as it grows), one row each, in their canonical JSON form. Folding
+ * reads them back sorted by id, date, run and input order, which SQLite's
+ * sorter does on disk when it has to, so memory does not grow with the
+ * number of images.
+ */
 #include "config.h"
-typedef int stub_merge;
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "merge.h"
+
+struct merge {
+	struct diag	*diag;
+	sqlite3		*db;
+	sqlite3_stmt	*ins;
+	int64_t		 seq;
+	void		(*oncf)(void *, const struct conflict *);
+	void		*oncf_arg;
+};
+
+static enum rc	merge_sqlerr(struct merge *, const char *);
+static void	merge_conflict(struct record *, const char *, const char *,
+		    const char *, size_t, const struct source *,
+		    struct diag *, void (*)(void *, const struct conflict *),
+		    void *);
+static char	*merge_clip(const char *);
+static void	merge_props(struct record *, const struct record *, size_t,
+		    struct diag *, void (*)(void *, const struct conflict *),
+		    void *);
+
+static enum rc
+merge_sqlerr(struct merge *m, const char *what)
+{
+	diag_report(m->diag, DIAG_ERROR, NULL, NULL,
+	    "merge store: %s: %s", what, sqlite3_errmsg(m->db));
+	return RC_FATAL;
+}
+
+struct merge *
+merge_new(struct diag *d)
+{
+	struct merge *m = xcalloc(1, sizeof *m);
+	char *err = NULL;
+
+	m->diag = d;
+	if (sqlite3_open("", &m->db) != SQLITE_OK) {
+		diag_report(d, DIAG_ERROR, NULL, NULL,
+		    "cannot open the temporary merge store");
+		merge_free(m);
+		return NULL;
+	}
+	if (sqlite3_exec(m->db,
+	    "PRAGMA journal_mode = OFF;"
+	    "PRAGMA synchronous = OFF;"
+	    "PRAGMA cache_size = -16384;"
+	    "CREATE TABLE obs (id TEXT NOT NULL, date TEXT, run INTEGER,"
+	    " seq INTEGER, data TEXT NOT NULL);"
+	    "BEGIN;", NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_prepare_v2(m->db, "INSERT INTO obs VALUES (?, ?, ?, ?, ?)",
+	    -1, &m->ins, NULL) != SQLITE_OK) {
+		diag_report(d, DIAG_ERROR, NULL, NULL,
+		    "cannot set up the temporary merge store: %s",
+		    err ? err : sqlite3_errmsg(m->db));
+		sqlite3_free(err);
+		merge_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+merge_free(struct merge *m)
+{
+	if (m == NULL)
+		return;
+	sqlite3_finalize(m->ins);
+	sqlite3_close(m->db);
+	free(m);
+}
+
+void
+merge_on_conflict(struct merge *m, void (*cb)(void *, const struct conflict *),
+    void *arg)
+{
+	m->oncf = cb;
+	m->oncf_arg = arg;
+}
+
+enum rc
+merge_add(struct merge *m, const struct record *obs, int run)
+{
+	json_t *j;
+	char *text;
+	int rc;
+
+	if (obs->f[F_ID] == NULL || obs->nsrcs == 0)
+		fatal("merge_add: observation without id or source");
+	if ((j = record_to_json(obs)) == NULL)
+		fatal("merge_add: observation not representable as JSON");
+	text = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(j);
+	if (text == NULL)
+		fatal("out of memory");
+	sqlite3_bind_text(m->ins, 1, obs->f[F_ID], -1, SQLITE_STATIC);
+	if (obs->srcs[0].v[S_DATE] != NULL)
+		sqlite3_bind_text(m->ins, 2, obs->srcs[0].v[S_DATE], -1,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(m->ins, 2);
+	sqlite3_bind_int(m->ins, 3, run);
+	sqlite3_bind_int64(m->ins, 4, m->seq++);
+	sqlite3_bind_text(m->ins, 5, text, -1, free);
+	rc = sqlite3_step(m->ins);
+	sqlite3_reset(m->ins);
+	sqlite3_clear_bindings(m->ins);
+	if (rc != SQLITE_DONE)
+		return merge_sqlerr(m, "cannot store an observation");
+	return RC_OK;
+}
+
+/* A value for a message: at most 120 bytes, cut on a UTF-8 boundary. */
+static char *
+merge_clip(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= 120)
+		return xstrdup(s);
+	n = 120;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return xasprintf("%.*s...", (int)n, s);
+}
+
+static void
+merge_conflict(struct record *acc, const char *field, const char *oldv,
+    const char *newv, size_t oldsrc, const struct source *newsrc,
+    struct diag *d, void (*oncf)(void *, const struct conflict *), void *arg)
+{
+	const struct source *os = &acc->srcs[oldsrc];
+	char *o = merge_clip(oldv), *n = merge_clip(newv);
+
+	diag_report(d, DIAG_CONFLICT, newsrc->v[S_FILE], newsrc->v[S_AT],
+	    "image %s: %s \"%s\" (from %s:%s) replaced by \"%s\"",
+	    acc->f[F_ID], field, o, os->v[S_FILE] ? os->v[S_FILE] : "?",
+	    os->v[S_AT] ? os->v[S_AT] : "?", n);
+	free(o);
+	free(n);
+	if (oncf != NULL) {
+		struct conflict c = {
+			.id = acc->f[F_ID],
+			.field = field,
+			.old_value = oldv,
+			.new_value = newv,
+			.old_src = os,
+			.new_src = newsrc,
+		};
+		oncf(arg, &c);
+	}
+}
+
+/* Properties of obs (sorted) into acc (sorted), key by key. */
+static void
+merge_props(struct record *acc, const struct record *obs, size_t ni,
+    struct diag *d, void (*oncf)(void *, const struct conflict *), void *arg)
+{
+	struct prop *out;
+	size_t i = 0, j = 0, n = 0;
+
+	if (obs->nprops == 0)
+		return;
+	out = xreallocarray(NULL, acc->nprops + obs->nprops, sizeof *out);
+	while (i < acc->nprops || j < obs->nprops) {
+		int cmp;
+
+		if (i == acc->nprops)
+			cmp = 1;
+		else if (j == obs->nprops)
+			cmp = -1;
+		else
+			cmp = strcmp(acc->props[i].key, obs->props[j].key);
+		if (cmp < 0) {
+			out[n++] = acc->props[i++];
+			continue;
+		}
+		if (cmp > 0) {
+			out[n].key = xstrdup(obs->props[j].key);
+			out[n].value = xstrdup(obs->props[j].value);
+			out[n++].src = ni;
+			j++;
+			continue;
+		}
+		out[n] = acc->props[i++];
+		if (obs->props[j].value != NULL) {
+			const char *nv = obs->props[j].value;
+
+			if (out[n].value != NULL && strcmp(out[n].value, nv)) {
+				char *f = xasprintf("properties.%s",
+				    out[n].key);
+
+				merge_conflict(acc, f, out[n].value, nv,
+				    out[n].src, &acc->srcs[ni], d, oncf, arg);
+				free(f);
+			}
+			free(out[n].value);
+			out[n].value = xstrdup(nv);
+			out[n].src = ni;
+		}
+		n++;
+		j++;
+	}
+	free(acc->props);
+	acc->props = out;
+	acc->nprops = acc->capprops = n;
+}
+
+void
+merge_fold_one(struct record *acc, const struct record *obs, struct diag *d,
+    void (*oncf)(void *, const struct conflict *), void *arg)
+{
+	size_t ni = acc->nsrcs;
+
+	for (size_t k = 0; k < obs->nsrcs; k++)
+		source_copy(record_add_source(acc), &obs->srcs[k]);
+	for (int f = 0; f < F__COUNT; f++) {
+		const char *nv = obs->f[f];
+
+		if (nv == NULL)
+			continue;
+		if (acc->f[f] != NULL) {
+			if (strcmp(acc->f[f], nv) == 0)
+				continue;
+			merge_conflict(acc, field_info[f].name, acc->f[f], nv,
+			    acc->fsrc[f], &acc->srcs[ni], d, oncf, arg);
+		}
+		record_set_raw(acc, (enum field)f, nv);
+		acc->fsrc[f] = ni;
+	}
+	merge_props(acc, obs, ni, d, oncf, arg);
+}
+
+enum rc
+merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
+    void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	struct record acc, obs;
+	char *id = NULL;
+	enum rc rc = RC_OK;
+	int step;
+
+	record_init(&acc);
+	record_init(&obs);
+	if (sqlite3_prepare_v2(m->db, "SELECT id, data FROM obs"
+	    " ORDER BY id, date, run, seq", -1, &st, NULL) != SQLITE_OK)
+		return merge_sqlerr(m, "cannot read the observations back");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *rid = (const char *)sqlite3_column_text(st, 0);
+		const char *data = (const char *)sqlite3_column_text(st, 1);
+		const char *why = NULL;
+		json_t *j;
+
+		if (id != NULL && strcmp(id, rid) != 0) {
+			record_sort(&acc);
+			rc = cb(arg, &acc);
+			record_clear(&acc);
+			if (rc == RC_FATAL)
+				break;
+		}
+		if (id == NULL || strcmp(id, rid) != 0) {
+			free(id);
+			id = xstrdup(rid);
+		}
+		j = json_loads(data, 0, NULL);
+		if (j == NULL || record_from_json(&obs, j, &why) != 0)
+			fatal("merge store holds a damaged observation: %s",
+			    why ? why : "invalid JSON");
+		json_decref(j);
+		record_sort(&obs);
+		merge_fold_one(&acc, &obs, m->diag, m->oncf, m->oncf_arg);
+		record_clear(&obs);
+	}
+	if (rc != RC_FATAL && step != SQLITE_DONE)
+		rc = merge_sqlerr(m, "cannot read the observations back");
+	if (rc != RC_FATAL && id != NULL) {
+		record_sort(&acc);
+		rc = cb(arg, &acc);
+	}
+	record_clear(&acc);
+	record_clear(&obs);
+	free(id);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,3 +1,46 @@
-/* src/writer.c: not written yet */
+/* writer.c: finds an output format by name or by the output path's ending. */
 #include "config.h"
-typedef int stub_writer;
+
+#include <string.h>
+
+#include "writer.h"
+
+static int	writer_ends_with(const char *, const char *);
+
+static int
+writer_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && ascii_casecmp(s + n - k, suffix) == 0;
+}
+
+const struct writer_ops *
+writer_by_name(const char *name)
+{
+	for (size_t i = 0; writers[i] != NULL; i++)
+		if (strcmp(writers[i]->name, name) == 0)
+			return writers[i];
+	return NULL;
+}
+
+const struct writer_ops *
+writer_by_path(const char *path, int *gzip)
+{
+	const struct writer_ops *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; writers[i] != NULL; i++) {
+		const char *const *s = writers[i]->suffixes;
+
+		for (; s != NULL && *s != NULL; s++)
+			if (strlen(*s) > best_len &&
+			    writer_ends_with(path, *s)) {
+				best = writers[i];
+				best_len = strlen(*s);
+			}
+	}
+	if (best != NULL && gzip != NULL)
+		*gzip = writer_ends_with(path, ".gz");
+	return best;
+}
