@@ -1,3 +1,177 @@
-/* src/input.c: not written yet */
+/*
+ * input.c: walks the inputs named on the command line: files, directories
+ * (recursively, entries in byte order of their names) and "-" for
+ * standard input. Each file is opened as a stream and handed to the
+ * callback; an unreadable input is reported and the walk goes on.
+ *
+ * In a directory, entries whose names start with '.' (".git", editor
+ * swap files) and entries that are neither regular files nor directories
+ * are skipped, the latter with a warning; a FIFO or device named on the
+ * command line itself is read (so that "imgmeta <(zcat x.gz)" works).
+ * A directory reached again through a symbolic link is skipped with a
+ * warning instead of looping.
+ */
 #include "config.h"
-typedef int stub_input;
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "util.h"
+
+/* A directory being walked, to notice loops. */
+struct input_dir {
+	dev_t			 dev;
+	ino_t			 ino;
+	const struct input_dir	*up;
+};
+
+struct input {
+	struct diag	*d;
+	input_cb	 cb;
+	void		*arg;
+};
+
+static void	input_cannot(struct input *, const char *, int);
+static enum rc	input_file(struct input *, const char *, int);
+static int	input_namecmp(const void *, const void *);
+static enum rc	input_dir(struct input *, const char *, const struct stat *,
+		    const struct input_dir *);
+static enum rc	input_path(struct input *, const char *, int,
+		    const struct input_dir *);
+
+static void
+input_cannot(struct input *in, const char *name, int err)
+{
+	diag_report(in->d, DIAG_REJECT, name, "0", "cannot read: %s",
+	    strerror(err));
+}
+
+/* Reads one file (fd 0 when name is "-"): the callback, then the counts. */
+static enum rc
+input_file(struct input *in, const char *name, int std)
+{
+	struct stream *s;
+	enum rc rc;
+	int fd;
+
+	if (std)
+		fd = STDIN_FILENO;
+	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
+		input_cannot(in, name, errno);
+		return RC_SKIP;
+	}
+	s = stream_open_fd(fd, !std);
+	in->d->n.inputs++;
+	rc = in->cb(in->arg, name, s);
+	in->d->n.bytes += stream_offset(s);
+	stream_free(s);
+	return rc;
+}
+
+static int
+input_namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Walks a directory: its entries sorted by strcmp of their names. */
+static enum rc
+input_dir(struct input *in, const char *name, const struct stat *st,
+    const struct input_dir *up)
+{
+	struct input_dir self = { st->st_dev, st->st_ino, up };
+	const struct input_dir *u;
+	struct dirent *de;
+	DIR *dir;
+	char **names = NULL;
+	size_t n = 0, i, len;
+	enum rc rc = RC_OK;
+	int err;
+
+	for (u = up; u != NULL; u = u->up)
+		if (u->dev == st->st_dev && u->ino == st->st_ino) {
+			diag_report(in->d, DIAG_WARN, name, NULL,
+			    "directory loop (a link to a directory above), "
+			    "skipped");
+			return RC_OK;
+		}
+	if ((dir = opendir(name)) == NULL) {
+		input_cannot(in, name, errno);
+		return RC_SKIP;
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dir)) == NULL)
+			break;
+		if (de->d_name[0] == '.')
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	err = errno;
+	closedir(dir);
+	if (err != 0)
+		input_cannot(in, name, err);
+	if (n > 0)
+		qsort(names, n, sizeof *names, input_namecmp);
+
+	len = strlen(name);
+	for (i = 0; i < n; i++) {
+		char *path;
+
+		if (rc != RC_FATAL) {
+			path = len > 0 && name[len - 1] == '/' ?
+			    xasprintf("%s%s", name, names[i]) :
+			    xasprintf("%s/%s", name, names[i]);
+			if (input_path(in, path, 0, &self) == RC_FATAL)
+				rc = RC_FATAL;
+			free(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+/* One path: named on the command line (top) or found in a directory. */
+static enum rc
+input_path(struct input *in, const char *name, int top,
+    const struct input_dir *up)
+{
+	struct stat st;
+
+	if (top && strcmp(name, "-") == 0)
+		return input_file(in, name, 1);
+	if (stat(name, &st) < 0) {
+		input_cannot(in, name, errno);
+		return RC_SKIP;
+	}
+	if (S_ISDIR(st.st_mode))
+		return input_dir(in, name, &st, up);
+	if (S_ISREG(st.st_mode) ||
+	    (top && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))))
+		return input_file(in, name, 0);
+	diag_report(in->d, DIAG_WARN, name, NULL,
+	    "not a regular file or a directory, skipped");
+	return RC_OK;
+}
+
+enum rc
+input_walk(char *const *paths, size_t n, struct diag *d, input_cb cb,
+    void *arg)
+{
+	struct input in = { d, cb, arg };
+
+	for (size_t i = 0; i < n; i++)
+		if (input_path(&in, paths[i], 1, NULL) == RC_FATAL)
+			return RC_FATAL;
+	return RC_OK;
+}
