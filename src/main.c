@@ -43,6 +43,8 @@ struct run {
 	struct diag	 diag;
 	struct merge	*merge;
 	struct writer	 writer;
+	int		 writer_open;	/* hooks may be called */
+	int		 hook_failed;	/* a writer hook failed in the sink */
 };
 
 static void	usage(FILE *);
@@ -53,6 +55,8 @@ static enum rc	main_emit(void *, struct record *);
 static enum rc	main_response(void *, struct response *);
 static enum rc	main_file(void *, const char *, struct stream *);
 static enum rc	main_write(void *, const struct record *);
+static enum rc	main_observe(void *, const struct record *, int);
+static void	main_conflict(void *, const struct conflict *);
 static void	main_summary(struct run *, double);
 static void	main_signal(int);
 static double	main_now(void);
@@ -130,6 +134,10 @@ main_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
 	fputs(label, stderr);
 	main_put_escaped(msg);
 	fputc('\n', stderr);
+	if ((kind == DIAG_REJECT || kind == DIAG_NON2XX) && r->writer_open &&
+	    r->writer.ops->reject != NULL &&
+	    r->writer.ops->reject(&r->writer, file, pos, msg) != RC_OK)
+		r->hook_failed = 1;
 }
 
 static enum rc
@@ -137,7 +145,7 @@ main_emit(void *arg, struct record *obs)
 {
 	struct run *r = arg;
 
-	return merge_add(r->merge, obs, 0);
+	return merge_add(r->merge, obs, MERGE_RUN_CURRENT);
 }
 
 static enum rc
@@ -166,6 +174,24 @@ main_write(void *arg, const struct record *rec)
 	if (rc == RC_OK)
 		r->diag.n.records++;
 	return rc;
+}
+
+static enum rc
+main_observe(void *arg, const struct record *obs, int run)
+{
+	struct run *r = arg;
+
+	return r->writer.ops->observe(&r->writer, obs, run);
+}
+
+static void
+main_conflict(void *arg, const struct conflict *c)
+{
+	struct run *r = arg;
+
+	if (r->writer.ops->conflict != NULL &&
+	    r->writer.ops->conflict(&r->writer, c) != RC_OK)
+		r->hook_failed = 1;
 }
 
 static void
@@ -293,28 +319,46 @@ main(int argc, char *argv[])
 
 	if ((r.merge = merge_new(&r.diag)) == NULL)
 		return EXIT_FATAL;
+	merge_on_conflict(r.merge, main_conflict, &r);
+	r.writer.ops = ops;
+	r.writer.diag = &r.diag;
+	r.writer.opts.gzip = gz || r.o.gzip;
+	r.writer.opts.csv_raw = r.o.csv_raw;
+	r.writer.run = (struct writer_run){
+		.argc = argc,
+		.argv = argv,
+		.version = PACKAGE_VERSION,
+		.counts = &r.diag.n,
+	};
+	/* Opened first, so that it sees every reject; nothing reaches the
+	 * target before finish. */
+	if (ops->open(&r.writer, path) != RC_OK)
+		goto fatal;
+	r.writer_open = 1;
 	rc = input_walk(argv + optind, (size_t)(argc - optind), &r.diag,
 	    main_file, &r);
-	if (rc == RC_FATAL || r.diag.n.errors > 0)
+	if (rc == RC_FATAL || r.diag.n.errors > 0 || r.hook_failed)
 		goto fatal;
 	if (r.o.strict && r.diag.n.rejects > 0) {
 		fprintf(stderr, "%s: --strict: %llu rejected, nothing "
 		    "written\n", progname,
 		    (unsigned long long)r.diag.n.rejects);
+		ops->free(&r.writer);
 		merge_free(r.merge);
 		main_summary(&r, main_now() - t0);
 		return EXIT_REJECTS;
 	}
-
-	r.writer.ops = ops;
-	r.writer.diag = &r.diag;
-	r.writer.opts.gzip = gz || r.o.gzip;
-	r.writer.opts.csv_raw = r.o.csv_raw;
-	rc = ops->open(&r.writer, path);
+	rc = RC_OK;
+	if (ops->preload != NULL)
+		rc = ops->preload(&r.writer, r.merge);
 	if (rc == RC_OK)
-		rc = merge_fold(r.merge, main_write, &r);
-	if (rc == RC_OK)
+		rc = merge_fold(r.merge, main_write,
+		    ops->observe != NULL ? main_observe : NULL, &r);
+	if (rc == RC_OK && !r.hook_failed)
 		rc = ops->finish(&r.writer);
+	else if (rc == RC_OK)
+		rc = RC_FATAL;
+	r.writer_open = 0;
 	ops->free(&r.writer);
 	if (rc != RC_OK)
 		goto fatal;
@@ -324,6 +368,10 @@ main(int argc, char *argv[])
 	return status;
 
 fatal:
+	if (r.writer_open) {
+		r.writer_open = 0;
+		ops->free(&r.writer);
+	}
 	merge_free(r.merge);
 	main_summary(&r, main_now() - t0);
 	return EXIT_FATAL;

@@ -248,8 +248,28 @@ merge_fold_one(struct record *acc, const struct record *obs, struct diag *d,
 }
 
 enum rc
+merge_each_id(struct merge *m, enum rc (*cb)(void *, const char *), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	enum rc rc = RC_OK;
+	int step;
+
+	if (sqlite3_prepare_v2(m->db, "SELECT DISTINCT id FROM obs ORDER BY id",
+	    -1, &st, NULL) != SQLITE_OK)
+		return merge_sqlerr(m, "cannot list the ids");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = cb(arg, (const char *)sqlite3_column_text(st, 0))) ==
+		    RC_FATAL)
+			break;
+	if (rc != RC_FATAL && step != SQLITE_DONE)
+		rc = merge_sqlerr(m, "cannot list the ids");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum rc
 merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
-    void *arg)
+    enum rc (*obs_cb)(void *, const struct record *, int), void *arg)
 {
 	sqlite3_stmt *st = NULL;
 	struct record acc, obs;
@@ -259,7 +279,7 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 
 	record_init(&acc);
 	record_init(&obs);
-	if (sqlite3_prepare_v2(m->db, "SELECT id, data FROM obs"
+	if (sqlite3_prepare_v2(m->db, "SELECT id, data, run FROM obs"
 	    " ORDER BY id, date, run, seq", -1, &st, NULL) != SQLITE_OK)
 		return merge_sqlerr(m, "cannot read the observations back");
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -285,6 +305,11 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 			    why ? why : "invalid JSON");
 		json_decref(j);
 		record_sort(&obs);
+		if (obs_cb != NULL && (rc = obs_cb(arg, &obs,
+		    sqlite3_column_int(st, 2))) == RC_FATAL) {
+			record_clear(&obs);
+			break;
+		}
 		merge_fold_one(&acc, &obs, m->diag, m->oncf, m->oncf_arg);
 		record_clear(&obs);
 	}

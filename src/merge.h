@@ -28,6 +28,10 @@ struct conflict {
 	const struct source	*new_src;
 };
 
+/* The run number of this run's observations; earlier runs (kept in an
+ * existing SQLite output) have smaller numbers and come first. */
+#define MERGE_RUN_CURRENT	(1 << 30)
+
 struct merge *merge_new(struct diag *);
 void	 merge_free(struct merge *);
 /* Stores one observation (must have an id and one source); run orders
@@ -36,9 +40,16 @@ enum rc	 merge_add(struct merge *, const struct record *obs, int run);
 /* Optional: called for each conflict, besides the report. */
 void	 merge_on_conflict(struct merge *,
 	    void (*)(void *, const struct conflict *), void *);
-/* Calls cb with each merged record in id order (properties sorted). */
+/* Calls cb(arg, id) once for each distinct id stored so far, in id order. */
+enum rc	 merge_each_id(struct merge *, enum rc (*cb)(void *, const char *),
+	    void *arg);
+/* Calls cb with each merged record in id order (properties sorted).
+ * obs_cb (may be NULL) first sees each observation of that record, in
+ * fold order, with its run. */
 enum rc	 merge_fold(struct merge *,
-	    enum rc (*cb)(void *arg, const struct record *), void *arg);
+	    enum rc (*cb)(void *arg, const struct record *),
+	    enum rc (*obs_cb)(void *arg, const struct record *obs, int run),
+	    void *arg);
 /* Folds a list of observations already in order: the merge rule alone,
  * for unit tests and for merge_fold. */
 void	 merge_fold_one(struct record *acc, const struct record *obs,

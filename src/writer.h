@@ -11,6 +11,7 @@
 #define IMGMETA_WRITER_H
 
 #include "diag.h"
+#include "merge.h"
 #include "record.h"
 
 struct writer;
@@ -23,17 +24,42 @@ struct writer_ops {
 	enum rc	(*write)(struct writer *, const struct record *);
 	enum rc	(*finish)(struct writer *);	/* flush, commit, rename */
 	void	(*free)(struct writer *);
+	/*
+	 * Optional hooks, NULL when unused (sqlite uses them all):
+	 * reject and conflict see every reject and conflict of the run
+	 * (rejects arrive while inputs are read, after open); preload runs
+	 * after all inputs are read and before the fold, and may add older
+	 * observations to the merge (merge_add with their own run number,
+	 * lower than MERGE_RUN_CURRENT) for the ids this run saw
+	 * (merge_each_id); observe sees each observation of a record, in
+	 * fold order, just before write sees the record.
+	 */
+	enum rc	(*reject)(struct writer *, const char *file, const char *pos,
+		    const char *msg);
+	enum rc	(*conflict)(struct writer *, const struct conflict *);
+	enum rc	(*preload)(struct writer *, struct merge *);
+	enum rc	(*observe)(struct writer *, const struct record *obs, int run);
 };
 
 struct writer_opts {
 	int	gzip;		/* -z: compress (json) */
 	int	csv_raw;	/* --csv-raw */
+	int	csv_prop_columns; /* --properties=columns */
+};
+
+/* What a writer may record about the run (sqlite's runs table). */
+struct writer_run {
+	int			 argc;
+	char *const		*argv;
+	const char		*version;
+	const struct diag_counts *counts;	/* live; final at finish */
 };
 
 struct writer {
 	const struct writer_ops	*ops;
 	struct diag		*diag;
 	struct writer_opts	 opts;
+	struct writer_run	 run;
 	void			*priv;		/* the format's own state */
 };
 

@@ -84,7 +84,7 @@ run(struct record *o, int n, struct got *g, struct diag *d)
 		merge_add(m, &o[i], 0);
 		record_clear(&o[i]);
 	}
-	merge_fold(m, collect, g);
+	merge_fold(m, collect, NULL, g);
 	merge_free(m);
 }
 
