@@ -36,6 +36,7 @@ struct opts {
 	int		 strict;
 	int		 progress;
 	int		 csv_raw;
+	int		 csv_prop_columns;
 };
 
 struct run {
@@ -78,6 +79,10 @@ usage(FILE *f)
 "                      .json.gz .ndjson)\n"
 "  -z, --gzip          gzip the json output even where PATH doesn't say .gz\n"
 "      --strict        any reject: exit 1 before anything is written\n"
+"      --csv-raw       csv: no ' before cells a spreadsheet would run\n"
+"      --properties columns|json\n"
+"                      csv: one property.KEY column per key, or one\n"
+"                      JSON object column (the default)\n"
 "  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
 "  -h, --help          this help\n"
 "      --version       the version\n"
@@ -231,7 +236,8 @@ main_now(void)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW };
+	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW,
+	    OPT_PROPERTIES };
 	static const struct option longopts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "format",	required_argument, NULL, 'f' },
@@ -240,6 +246,8 @@ main(int argc, char *argv[])
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ "strict",	no_argument,	   NULL, OPT_STRICT },
 		{ "version",	no_argument,	   NULL, OPT_VERSION },
+		{ "csv-raw",	no_argument,	   NULL, OPT_CSV_RAW },
+		{ "properties",	required_argument, NULL, OPT_PROPERTIES },
 		{ NULL,		0,		   NULL, 0 }
 	};
 	struct run r = { 0 };
@@ -268,6 +276,21 @@ main(int argc, char *argv[])
 			return EXIT_ALL_KEPT;
 		case OPT_STRICT:
 			r.o.strict = 1;
+			break;
+		case OPT_CSV_RAW:
+			r.o.csv_raw = 1;
+			break;
+		case OPT_PROPERTIES:
+			if (strcmp(optarg, "columns") == 0)
+				r.o.csv_prop_columns = 1;
+			else if (strcmp(optarg, "json") == 0)
+				r.o.csv_prop_columns = 0;
+			else {
+				fprintf(stderr, "%s: --properties takes json "
+				    "or columns, not \"%s\"\n", progname,
+				    optarg);
+				return EXIT_FATAL;
+			}
 			break;
 		case OPT_VERSION:
 			printf("imgmeta %s\n", PACKAGE_VERSION);
@@ -324,6 +347,7 @@ main(int argc, char *argv[])
 	r.writer.diag = &r.diag;
 	r.writer.opts.gzip = gz || r.o.gzip;
 	r.writer.opts.csv_raw = r.o.csv_raw;
+	r.writer.opts.csv_prop_columns = r.o.csv_prop_columns;
 	r.writer.run = (struct writer_run){
 		.argc = argc,
 		.argv = argv,
