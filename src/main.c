@@ -15,6 +15,7 @@
 
 #include "capture.h"
 #include "diag.h"
+#include "filter.h"
 #include "input.h"
 #include "merge.h"
 #include "output.h"
@@ -37,6 +38,7 @@ struct opts {
 	int		 progress;
 	int		 csv_raw;
 	int		 csv_prop_columns;
+	const char	*stats_json;
 };
 
 struct run {
@@ -44,6 +46,7 @@ struct run {
 	struct diag	 diag;
 	struct merge	*merge;
 	struct writer	 writer;
+	struct filter	*filter;
 	int		 writer_open;	/* hooks may be called */
 	int		 hook_failed;	/* a writer hook failed in the sink */
 };
@@ -59,6 +62,8 @@ static enum rc	main_write(void *, const struct record *);
 static enum rc	main_observe(void *, const struct record *, int);
 static void	main_conflict(void *, const struct conflict *);
 static void	main_summary(struct run *, double);
+static int	main_run(struct run *, int, char *[]);
+static void	main_stats(struct run *, double);
 static void	main_signal(int);
 static double	main_now(void);
 
@@ -84,6 +89,14 @@ usage(FILE *f)
 "                      csv: one property.KEY column per key, or one\n"
 "                      JSON object column (the default)\n"
 "  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
+"      --stats-json FILE  the summary's counts as JSON\n"
+"filters on the merged records (the APIs' own query parameters; AND):\n"
+"      --name NAME, --status S, --visibility V, --container-format F,\n"
+"      --disk-format F     equality\n"
+"      --size-min N, --size-max N  bytes, inclusive\n"
+"      --changes-since TIME        updated_at strictly later\n"
+"      --min-ram N, --min-disk N   equality (as Glance matched them)\n"
+"      --property KEY=VALUE        repeatable\n"
 "  -h, --help          this help\n"
 "      --version       the version\n"
 "\n"
@@ -174,8 +187,13 @@ static enum rc
 main_write(void *arg, const struct record *rec)
 {
 	struct run *r = arg;
-	enum rc rc = r->writer.ops->write(&r->writer, rec);
+	enum rc rc;
 
+	if (!filter_match(r->filter, rec)) {
+		r->diag.n.filtered++;
+		return RC_OK;
+	}
+	rc = r->writer.ops->write(&r->writer, rec);
 	if (rc == RC_OK)
 		r->diag.n.records++;
 	return rc;
@@ -199,11 +217,45 @@ main_conflict(void *arg, const struct conflict *c)
 		r->hook_failed = 1;
 }
 
+/* --stats-json: the summary's counts as one JSON object, for batch jobs. */
+static void
+main_stats(struct run *r, double secs)
+{
+	const struct diag_counts *n = &r->diag.n;
+	struct output *o;
+	json_t *j;
+	char *text;
+
+	j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}",
+	    "inputs", (json_int_t)n->inputs,
+	    "bytes", (json_int_t)n->bytes,
+	    "responses", (json_int_t)n->responses,
+	    "observations", (json_int_t)n->observations,
+	    "records", (json_int_t)n->records,
+	    "filtered", (json_int_t)n->filtered,
+	    "rejected", (json_int_t)n->rejects,
+	    "non2xx", (json_int_t)n->non2xx,
+	    "conflicts", (json_int_t)n->conflicts,
+	    "warnings", (json_int_t)n->warnings,
+	    "seconds", secs);
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if ((o = output_open(r->o.stats_json, 0, &r->diag)) != NULL &&
+	    output_write(o, text, strlen(text)) == RC_OK &&
+	    output_write(o, "\n", 1) == RC_OK)
+		(void)output_commit(o);
+	else
+		output_abort(o);
+	free(text);
+}
+
 static void
 main_summary(struct run *r, double secs)
 {
 	const struct diag_counts *n = &r->diag.n;
 
+	if (r->o.stats_json != NULL)
+		main_stats(r, secs);
 	if (r->o.quiet)
 		return;
 	fprintf(stderr, "%s: summary: %llu inputs, %llu responses, "
@@ -233,11 +285,11 @@ main_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int
-main(int argc, char *argv[])
+static int
+main_run(struct run *r, int argc, char *argv[])
 {
 	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW,
-	    OPT_PROPERTIES };
+	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER };
 	static const struct option longopts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "format",	required_argument, NULL, 'f' },
@@ -248,43 +300,69 @@ main(int argc, char *argv[])
 		{ "version",	no_argument,	   NULL, OPT_VERSION },
 		{ "csv-raw",	no_argument,	   NULL, OPT_CSV_RAW },
 		{ "properties",	required_argument, NULL, OPT_PROPERTIES },
+		{ "stats-json",	required_argument, NULL, OPT_STATS_JSON },
+		{ "name",	required_argument, NULL, OPT_FILTER },
+		{ "status",	required_argument, NULL, OPT_FILTER },
+		{ "visibility",	required_argument, NULL, OPT_FILTER },
+		{ "container-format", required_argument, NULL, OPT_FILTER },
+		{ "disk-format", required_argument, NULL, OPT_FILTER },
+		{ "size-min",	required_argument, NULL, OPT_FILTER },
+		{ "size-max",	required_argument, NULL, OPT_FILTER },
+		{ "changes-since", required_argument, NULL, OPT_FILTER },
+		{ "min-ram",	required_argument, NULL, OPT_FILTER },
+		{ "min-disk",	required_argument, NULL, OPT_FILTER },
+		{ "property",	required_argument, NULL, OPT_FILTER },
 		{ NULL,		0,		   NULL, 0 }
 	};
-	struct run r = { 0 };
 	const struct writer_ops *ops;
 	const char *path;
 	double t0 = main_now();
 	int c, gz = 0, status;
 	enum rc rc;
 
-	while ((c = getopt_long(argc, argv, "o:f:zqh", longopts, NULL)) != -1) {
+	int li;
+
+	while ((c = getopt_long(argc, argv, "o:f:zqh", longopts, &li)) != -1) {
+		const char *why;
+
 		switch (c) {
+		case OPT_FILTER:
+			if (filter_add(r->filter, longopts[li].name, optarg,
+			    &why) != 0) {
+				fprintf(stderr, "%s: --%s \"%s\": %s\n",
+				    progname, longopts[li].name, optarg, why);
+				return EXIT_FATAL;
+			}
+			break;
+		case OPT_STATS_JSON:
+			r->o.stats_json = optarg;
+			break;
 		case 'o':
-			r.o.output = optarg;
+			r->o.output = optarg;
 			break;
 		case 'f':
-			r.o.format = optarg;
+			r->o.format = optarg;
 			break;
 		case 'z':
-			r.o.gzip = 1;
+			r->o.gzip = 1;
 			break;
 		case 'q':
-			r.o.quiet = 1;
+			r->o.quiet = 1;
 			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_ALL_KEPT;
 		case OPT_STRICT:
-			r.o.strict = 1;
+			r->o.strict = 1;
 			break;
 		case OPT_CSV_RAW:
-			r.o.csv_raw = 1;
+			r->o.csv_raw = 1;
 			break;
 		case OPT_PROPERTIES:
 			if (strcmp(optarg, "columns") == 0)
-				r.o.csv_prop_columns = 1;
+				r->o.csv_prop_columns = 1;
 			else if (strcmp(optarg, "json") == 0)
-				r.o.csv_prop_columns = 0;
+				r->o.csv_prop_columns = 0;
 			else {
 				fprintf(stderr, "%s: --properties takes json "
 				    "or columns, not \"%s\"\n", progname,
@@ -307,11 +385,11 @@ main(int argc, char *argv[])
 		return EXIT_FATAL;
 	}
 
-	path = r.o.output != NULL ? r.o.output : "-";
-	if (r.o.format != NULL) {
-		if ((ops = writer_by_name(r.o.format)) == NULL) {
+	path = r->o.output != NULL ? r->o.output : "-";
+	if (r->o.format != NULL) {
+		if ((ops = writer_by_name(r->o.format)) == NULL) {
 			fprintf(stderr, "%s: unknown format \"%s\": use one "
-			    "of", progname, r.o.format);
+			    "of", progname, r->o.format);
 			for (size_t i = 0; writers[i] != NULL; i++)
 				fprintf(stderr, " %s", writers[i]->name);
 			fputc('\n', stderr);
@@ -334,69 +412,81 @@ main(int argc, char *argv[])
 		return EXIT_FATAL;
 	}
 
-	diag_init(&r.diag, main_sink, &r);
+	diag_init(&r->diag, main_sink, r);
 	signal(SIGINT, main_signal);
 	signal(SIGTERM, main_signal);
 	signal(SIGHUP, main_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((r.merge = merge_new(&r.diag)) == NULL)
+	if ((r->merge = merge_new(&r->diag)) == NULL)
 		return EXIT_FATAL;
-	merge_on_conflict(r.merge, main_conflict, &r);
-	r.writer.ops = ops;
-	r.writer.diag = &r.diag;
-	r.writer.opts.gzip = gz || r.o.gzip;
-	r.writer.opts.csv_raw = r.o.csv_raw;
-	r.writer.opts.csv_prop_columns = r.o.csv_prop_columns;
-	r.writer.run = (struct writer_run){
+	merge_on_conflict(r->merge, main_conflict, r);
+	r->writer.ops = ops;
+	r->writer.diag = &r->diag;
+	r->writer.opts.gzip = gz || r->o.gzip;
+	r->writer.opts.csv_raw = r->o.csv_raw;
+	r->writer.opts.csv_prop_columns = r->o.csv_prop_columns;
+	r->writer.run = (struct writer_run){
 		.argc = argc,
 		.argv = argv,
 		.version = PACKAGE_VERSION,
-		.counts = &r.diag.n,
+		.counts = &r->diag.n,
 	};
 	/* Opened first, so that it sees every reject; nothing reaches the
 	 * target before finish. */
-	if (ops->open(&r.writer, path) != RC_OK)
+	if (ops->open(&r->writer, path) != RC_OK)
 		goto fatal;
-	r.writer_open = 1;
-	rc = input_walk(argv + optind, (size_t)(argc - optind), &r.diag,
-	    main_file, &r);
-	if (rc == RC_FATAL || r.diag.n.errors > 0 || r.hook_failed)
+	r->writer_open = 1;
+	rc = input_walk(argv + optind, (size_t)(argc - optind), &r->diag,
+	    main_file, r);
+	if (rc == RC_FATAL || r->diag.n.errors > 0 || r->hook_failed)
 		goto fatal;
-	if (r.o.strict && r.diag.n.rejects > 0) {
+	if (r->o.strict && r->diag.n.rejects > 0) {
 		fprintf(stderr, "%s: --strict: %llu rejected, nothing "
 		    "written\n", progname,
-		    (unsigned long long)r.diag.n.rejects);
-		ops->free(&r.writer);
-		merge_free(r.merge);
-		main_summary(&r, main_now() - t0);
+		    (unsigned long long)r->diag.n.rejects);
+		ops->free(&r->writer);
+		merge_free(r->merge);
+		main_summary(r, main_now() - t0);
 		return EXIT_REJECTS;
 	}
 	rc = RC_OK;
 	if (ops->preload != NULL)
-		rc = ops->preload(&r.writer, r.merge);
+		rc = ops->preload(&r->writer, r->merge);
 	if (rc == RC_OK)
-		rc = merge_fold(r.merge, main_write,
-		    ops->observe != NULL ? main_observe : NULL, &r);
-	if (rc == RC_OK && !r.hook_failed)
-		rc = ops->finish(&r.writer);
+		rc = merge_fold(r->merge, main_write,
+		    ops->observe != NULL ? main_observe : NULL, r);
+	if (rc == RC_OK && !r->hook_failed)
+		rc = ops->finish(&r->writer);
 	else if (rc == RC_OK)
 		rc = RC_FATAL;
-	r.writer_open = 0;
-	ops->free(&r.writer);
+	r->writer_open = 0;
+	ops->free(&r->writer);
 	if (rc != RC_OK)
 		goto fatal;
-	merge_free(r.merge);
-	main_summary(&r, main_now() - t0);
-	status = r.diag.n.rejects > 0 ? EXIT_REJECTS : EXIT_ALL_KEPT;
+	merge_free(r->merge);
+	main_summary(r, main_now() - t0);
+	status = r->diag.n.rejects > 0 ? EXIT_REJECTS : EXIT_ALL_KEPT;
 	return status;
 
 fatal:
-	if (r.writer_open) {
-		r.writer_open = 0;
-		ops->free(&r.writer);
+	if (r->writer_open) {
+		r->writer_open = 0;
+		ops->free(&r->writer);
 	}
-	merge_free(r.merge);
-	main_summary(&r, main_now() - t0);
+	merge_free(r->merge);
+	main_summary(r, main_now() - t0);
 	return EXIT_FATAL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct run r = { 0 };
+	int status;
+
+	r.filter = filter_new();
+	status = main_run(&r, argc, argv);
+	filter_free(r.filter);
+	return status;
 }
