@@ -37,6 +37,9 @@ struct input {
 	struct diag	*d;
 	input_cb	 cb;
 	void		*arg;
+	int		 measure;	/* input_measure: stat, don't read */
+	uint64_t	 files;
+	uint64_t	 bytes;
 };
 
 static void	input_cannot(struct input *, const char *, int);
@@ -62,6 +65,14 @@ input_file(struct input *in, const char *name, int std)
 	enum rc rc;
 	int fd;
 
+	if (in->measure) {
+		struct stat st;
+
+		in->files++;
+		if (!std && stat(name, &st) == 0 && S_ISREG(st.st_mode))
+			in->bytes += (uint64_t)st.st_size;
+		return RC_OK;
+	}
 	if (std)
 		fd = STDIN_FILENO;
 	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -168,10 +179,23 @@ enum rc
 input_walk(char *const *paths, size_t n, struct diag *d, input_cb cb,
     void *arg)
 {
-	struct input in = { d, cb, arg };
+	struct input in = { .d = d, .cb = cb, .arg = arg };
 
 	for (size_t i = 0; i < n; i++)
 		if (input_path(&in, paths[i], 1, NULL) == RC_FATAL)
 			return RC_FATAL;
 	return RC_OK;
+}
+
+void
+input_measure(char *const *paths, size_t n, uint64_t *files, uint64_t *bytes)
+{
+	struct diag quiet;
+	struct input in = { .d = &quiet, .measure = 1 };
+
+	diag_init(&quiet, NULL, NULL);
+	for (size_t i = 0; i < n; i++)
+		(void)input_path(&in, paths[i], 1, NULL);
+	*files = in.files;
+	*bytes = in.bytes;
 }

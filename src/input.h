@@ -11,6 +11,7 @@
 #define IMGMETA_INPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "diag.h"
 #include "stream.h"
 
@@ -19,5 +20,11 @@ typedef enum rc (*input_cb)(void *arg, const char *name, struct stream *);
 /* Stops early only when cb returns RC_FATAL (returned). */
 enum rc	input_walk(char *const *paths, size_t n, struct diag *, input_cb,
 	    void *arg);
+
+/* What input_walk would read: the number of files and their total size
+ * (standard input counts as a file of unknown size), without reading
+ * them or reporting anything; for the progress display. */
+void	input_measure(char *const *paths, size_t n, uint64_t *files,
+	    uint64_t *bytes);
 
 #endif

@@ -48,6 +48,14 @@ struct run {
 	struct writer	 writer;
 	struct filter	*filter;
 	int		 writer_open;	/* hooks may be called */
+	/* progress display */
+	int		 progress;
+	double		 t0;
+	double		 last_draw;
+	int		 drawn;
+	uint64_t	 total_files;
+	uint64_t	 total_bytes;
+	struct stream	*cur;		/* the file being read */
 	int		 hook_failed;	/* a writer hook failed in the sink */
 };
 
@@ -66,6 +74,8 @@ static int	main_run(struct run *, int, char *[]);
 static void	main_stats(struct run *, double);
 static void	main_signal(int);
 static double	main_now(void);
+static void	main_progress(struct run *, int);
+static void	main_progress_end(struct run *);
 
 static const char *progname = "imgmeta";
 
@@ -90,6 +100,8 @@ usage(FILE *f)
 "                      JSON object column (the default)\n"
 "  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
 "      --stats-json FILE  the summary's counts as JSON\n"
+"      --progress, --no-progress  a progress line on standard error\n"
+"                      (default: on when standard error is a terminal)\n"
 "filters on the merged records (the APIs' own query parameters; AND):\n"
 "      --name NAME, --status S, --visibility V, --container-format F,\n"
 "      --disk-format F     equality\n"
@@ -139,6 +151,7 @@ main_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
 	case DIAG_ERROR:
 		break;
 	}
+	main_progress_end(r);
 	fprintf(stderr, "%s: ", progname);
 	if (file != NULL) {
 		main_put_escaped(file);
@@ -158,11 +171,62 @@ main_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
 		r->hook_failed = 1;
 }
 
+/*
+ * One line on standard error, redrawn at most four times a second: files
+ * and bytes read of the total (bytes of compressed files count as their
+ * decompressed size, so the share is approximate), observations, records,
+ * rate and time left. force draws now.
+ */
+static void
+main_progress(struct run *r, int force)
+{
+	const struct diag_counts *n = &r->diag.n;
+	double now, secs, rate, left = -1;
+	uint64_t bytes;
+	char eta[32] = "";
+
+	if (!r->progress)
+		return;
+	now = main_now();
+	if (!force && now - r->last_draw < 0.25)
+		return;
+	r->last_draw = now;
+	secs = now - r->t0;
+	bytes = n->bytes + (r->cur != NULL ? stream_offset(r->cur) : 0);
+	rate = secs > 0 ? (double)bytes / secs : 0;
+	if (rate > 0 && r->total_bytes > bytes)
+		left = (double)(r->total_bytes - bytes) / rate;
+	if (left >= 0)
+		snprintf(eta, sizeof eta, ", %.0f s left", left);
+	fprintf(stderr, "\r\033[K%s: %llu/%llu files, %.1f/%.1f MB, "
+	    "%llu observations, %llu records, %.1f MB/s, %.0f s%s",
+	    progname, (unsigned long long)n->inputs,
+	    (unsigned long long)r->total_files, (double)bytes / 1e6,
+	    (double)r->total_bytes / 1e6,
+	    (unsigned long long)n->observations,
+	    (unsigned long long)n->records, rate / 1e6, secs, eta);
+	fflush(stderr);
+	r->drawn = 1;
+}
+
+/* Erases the progress line, so that messages and the summary start on a
+ * clean line. */
+static void
+main_progress_end(struct run *r)
+{
+	if (r->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		r->drawn = 0;
+	}
+}
+
 static enum rc
 main_emit(void *arg, struct record *obs)
 {
 	struct run *r = arg;
 
+	main_progress(r, 0);
 	return merge_add(r->merge, obs, MERGE_RUN_CURRENT);
 }
 
@@ -178,8 +242,12 @@ static enum rc
 main_file(void *arg, const char *name, struct stream *s)
 {
 	struct run *r = arg;
-	enum rc rc = capture_read(s, name, &r->diag, main_response, r);
+	enum rc rc;
 
+	r->cur = s;
+	main_progress(r, 0);
+	rc = capture_read(s, name, &r->diag, main_response, r);
+	r->cur = NULL;
 	return rc == RC_FATAL ? RC_FATAL : RC_OK;
 }
 
@@ -196,6 +264,7 @@ main_write(void *arg, const struct record *rec)
 	rc = r->writer.ops->write(&r->writer, rec);
 	if (rc == RC_OK)
 		r->diag.n.records++;
+	main_progress(r, 0);
 	return rc;
 }
 
@@ -254,6 +323,7 @@ main_summary(struct run *r, double secs)
 {
 	const struct diag_counts *n = &r->diag.n;
 
+	main_progress_end(r);
 	if (r->o.stats_json != NULL)
 		main_stats(r, secs);
 	if (r->o.quiet)
@@ -289,6 +359,7 @@ static int
 main_run(struct run *r, int argc, char *argv[])
 {
 	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW,
+	    OPT_NO_PROGRESS,
 	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER };
 	static const struct option longopts[] = {
 		{ "output",	required_argument, NULL, 'o' },
@@ -299,6 +370,8 @@ main_run(struct run *r, int argc, char *argv[])
 		{ "strict",	no_argument,	   NULL, OPT_STRICT },
 		{ "version",	no_argument,	   NULL, OPT_VERSION },
 		{ "csv-raw",	no_argument,	   NULL, OPT_CSV_RAW },
+		{ "progress",	no_argument,	   NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument,	   NULL, OPT_NO_PROGRESS },
 		{ "properties",	required_argument, NULL, OPT_PROPERTIES },
 		{ "stats-json",	required_argument, NULL, OPT_STATS_JSON },
 		{ "name",	required_argument, NULL, OPT_FILTER },
@@ -354,6 +427,12 @@ main_run(struct run *r, int argc, char *argv[])
 			return EXIT_ALL_KEPT;
 		case OPT_STRICT:
 			r->o.strict = 1;
+			break;
+		case OPT_PROGRESS:
+			r->o.progress = 1;
+			break;
+		case OPT_NO_PROGRESS:
+			r->o.progress = -1;
 			break;
 		case OPT_CSV_RAW:
 			r->o.csv_raw = 1;
@@ -413,6 +492,12 @@ main_run(struct run *r, int argc, char *argv[])
 	}
 
 	diag_init(&r->diag, main_sink, r);
+	r->t0 = t0;
+	r->progress = !r->o.quiet && (r->o.progress > 0 ||
+	    (r->o.progress == 0 && isatty(STDERR_FILENO)));
+	if (r->progress)
+		input_measure(argv + optind, (size_t)(argc - optind),
+		    &r->total_files, &r->total_bytes);
 	signal(SIGINT, main_signal);
 	signal(SIGTERM, main_signal);
 	signal(SIGHUP, main_signal);
