@@ -1,3 +1,431 @@
-/* formats/openstack.c: not written yet */
+/*
+ * openstack.c: helpers shared by the OpenStack readers (openstack.h).
+ */
 #include "config.h"
-typedef int stub_openstack;
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openstack.h"
+
+/* Longest value a message quotes, in bytes. */
+#define OS_MSG_VALUE	120
+
+static int	os_is_hex(int);
+static int	os_hexval(int);
+static int	os_is_version(const char *);
+static char	*os_segment(const char *, size_t);
+static int	os_uuid_at(const char *, size_t);
+
+static int
+os_is_hex(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static int
+os_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return c - 'A' + 10;
+}
+
+/* "v1", "v1.1", "v2.1": an API version segment. */
+static int
+os_is_version(const char *s)
+{
+	const char *p = s + 1;
+
+	if (s[0] != 'v' || *p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+/* A path segment, percent-decoded when that gives valid UTF-8 without
+ * NUL, else as written. */
+static char *
+os_segment(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n &&
+		    os_is_hex((unsigned char)s[i + 1]) &&
+		    os_is_hex((unsigned char)s[i + 2])) {
+			buf_addc(&b, (char)(os_hexval((unsigned char)s[i + 1])
+			    * 16 + os_hexval((unsigned char)s[i + 2])));
+			i += 2;
+		} else
+			buf_addc(&b, s[i]);
+	}
+	if (b.len == 0 || memchr(b.data, '\0', b.len) != NULL ||
+	    !utf8_valid(b.data, b.len)) {
+		buf_free(&b);
+		return xstrndup(s, n);
+	}
+	return buf_detach(&b);
+}
+
+void
+os_url_parse(const char *url, struct os_url *u)
+{
+	const char *p, *end, *seg[64];
+	size_t len[64], n = 0, k;
+
+	*u = (struct os_url){ .target = OS_T_NONE };
+	if (url == NULL)
+		return;
+	/* Skip "scheme://host[:port]". */
+	if ((p = strstr(url, "://")) != NULL &&
+	    strcspn(url, "/?#") > (size_t)(p - url))
+		p = p + 3 + strcspn(p + 3, "/?#");
+	else
+		p = url;
+	end = p + strcspn(p, "?#");
+	while (p < end && n < sizeof seg / sizeof seg[0]) {
+		const char *q = p;
+
+		while (q < end && *q != '/')
+			q++;
+		if (q > p) {
+			seg[n] = p;
+			len[n] = (size_t)(q - p);
+			n++;
+		}
+		p = q + 1;
+	}
+	for (k = 0; k < n; k++)
+		if (len[k] == 6 && memcmp(seg[k], "images", 6) == 0)
+			break;
+	if (k == n)
+		return;
+	if (k >= 1) {
+		char *s = os_segment(seg[k - 1], len[k - 1]);
+
+		if (os_is_version(s))
+			u->version = s;
+		else {
+			u->project = s;
+			if (k >= 2) {
+				s = os_segment(seg[k - 2], len[k - 2]);
+				if (os_is_version(s))
+					u->version = s;
+				else
+					free(s);
+			}
+		}
+	}
+	if (k + 1 == n) {
+		u->target = OS_T_LIST;
+		return;
+	}
+	if (k + 2 == n && len[k + 1] == 6 &&
+	    memcmp(seg[k + 1], "detail", 6) == 0) {
+		u->target = OS_T_DETAIL;
+		return;
+	}
+	u->image = os_segment(seg[k + 1], len[k + 1]);
+	if (k + 2 == n)
+		u->target = OS_T_IMAGE;
+	else if (len[k + 2] == 8 && memcmp(seg[k + 2], "metadata", 8) == 0 &&
+	    k + 4 >= n) {
+		u->target = OS_T_METADATA;
+		if (k + 4 == n)
+			u->key = os_segment(seg[k + 3], len[k + 3]);
+	} else
+		u->target = OS_T_OTHER;
+}
+
+void
+os_url_free(struct os_url *u)
+{
+	free(u->version);
+	free(u->project);
+	free(u->image);
+	free(u->key);
+	*u = (struct os_url){ .target = OS_T_NONE };
+}
+
+/* 1 if a UUID starts at s[i] (and is not part of a longer hex run). */
+static int
+os_uuid_at(const char *s, size_t i)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (i > 0 && os_is_hex((unsigned char)s[i - 1]))
+		return 0;
+	for (size_t j = 0; j < OS_UUID_LEN; j++) {
+		int c = (unsigned char)s[i + j];
+
+		if (c == '\0')
+			return 0;
+		if (shape[j] == '-' ? c != '-' : !os_is_hex(c))
+			return 0;
+	}
+	return !os_is_hex((unsigned char)s[i + OS_UUID_LEN]);
+}
+
+size_t
+os_find_uuids(const char *s, char found[][OS_UUID_LEN + 1], size_t max)
+{
+	size_t n = 0, i, j;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		char u[OS_UUID_LEN + 1];
+
+		if (!os_uuid_at(s, i))
+			continue;
+		for (j = 0; j < OS_UUID_LEN; j++) {
+			int c = (unsigned char)s[i + j];
+
+			u[j] = (char)(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+		}
+		u[OS_UUID_LEN] = '\0';
+		i += OS_UUID_LEN - 1;
+		for (j = 0; j < n; j++)
+			if (strcmp(found[j], u) == 0)
+				break;
+		if (j < n)
+			continue;		/* seen already */
+		if (n == max)
+			return max + 1;
+		memcpy(found[n++], u, sizeof u);
+	}
+	return n;
+}
+
+char *
+os_cut_text(const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return xstrdup("null");
+	if ((n = strlen(s)) <= OS_MSG_VALUE)
+		return xstrdup(s);
+	/* Cut before a UTF-8 continuation byte, never inside a character. */
+	n = OS_MSG_VALUE;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return xasprintf("%.*s...", (int)n, s);
+}
+
+char *
+os_value_text(const json_t *v)
+{
+	char *dump, *text;
+
+	if (json_is_string(v))
+		return os_cut_text(json_string_value(v));
+	dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (dump == NULL)
+		return xstrdup("?");
+	text = os_cut_text(dump);
+	free(dump);
+	return text;
+}
+
+enum rc
+os_set_json(struct read_ctx *ctx, struct record *rec, enum field f,
+    const char *name, const json_t *v)
+{
+	const char *why = NULL;
+	char *text;
+	enum rc rc;
+
+	if (record_set_json(rec, f, v, &why) == 0)
+		return RC_OK;
+	text = os_value_text(v);
+	rc = read_reject(ctx, "field %s \"%s\": %s", name, text, why);
+	free(text);
+	return rc;
+}
+
+enum rc
+os_set_text(struct read_ctx *ctx, struct record *rec, enum field f,
+    const char *name, const char *text)
+{
+	const char *why = NULL;
+	char *cut;
+	enum rc rc;
+
+	if (record_set(rec, f, text, &why) == 0)
+		return RC_OK;
+	cut = os_cut_text(text);
+	rc = read_reject(ctx, "field %s \"%s\": %s", name, cut, why);
+	free(cut);
+	return rc;
+}
+
+enum rc
+os_set_id_json(struct read_ctx *ctx, struct record *rec, const char *name,
+    const json_t *v)
+{
+	if (v == NULL || json_is_null(v) ||
+	    (json_is_string(v) && json_string_length(v) == 0))
+		return read_reject(ctx, "image has no id");
+	return os_set_json(ctx, rec, F_ID, name, v);
+}
+
+enum rc
+os_status_text(struct read_ctx *ctx, struct record *rec, const char *name,
+    const char *raw)
+{
+	enum rc rc;
+
+	if (raw == NULL)
+		return RC_OK;
+	if ((rc = os_set_text(ctx, rec, F_STATUS, name, raw)) != RC_OK)
+		return rc;
+	if (rec->f[F_STATUS] == NULL) {
+		char *cut = os_cut_text(raw);
+
+		read_warn(ctx, "%s \"%s\" maps to no Glance status: the "
+		    "record's status is left null, the source keeps it", name,
+		    cut);
+		free(cut);
+	}
+	return RC_OK;
+}
+
+enum rc
+os_status_json(struct read_ctx *ctx, struct record *rec, const char *name,
+    const json_t *v, const char **raw)
+{
+	*raw = NULL;
+	if (v == NULL || json_is_null(v))
+		return RC_OK;
+	if (!json_is_string(v))
+		return os_set_json(ctx, rec, F_STATUS, name, v);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return os_set_json(ctx, rec, F_STATUS, name, v);
+	*raw = json_string_value(v);
+	return os_status_text(ctx, rec, name, *raw);
+}
+
+enum rc
+os_props_json(struct read_ctx *ctx, struct record *rec, const char *name,
+    const json_t *obj)
+{
+	const char *key, *why = NULL;
+	json_t *v, *o;
+
+	if (obj == NULL || json_is_null(obj))
+		return RC_OK;
+	if (!json_is_object(obj)) {
+		char *text = os_value_text(obj);
+		enum rc rc;
+
+		rc = read_reject(ctx, "field %s \"%s\": is %s, not an object "
+		    "of key-value pairs", name, text, os_json_type(obj));
+		free(text);
+		return rc;
+	}
+	/* jansson's iteration macro takes a non-const object. */
+	o = (json_t *)(uintptr_t)obj;
+	json_object_foreach(o, key, v) {
+		if (record_prop_set_json(rec, key, v, &why) != 0) {
+			char *text = os_value_text(v);
+
+			read_reject(ctx, "%s key %s \"%s\": %s", name, key,
+			    text, why);
+			free(text);
+			return RC_SKIP;
+		}
+	}
+	return RC_OK;
+}
+
+char *
+os_header_text(struct read_ctx *ctx, const struct header *h, int *nul)
+{
+	*nul = 0;
+	if (strlen(h->value) != h->value_len) {
+		*nul = 1;
+		return NULL;
+	}
+	if (utf8_valid(h->value, h->value_len))
+		return xstrdup(h->value);
+	read_warn(ctx, "header %s is not valid UTF-8: read as ISO-8859-1",
+	    h->name);
+	return latin1_to_utf8(h->value, h->value_len);
+}
+
+char *
+os_header_pick(struct read_ctx *ctx, const char *first, const char *second)
+{
+	const char *names[2] = { first, second };
+	const struct header *h;
+	char *text;
+	int nul;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (names[i] == NULL ||
+		    (h = response_header(ctx->resp, names[i])) == NULL ||
+		    h->value_len == 0)
+			continue;
+		if ((text = os_header_text(ctx, h, &nul)) != NULL)
+			return text;
+	}
+	return NULL;
+}
+
+struct source *
+os_source(struct read_ctx *ctx, struct record *rec, const char *api,
+    const char *call, const char *status, const char *request_id,
+    const char *project_id)
+{
+	struct source *src = read_source_init(ctx, rec);
+
+	source_set(src, S_API, api);
+	source_set(src, S_CALL, call);
+	source_set(src, S_STATUS, status);
+	source_set(src, S_REQUEST_ID, request_id);
+	source_set(src, S_PROJECT_ID, project_id);
+	return src;
+}
+
+const json_t *
+os_get(const json_t *o, const char *key)
+{
+	if (!json_is_object(o))
+		return NULL;
+	return json_object_get(o, key);
+}
+
+const char *
+os_json_type(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
+	}
+}

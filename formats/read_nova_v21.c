@@ -1,3 +1,321 @@
-/* formats/read_nova_v21.c: not written yet */
+/*
+ * read_nova_v21.c: Nova's image proxy API v2.1 (DESIGN.md sections 2
+ * and 3).
+ *
+ *  - GET /v2.1/{project_id}/images/{image_id}: {"image": {...}}, "show";
+ *  - GET /v2.1/{project_id}/images/detail: {"images": [...]}, "detail"
+ *    (the seeds print it as one object under "image": read as a show
+ *    unless the request URL says detail);
+ *  - GET /v2.1/{project_id}/images: {"images": [...]} of id, name and
+ *    links only, "list";
+ *  - GET /v2.1/{project_id}/images/{image_id}/metadata: {"metadata":
+ *    {...}}, and .../metadata/{key}: {"meta": {...}}, "metadata". The
+ *    body has no image id: it comes from the request URL, else from the
+ *    one UUID in the capture's file name.
+ */
 #include "config.h"
-typedef int stub_read_nova_v21;
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openstack.h"
+
+#define NOVA_API	"v2.1"
+#define NOVA_SIZE	"OS-EXT-IMG-SIZE:size"
+
+static const char *const read_nova_v21_envelopes[] = {
+	"images", "image", "metadata", "meta", NULL
+};
+
+/* Keys that only Nova's image objects have. */
+static const char *const read_nova_v21_keys[] = {
+	"minRam", "minDisk", "links", NOVA_SIZE, "metadata", "progress",
+	"server", "created", "updated", NULL
+};
+
+/* Nova's image keys and the fields they give; id, status and metadata
+ * are read apart. */
+static const struct read_nova_v21_field {
+	const char	*key;
+	enum field	 field;
+} read_nova_v21_fields[] = {
+	{ "name",	F_NAME },
+	{ NOVA_SIZE,	F_SIZE },
+	{ "minRam",	F_MIN_RAM },
+	{ "minDisk",	F_MIN_DISK },
+	{ "created",	F_CREATED_AT },
+	{ "updated",	F_UPDATED_AT },
+};
+
+static const char read_nova_v21_fix[] =
+    "capture it with its request line (curl -v, or a HAR export), or put "
+    "the image's UUID in the file name";
+
+static int	read_nova_v21_bid_item(const struct read_ctx *,
+		    const json_t *);
+static enum rc	read_nova_v21_read_item(struct read_ctx *, const json_t *);
+static enum rc	read_nova_v21_image(struct read_ctx *, const json_t *);
+static enum rc	read_nova_v21_metadata(struct read_ctx *, const json_t *);
+static const char *read_nova_v21_misfit(const json_t *);
+static int	read_nova_v21_brief(const json_t *);
+static char	*read_nova_v21_link_project(const json_t *);
+static enum rc	read_nova_v21_meta_id(struct read_ctx *, struct record *,
+		    const struct os_url *);
+
+const struct reader_ops read_nova_v21_ops = {
+	.name = "nova_v21",
+	.envelopes = read_nova_v21_envelopes,
+	.bid_headers = NULL,
+	.read_headers = NULL,
+	.bid_item = read_nova_v21_bid_item,
+	.read_item = read_nova_v21_read_item,
+};
+
+/*
+ * A body without an envelope that still has one of our envelope keys,
+ * holding neither an object nor an array ({"image": null}): the key, to
+ * reject the body with the reason. NULL otherwise.
+ */
+static const char *
+read_nova_v21_misfit(const json_t *o)
+{
+	for (size_t i = 0; read_nova_v21_envelopes[i] != NULL; i++) {
+		const json_t *v = os_get(o, read_nova_v21_envelopes[i]);
+
+		if (v != NULL && !json_is_object(v) && !json_is_array(v))
+			return read_nova_v21_envelopes[i];
+	}
+	return NULL;
+}
+
+/* A brief list item: nothing but id, name and links. */
+static int
+read_nova_v21_brief(const json_t *o)
+{
+	const char *k;
+	json_t *v, *obj = (json_t *)(uintptr_t)o;
+
+	json_object_foreach(obj, k, v) {
+		if (strcmp(k, "id") != 0 && strcmp(k, "name") != 0 &&
+		    strcmp(k, "links") != 0)
+			return 0;
+	}
+	(void)v;
+	return 1;
+}
+
+static int
+read_nova_v21_bid_item(const struct read_ctx *ctx, const json_t *item)
+{
+	const char *env = ctx->envelope;
+	int n = 0;
+
+	if (strcmp(env, "metadata") == 0 || strcmp(env, "meta") == 0)
+		return 10;
+	if (!json_is_object(item))
+		return 0;
+	if (*env == '\0')
+		return read_nova_v21_misfit(item) != NULL ? 1 : 0;
+	for (size_t i = 0; read_nova_v21_keys[i] != NULL; i++)
+		if (os_get(item, read_nova_v21_keys[i]) != NULL)
+			n++;
+	return n;
+}
+
+static enum rc
+read_nova_v21_read_item(struct read_ctx *ctx, const json_t *item)
+{
+	const char *env = ctx->envelope, *key;
+
+	if (strcmp(env, "metadata") == 0 || strcmp(env, "meta") == 0)
+		return read_nova_v21_metadata(ctx, item);
+	if (*env == '\0' && (key = read_nova_v21_misfit(item)) != NULL) {
+		const json_t *v = os_get(item, key);
+		char *text = os_value_text(v);
+		enum rc rc;
+
+		rc = read_reject(ctx, "\"%s\" holds %s (%s), not %s", key,
+		    os_json_type(v), text, strcmp(key, "images") == 0 ?
+		    "an array of images" : strcmp(key, "image") == 0 ?
+		    "an image object" : "an object of key-value pairs");
+		free(text);
+		return rc;
+	}
+	return read_nova_v21_image(ctx, item);
+}
+
+/* The project of a self or bookmark link (/v2/{project}/images/{id},
+ * /{project}/images/{id}); NULL when none says. */
+static char *
+read_nova_v21_link_project(const json_t *links)
+{
+	static const char *const rels[] = { "self", "bookmark" };
+	char *project = NULL;
+
+	if (!json_is_array(links))
+		return NULL;
+	for (size_t r = 0; r < 2 && project == NULL; r++) {
+		for (size_t i = 0; i < json_array_size(links); i++) {
+			const json_t *l = json_array_get(links, i);
+			const json_t *rel = os_get(l, "rel");
+			const json_t *href = os_get(l, "href");
+			struct os_url u;
+
+			if (!json_is_string(rel) || !json_is_string(href) ||
+			    strcmp(json_string_value(rel), rels[r]) != 0)
+				continue;
+			os_url_parse(json_string_value(href), &u);
+			if (u.target != OS_T_NONE && u.project != NULL) {
+				project = u.project;
+				u.project = NULL;
+			}
+			os_url_free(&u);
+			if (project != NULL)
+				break;
+		}
+	}
+	return project;
+}
+
+static enum rc
+read_nova_v21_image(struct read_ctx *ctx, const json_t *item)
+{
+	const json_t *meta, *server;
+	const char *status = NULL, *call;
+	char *reqid = NULL, *project = NULL;
+	struct record rec;
+	struct os_url u;
+	enum rc rc;
+
+	if (!json_is_object(item))
+		return read_reject(ctx, "image is %s, not an object",
+		    os_json_type(item));
+	record_init(&rec);
+	os_url_parse(ctx->resp->url, &u);
+	if ((rc = os_set_id_json(ctx, &rec, "id", os_get(item, "id"))) !=
+	    RC_OK)
+		goto out;
+	for (size_t i = 0; i < sizeof read_nova_v21_fields /
+	    sizeof read_nova_v21_fields[0]; i++) {
+		const struct read_nova_v21_field *fd = &read_nova_v21_fields[i];
+
+		if ((rc = os_set_json(ctx, &rec, fd->field, fd->key,
+		    os_get(item, fd->key))) != RC_OK)
+			goto out;
+	}
+	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
+	    &status)) != RC_OK)
+		goto out;
+	if (status != NULL && status_deleted(status) != NULL)
+		record_set_raw(&rec, F_DELETED, status_deleted(status));
+	meta = os_get(item, "metadata");
+	if ((rc = os_props_json(ctx, &rec, "metadata", meta)) != RC_OK)
+		goto out;
+	/* A snapshot's server: its id is the instance_uuid property that
+	 * Glance holds, unless the metadata gives that already. */
+	server = os_get(item, "server");
+	if (json_is_string(os_get(server, "id")) &&
+	    os_get(meta, "instance_uuid") == NULL)
+		record_prop_set(&rec, "instance_uuid",
+		    json_string_value(os_get(server, "id")));
+
+	switch (u.target) {
+	case OS_T_DETAIL:
+		call = "detail";
+		break;
+	case OS_T_LIST:
+		call = "list";
+		break;
+	case OS_T_IMAGE:
+		call = "show";
+		break;
+	default:
+		if (strcmp(ctx->envelope, "images") == 0)
+			call = read_nova_v21_brief(item) ? "list" : "detail";
+		else
+			call = "show";
+		break;
+	}
+	project = u.project != NULL ? xstrdup(u.project) :
+	    read_nova_v21_link_project(os_get(item, "links"));
+	reqid = os_header_pick(ctx, "X-Compute-Request-Id",
+	    "X-Openstack-Request-Id");
+	os_source(ctx, &rec, NOVA_API, call, status, reqid, project);
+	rc = read_emit(ctx, &rec);
+out:
+	record_clear(&rec);
+	os_url_free(&u);
+	free(reqid);
+	free(project);
+	return rc;
+}
+
+/* The image id of a metadata response: the request URL's, else the one
+ * UUID in the file name. */
+static enum rc
+read_nova_v21_meta_id(struct read_ctx *ctx, struct record *rec,
+    const struct os_url *u)
+{
+	char found[2][OS_UUID_LEN + 1];
+	size_t n;
+
+	if (u->image != NULL) {
+		const char *why = NULL;
+		char *id = NULL, *cut;
+		enum rc rc;
+
+		if (norm_uuid(u->image, &id, &why) == 0) {
+			record_set_raw(rec, F_ID, id);
+			free(id);
+			return RC_OK;
+		}
+		cut = os_cut_text(u->image);
+		rc = read_reject(ctx, "metadata response: image id \"%s\" of "
+		    "its request URL %s", cut, why);
+		free(cut);
+		return rc;
+	}
+	n = os_find_uuids(ctx->file, found, 2);
+	if (n == 1) {
+		record_set_raw(rec, F_ID, found[0]);
+		return RC_OK;
+	}
+	if (n == 0)
+		return read_reject(ctx, "metadata response has no image id: "
+		    "%s", read_nova_v21_fix);
+	return read_reject(ctx, "metadata response has no image id, and its "
+	    "file name holds %s different UUIDs (%s, %s%s): capture it with "
+	    "its request line (curl -v, or a HAR export), or leave only the "
+	    "image's UUID in the file name", n > 2 ? "more than two" : "two",
+	    found[0], found[1], n > 2 ? ", ..." : "");
+}
+
+static enum rc
+read_nova_v21_metadata(struct read_ctx *ctx, const json_t *item)
+{
+	struct record rec;
+	struct os_url u;
+	char *reqid = NULL;
+	enum rc rc;
+
+	if (ctx->in_list || !json_is_object(item))
+		return read_reject(ctx, "\"%s\" holds %s, not an object of "
+		    "key-value pairs", ctx->envelope, ctx->in_list ?
+		    "an array" : os_json_type(item));
+	record_init(&rec);
+	os_url_parse(ctx->resp->url, &u);
+	if ((rc = read_nova_v21_meta_id(ctx, &rec, &u)) != RC_OK)
+		goto out;
+	if ((rc = os_props_json(ctx, &rec, ctx->envelope, item)) != RC_OK)
+		goto out;
+	reqid = os_header_pick(ctx, "X-Compute-Request-Id",
+	    "X-Openstack-Request-Id");
+	os_source(ctx, &rec, NOVA_API, "metadata", NULL, reqid, u.project);
+	rc = read_emit(ctx, &rec);
+out:
+	record_clear(&rec);
+	os_url_free(&u);
+	free(reqid);
+	return rc;
+}
