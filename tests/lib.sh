@@ -82,12 +82,13 @@ t_norm_stderr() {
 # t_compare EXPECTED ACTUAL NAME [absent-means-empty]
 # One TAP point: ok when ACTUAL equals EXPECTED byte for byte. With a 4th
 # argument, a missing EXPECTED stands for an empty file. With UPDATE_GOLDEN=1
-# EXPECTED is rewritten from ACTUAL (removed when empty and allowed absent).
+# EXPECTED is rewritten from ACTUAL (not created when empty and allowed absent).
 t_compare() {
 	_exp=$1 _act=$2 _name=$3 _opt=$4
 	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
 		if [ -n "$_opt" ] && [ ! -s "$_act" ]; then
-			rm -f "$_exp"
+			# empty: an existing file is emptied, none is made
+			[ ! -e "$_exp" ] || : > "$_exp"
 		else
 			cp "$_act" "$_exp"
 		fi
