@@ -453,14 +453,16 @@ main_run(struct run *r, int argc, char *argv[])
 			printf("imgmeta %s\n", PACKAGE_VERSION);
 			return EXIT_ALL_KEPT;
 		default:
-			usage(stderr);
+			fprintf(stderr, "Try '%s --help' for more "
+			    "information.\n", progname);
 			return EXIT_FATAL;
 		}
 	}
 	if (optind == argc) {
 		fprintf(stderr, "%s: no input given: name capture files or "
 		    "directories, or - for standard input\n", progname);
-		usage(stderr);
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+		    progname);
 		return EXIT_FATAL;
 	}
 
