@@ -1,0 +1,513 @@
+/*
+ * write_csv.c: RFC 4180 CSV, one row per record, quoted by libcsv.
+ *
+ * A header row, then one row per record in the order the engine gives
+ * (by id); every row, the header too, ends in CRLF. Columns: the canonical
+ * fields in field_info order, then "properties" (the properties as a
+ * compact JSON object, keys sorted; {} when none) and "sources" (the number
+ * of observations).
+ *
+ * A value is written as libcsv's csv_write quotes it: between double
+ * quotes, a double quote doubled. A null is an empty field with no quotes
+ * at all, so that it differs from an empty string (""); parsers that do
+ * not care read both as empty. Booleans are true/false, integers and
+ * timestamps their canonical text. A value whose first character would
+ * make a spreadsheet run it as a formula (=, +, -, @, tab, CR) gets a
+ * leading ' unless opts.csv_raw.
+ *
+ * With opts.csv_prop_columns the properties column is replaced by one
+ * "property.KEY" column per key seen in the whole output, sorted
+ * bytewise; a record without the key, or whose value for it is null, has
+ * an empty field there. The header needs every key before the first row,
+ * so rows are spooled to an unlinked temporary file (in $TMPDIR, else
+ * /tmp) while the set of keys is collected; finish writes the header and
+ * the rows. Memory holds one row and the set of distinct keys, never
+ * every record.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#include "output.h"
+#include "writer.h"
+
+struct write_csv {
+	struct output	*out;
+	int		 raw;		/* --csv-raw: no formula guard */
+	int		 columns;	/* --properties=columns */
+	int		 header_done;
+	struct buf	 row;		/* the row being built */
+	struct buf	 tmp;		/* a value with its guard */
+	char		*cell;		/* csv_write's output */
+	size_t		 cellcap;
+	/* --properties=columns */
+	FILE		*spool;
+	char		**keys;		/* hash set: open addressing */
+	size_t		 nkeys;
+	size_t		 capkeys;	/* a power of two, or 0 */
+	struct buf	 rd;		/* spool reading buffer */
+};
+
+static enum rc	write_csv_open(struct writer *, const char *);
+static enum rc	write_csv_write(struct writer *, const struct record *);
+static enum rc	write_csv_finish(struct writer *);
+static void	write_csv_free(struct writer *);
+static void	write_csv_cell(struct write_csv *, const char *, int);
+static void	write_csv_fields(struct write_csv *, const struct record *);
+static void	write_csv_header(struct write_csv *, char **, size_t);
+static char	*write_csv_props_json(const struct record *);
+static enum rc	write_csv_spool_open(struct writer *);
+static enum rc	write_csv_spool_put(struct writer *, const void *, size_t);
+static enum rc	write_csv_spool_putsize(struct writer *, size_t);
+static enum rc	write_csv_spool_get(struct writer *, void *, size_t);
+static enum rc	write_csv_spool_getsize(struct writer *, size_t *);
+static enum rc	write_csv_spool_getbuf(struct writer *, struct buf *, size_t);
+static enum rc	write_csv_spool_fail(struct writer *, const char *);
+static enum rc	write_csv_spool_row(struct writer *, const struct record *);
+static enum rc	write_csv_unspool(struct writer *);
+static uint64_t	write_csv_hash(const char *);
+static void	write_csv_key_add(struct write_csv *, const char *);
+static int	write_csv_key_cmp(const void *, const void *);
+
+static const char *const write_csv_suffixes[] = { ".csv", NULL };
+
+const struct writer_ops write_csv_ops = {
+	.name = "csv",
+	.suffixes = write_csv_suffixes,
+	.to_stdout = 1,
+	.open = write_csv_open,
+	.write = write_csv_write,
+	.finish = write_csv_finish,
+	.free = write_csv_free,
+};
+
+static enum rc
+write_csv_open(struct writer *w, const char *path)
+{
+	struct write_csv *st = xcalloc(1, sizeof *st);
+
+	w->priv = st;
+	st->raw = w->opts.csv_raw;
+	st->columns = w->opts.csv_prop_columns;
+	if (st->columns && write_csv_spool_open(w) != RC_OK)
+		return RC_FATAL;
+	/* Nothing is written before the first row: --strict may stop the
+	 * run first, and standard output must then stay empty. */
+	st->out = output_open(path, w->opts.gzip, w->diag);
+	return st->out == NULL ? RC_FATAL : RC_OK;
+}
+
+/*
+ * Appends one field to the row: nothing for a null, else the value as
+ * csv_write quotes it, with the formula guard when guard is set.
+ */
+static void
+write_csv_cell(struct write_csv *st, const char *v, int guard)
+{
+	const char *p = v;
+	size_t n, need;
+
+	if (v == NULL)
+		return;
+	n = strlen(v);
+	if (guard && !st->raw && v[0] != '\0' &&
+	    strchr("=+-@\t\r", v[0]) != NULL) {
+		buf_reset(&st->tmp);
+		buf_addc(&st->tmp, '\'');
+		buf_add(&st->tmp, v, n);
+		p = st->tmp.data;
+		n = st->tmp.len;
+	}
+	need = csv_write(NULL, 0, p, n);
+	if (need > st->cellcap) {
+		st->cell = xrealloc(st->cell, need);
+		st->cellcap = need;
+	}
+	if (csv_write(st->cell, need, p, n) != need)
+		fatal("csv_write gave an unexpected length");
+	buf_add(&st->row, st->cell, need);
+}
+
+/* The canonical fields, each followed by a comma. */
+static void
+write_csv_fields(struct write_csv *st, const struct record *rec)
+{
+	for (size_t i = 0; i < F__COUNT; i++) {
+		write_csv_cell(st, rec->f[i], 1);
+		buf_addc(&st->row, ',');
+	}
+}
+
+/* The header row into st->row: keys are the property columns, or NULL. */
+static void
+write_csv_header(struct write_csv *st, char **keys, size_t nkeys)
+{
+	char *name;
+
+	buf_reset(&st->row);
+	for (size_t i = 0; i < F__COUNT; i++) {
+		write_csv_cell(st, field_info[i].name, 0);
+		buf_addc(&st->row, ',');
+	}
+	if (st->columns) {
+		for (size_t i = 0; i < nkeys; i++) {
+			name = xasprintf("property.%s", keys[i]);
+			write_csv_cell(st, name, 0);
+			buf_addc(&st->row, ',');
+			free(name);
+		}
+	} else {
+		write_csv_cell(st, "properties", 0);
+		buf_addc(&st->row, ',');
+	}
+	write_csv_cell(st, "sources", 0);
+	buf_add(&st->row, "\r\n", 2);
+	st->header_done = 1;
+}
+
+/* The properties as compact JSON, keys sorted; caller frees. */
+static char *
+write_csv_props_json(const struct record *rec)
+{
+	json_t *o = json_object(), *v;
+	char *s;
+
+	if (o == NULL)
+		fatal("out of memory");
+	for (size_t i = 0; i < rec->nprops; i++) {
+		v = rec->props[i].value != NULL ?
+		    json_string(rec->props[i].value) : json_null();
+		if (v == NULL || json_object_set_new(o, rec->props[i].key,
+		    v) != 0)
+			fatal("property %s of %s is not representable as JSON",
+			    rec->props[i].key, rec->f[F_ID]);
+	}
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (s == NULL)
+		fatal("record %s is not representable as JSON", rec->f[F_ID]);
+	return s;
+}
+
+static enum rc
+write_csv_write(struct writer *w, const struct record *rec)
+{
+	struct write_csv *st = w->priv;
+	char *props, n[32];
+	enum rc rc;
+
+	if (st->columns)
+		return write_csv_spool_row(w, rec);
+	if (!st->header_done) {
+		write_csv_header(st, NULL, 0);
+		if ((rc = output_write(st->out, st->row.data, st->row.len)) !=
+		    RC_OK)
+			return rc;
+	}
+	buf_reset(&st->row);
+	write_csv_fields(st, rec);
+	props = write_csv_props_json(rec);
+	write_csv_cell(st, props, 1);
+	free(props);
+	buf_addc(&st->row, ',');
+	snprintf(n, sizeof n, "%zu", rec->nsrcs);
+	write_csv_cell(st, n, 1);
+	buf_add(&st->row, "\r\n", 2);
+	return output_write(st->out, st->row.data, st->row.len);
+}
+
+static enum rc
+write_csv_finish(struct writer *w)
+{
+	struct write_csv *st = w->priv;
+	struct output *o;
+	enum rc rc;
+
+	if (st->columns) {
+		if ((rc = write_csv_unspool(w)) != RC_OK)
+			return rc;
+	} else if (!st->header_done) {
+		write_csv_header(st, NULL, 0);
+		if ((rc = output_write(st->out, st->row.data, st->row.len)) !=
+		    RC_OK)
+			return rc;
+	}
+	o = st->out;
+	st->out = NULL;
+	return output_commit(o);
+}
+
+static void
+write_csv_free(struct writer *w)
+{
+	struct write_csv *st = w->priv;
+
+	if (st == NULL)
+		return;
+	output_abort(st->out);
+	if (st->spool != NULL)
+		fclose(st->spool);
+	for (size_t i = 0; i < st->capkeys; i++)
+		free(st->keys[i]);
+	free(st->keys);
+	buf_free(&st->row);
+	buf_free(&st->tmp);
+	buf_free(&st->rd);
+	free(st->cell);
+	free(st);
+	w->priv = NULL;
+}
+
+/*
+ * The spool (--properties=columns). Per record: the fields part of the row
+ * (rendered, ending in a comma), the number of sources, the number of
+ * properties, then for each property its key and its rendered field
+ * (empty for null). Sizes are written as size_t: the file never leaves
+ * this process.
+ */
+static enum rc
+write_csv_spool_open(struct writer *w)
+{
+	struct write_csv *st = w->priv;
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	path = xasprintf("%s/imgmeta-csv-XXXXXX", dir);
+	if ((fd = mkstemp(path)) < 0) {
+		diag_report(w->diag, DIAG_ERROR, NULL, NULL,
+		    "cannot make a temporary file in %s for "
+		    "--properties=columns: %s (set TMPDIR)", dir,
+		    strerror(errno));
+		free(path);
+		return RC_FATAL;
+	}
+	(void)unlink(path);
+	free(path);
+	if ((st->spool = fdopen(fd, "w+b")) == NULL) {
+		close(fd);
+		return write_csv_spool_fail(w, "open");
+	}
+	return RC_OK;
+}
+
+static enum rc
+write_csv_spool_fail(struct writer *w, const char *what)
+{
+	struct write_csv *st = w->priv;
+
+	diag_report(w->diag, DIAG_ERROR, NULL, NULL,
+	    "cannot %s the temporary file for --properties=columns: %s",
+	    what, st->spool != NULL && feof(st->spool) ? "truncated" :
+	    strerror(errno));
+	return RC_FATAL;
+}
+
+static enum rc
+write_csv_spool_put(struct writer *w, const void *p, size_t n)
+{
+	struct write_csv *st = w->priv;
+
+	if (n > 0 && fwrite(p, 1, n, st->spool) != n)
+		return write_csv_spool_fail(w, "write");
+	return RC_OK;
+}
+
+static enum rc
+write_csv_spool_putsize(struct writer *w, size_t n)
+{
+	return write_csv_spool_put(w, &n, sizeof n);
+}
+
+static enum rc
+write_csv_spool_get(struct writer *w, void *p, size_t n)
+{
+	struct write_csv *st = w->priv;
+
+	if (n > 0 && fread(p, 1, n, st->spool) != n)
+		return write_csv_spool_fail(w, "read");
+	return RC_OK;
+}
+
+static enum rc
+write_csv_spool_getsize(struct writer *w, size_t *n)
+{
+	return write_csv_spool_get(w, n, sizeof *n);
+}
+
+/* Appends n bytes of the spool to b. */
+static enum rc
+write_csv_spool_getbuf(struct writer *w, struct buf *b, size_t n)
+{
+	char chunk[4096];
+	size_t m;
+
+	while (n > 0) {
+		m = n < sizeof chunk ? n : sizeof chunk;
+		if (write_csv_spool_get(w, chunk, m) != RC_OK)
+			return RC_FATAL;
+		buf_add(b, chunk, m);
+		n -= m;
+	}
+	return RC_OK;
+}
+
+static enum rc
+write_csv_spool_row(struct writer *w, const struct record *rec)
+{
+	struct write_csv *st = w->priv;
+	const struct prop *p;
+	size_t klen;
+
+	buf_reset(&st->row);
+	write_csv_fields(st, rec);
+	if (write_csv_spool_putsize(w, st->row.len) != RC_OK ||
+	    write_csv_spool_put(w, st->row.data, st->row.len) != RC_OK ||
+	    write_csv_spool_putsize(w, rec->nsrcs) != RC_OK ||
+	    write_csv_spool_putsize(w, rec->nprops) != RC_OK)
+		return RC_FATAL;
+	for (size_t i = 0; i < rec->nprops; i++) {
+		p = &rec->props[i];
+		write_csv_key_add(st, p->key);
+		klen = strlen(p->key);
+		buf_reset(&st->row);
+		write_csv_cell(st, p->value, 1);
+		if (write_csv_spool_putsize(w, klen) != RC_OK ||
+		    write_csv_spool_put(w, p->key, klen) != RC_OK ||
+		    write_csv_spool_putsize(w, st->row.len) != RC_OK ||
+		    write_csv_spool_put(w, st->row.data, st->row.len) != RC_OK)
+			return RC_FATAL;
+	}
+	return RC_OK;
+}
+
+/* The header with the sorted keys, then every spooled row. */
+static enum rc
+write_csv_unspool(struct writer *w)
+{
+	struct write_csv *st = w->priv;
+	size_t n, nsrcs, nprops, klen, vlen, k;
+	char num[32];
+	enum rc rc;
+	int c;
+
+	/* Compact the hash set into a sorted array. */
+	for (size_t i = 0, j = 0; i < st->capkeys; i++)
+		if (st->keys[i] != NULL) {
+			st->keys[j] = st->keys[i];
+			if (j++ != i)
+				st->keys[i] = NULL;
+		}
+	if (st->nkeys > 0)
+		qsort(st->keys, st->nkeys, sizeof *st->keys,
+		    write_csv_key_cmp);
+	write_csv_header(st, st->keys, st->nkeys);
+	if ((rc = output_write(st->out, st->row.data, st->row.len)) != RC_OK)
+		return rc;
+
+	if (fflush(st->spool) != 0)
+		return write_csv_spool_fail(w, "write");
+	rewind(st->spool);
+	while ((c = getc(st->spool)) != EOF) {
+		ungetc(c, st->spool);
+		buf_reset(&st->row);
+		if (write_csv_spool_getsize(w, &n) != RC_OK ||
+		    write_csv_spool_getbuf(w, &st->row, n) != RC_OK ||
+		    write_csv_spool_getsize(w, &nsrcs) != RC_OK ||
+		    write_csv_spool_getsize(w, &nprops) != RC_OK)
+			return RC_FATAL;
+		k = 0;
+		for (size_t i = 0; i < nprops; i++) {
+			buf_reset(&st->rd);
+			if (write_csv_spool_getsize(w, &klen) != RC_OK ||
+			    write_csv_spool_getbuf(w, &st->rd, klen) !=
+			    RC_OK ||
+			    write_csv_spool_getsize(w, &vlen) != RC_OK)
+				return RC_FATAL;
+			/* Keys this record lacks: empty fields. */
+			while (k < st->nkeys &&
+			    strcmp(st->keys[k], buf_cstr(&st->rd)) < 0) {
+				buf_addc(&st->row, ',');
+				k++;
+			}
+			if (k == st->nkeys ||
+			    strcmp(st->keys[k], buf_cstr(&st->rd)) != 0)
+				fatal("csv spool holds a key not in the set");
+			if (write_csv_spool_getbuf(w, &st->row, vlen) != RC_OK)
+				return RC_FATAL;
+			buf_addc(&st->row, ',');
+			k++;
+		}
+		for (; k < st->nkeys; k++)
+			buf_addc(&st->row, ',');
+		snprintf(num, sizeof num, "%zu", nsrcs);
+		write_csv_cell(st, num, 1);
+		buf_add(&st->row, "\r\n", 2);
+		if ((rc = output_write(st->out, st->row.data, st->row.len)) !=
+		    RC_OK)
+			return rc;
+	}
+	if (ferror(st->spool))
+		return write_csv_spool_fail(w, "read");
+	return RC_OK;
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t
+write_csv_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static void
+write_csv_key_add(struct write_csv *st, const char *key)
+{
+	size_t i, mask;
+
+	if (2 * (st->nkeys + 1) > st->capkeys) {
+		size_t ncap = st->capkeys == 0 ? 64 : 2 * st->capkeys;
+		char **nk = xcalloc(ncap, sizeof *nk);
+
+		for (size_t j = 0; j < st->capkeys; j++) {
+			if (st->keys[j] == NULL)
+				continue;
+			i = write_csv_hash(st->keys[j]) & (ncap - 1);
+			while (nk[i] != NULL)
+				i = (i + 1) & (ncap - 1);
+			nk[i] = st->keys[j];
+		}
+		free(st->keys);
+		st->keys = nk;
+		st->capkeys = ncap;
+	}
+	mask = st->capkeys - 1;
+	i = write_csv_hash(key) & mask;
+	while (st->keys[i] != NULL) {
+		if (strcmp(st->keys[i], key) == 0)
+			return;
+		i = (i + 1) & mask;
+	}
+	st->keys[i] = xstrdup(key);
+	st->nkeys++;
+}
+
+static int
+write_csv_key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
