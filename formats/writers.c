@@ -6,10 +6,12 @@
 #include "writer.h"
 
 extern const struct writer_ops write_json_ops;
+extern const struct writer_ops write_xml_ops;
 extern const struct writer_ops write_csv_ops;
 
 const struct writer_ops *const writers[] = {
 	&write_json_ops,
+	&write_xml_ops,
 	&write_csv_ops,
 	NULL
 };
