@@ -6,11 +6,13 @@
 #include "writer.h"
 
 extern const struct writer_ops write_json_ops;
+extern const struct writer_ops write_sqlite_ops;
 extern const struct writer_ops write_xml_ops;
 extern const struct writer_ops write_csv_ops;
 
 const struct writer_ops *const writers[] = {
 	&write_json_ops,
+	&write_sqlite_ops,
 	&write_xml_ops,
 	&write_csv_ops,
 	NULL

@@ -1,0 +1,958 @@
+/*
+ * write_sqlite.c: the SQLite output, an inventory that runs keep feeding
+ * (DESIGN.md section 5; the schema, with its documentation, is
+ * formats/schema.sql, compiled in as formats/schema_sql.h).
+ *
+ * A run is one transaction. A new database is built under a temporary
+ * name beside the target (journal in memory, so no other file appears)
+ * and renamed into place at finish, after it was committed, switched to
+ * WAL, closed (which checkpoints and removes the -wal and -shm files) and
+ * synced. An existing database must carry imgmeta's application_id and
+ * this schema's user_version, or it is refused untouched; it is written
+ * in place in one BEGIN IMMEDIATE ... COMMIT, so a failed or killed run
+ * leaves it as it was.
+ *
+ * Merging into an existing database: image_sources keeps every
+ * observation's canonical JSON and run number. preload hands the stored
+ * observations of every id this run saw back to the merge, with their own
+ * run numbers, so that the fold sees them in the order of DESIGN.md
+ * section 3; observe collects the folded observations (and the conflict
+ * hook the disagreements) of one id, and write replaces that id's rows.
+ * A record left out by a filter is never written, and its stored rows
+ * stay as they were.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "output.h"
+#include "writer.h"
+
+/* static const char write_sqlite_schema[], WRITE_SQLITE_APPLICATION_ID,
+ * WRITE_SQLITE_USER_VERSION: made from formats/schema.sql by make. */
+#include "formats/schema_sql.h"
+
+/* The test suite's way to stop a run inside its transaction: while the
+ * file this names exists, finish waits before COMMIT (at most a minute). */
+#define WRITE_SQLITE_PAUSE_ENV	"IMGMETA_TEST_SQLITE_PAUSE"
+
+enum write_sqlite_st {
+	ST_IMAGE,		/* upsert images */
+	ST_PROPS_DEL,
+	ST_PROP,
+	ST_SOURCES_DEL,
+	ST_SOURCE,
+	ST_CONFLICTS_DEL,
+	ST_CONFLICT,
+	ST_REJECT,
+	ST__COUNT
+};
+
+/* One observation of the id being folded, as it will be stored. */
+struct write_sqlite_obs {
+	char		*json;		/* canonical JSON of the observation */
+	sqlite3_int64	 run;
+	struct source	 src;
+};
+
+/* One conflict of the id being folded (copies). */
+struct write_sqlite_cf {
+	char		*field;
+	char		*old_value;
+	char		*new_value;
+	struct source	 old_src;
+	struct source	 new_src;
+	sqlite3_int64	 run;
+};
+
+struct write_sqlite {
+	struct writer		*w;
+	sqlite3			*db;
+	char			*target;
+	char			*tmp;		/* new database: built here */
+	int			 in_txn;
+	sqlite3_int64		 run;		/* this run's id in runs */
+	sqlite3_stmt		*st[ST__COUNT];
+	sqlite3_stmt		*seen;		/* preload */
+	char			*cur_id;	/* whose observations these are */
+	struct write_sqlite_obs	*obs;
+	size_t			 nobs;
+	size_t			 capobs;
+	struct write_sqlite_cf	*cf;
+	size_t			 ncf;
+	size_t			 capcf;
+};
+
+static enum rc	write_sqlite_open(struct writer *, const char *);
+static enum rc	write_sqlite_write(struct writer *, const struct record *);
+static enum rc	write_sqlite_finish(struct writer *);
+static void	write_sqlite_free(struct writer *);
+static enum rc	write_sqlite_reject(struct writer *, const char *,
+		    const char *, const char *);
+static enum rc	write_sqlite_conflict(struct writer *,
+		    const struct conflict *);
+static enum rc	write_sqlite_preload(struct writer *, struct merge *);
+static enum rc	write_sqlite_observe(struct writer *, const struct record *,
+		    int);
+
+static enum rc	write_sqlite_err(struct write_sqlite *, const char *);
+static enum rc	write_sqlite_refuse(struct write_sqlite *, const char *, ...)
+		    PRINTFLIKE(2, 3);
+static enum rc	write_sqlite_exec(struct write_sqlite *, const char *,
+		    const char *);
+static enum rc	write_sqlite_step(struct write_sqlite *, sqlite3_stmt *,
+		    const char *);
+static int	write_sqlite_pragma_int(struct write_sqlite *, const char *,
+		    int *);
+static enum rc	write_sqlite_open_new(struct write_sqlite *);
+static enum rc	write_sqlite_open_existing(struct write_sqlite *);
+static enum rc	write_sqlite_prepare(struct write_sqlite *);
+static enum rc	write_sqlite_run_start(struct write_sqlite *);
+static enum rc	write_sqlite_run_finish(struct write_sqlite *);
+static enum rc	write_sqlite_seen(void *, const char *);
+static enum rc	write_sqlite_put_sources(struct write_sqlite *,
+		    const char *);
+static enum rc	write_sqlite_put_conflicts(struct write_sqlite *,
+		    const char *);
+static enum rc	write_sqlite_commit_new(struct write_sqlite *);
+static void	write_sqlite_close(struct write_sqlite *);
+static void	write_sqlite_forget(struct write_sqlite *);
+static void	write_sqlite_remove_tmp(struct write_sqlite *);
+static void	write_sqlite_now(char *, size_t);
+static char	*write_sqlite_arguments(const struct writer_run *);
+static void	write_sqlite_bind_text(sqlite3_stmt *, int, const char *);
+static void	write_sqlite_bind_source(sqlite3_stmt *, int,
+		    const struct source *, int);
+static void	write_sqlite_pause(void);
+
+static const char *const write_sqlite_suffixes[] = {
+	".db", ".sqlite", ".sqlite3", NULL
+};
+
+const struct writer_ops write_sqlite_ops = {
+	.name = "sqlite",
+	.suffixes = write_sqlite_suffixes,
+	.to_stdout = 0,
+	.open = write_sqlite_open,
+	.write = write_sqlite_write,
+	.finish = write_sqlite_finish,
+	.free = write_sqlite_free,
+	.reject = write_sqlite_reject,
+	.conflict = write_sqlite_conflict,
+	.preload = write_sqlite_preload,
+	.observe = write_sqlite_observe,
+};
+
+static enum rc
+write_sqlite_err(struct write_sqlite *s, const char *what)
+{
+	diag_report(s->w->diag, DIAG_ERROR, s->target, NULL, "%s: %s", what,
+	    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+	return RC_FATAL;
+}
+
+/* An existing file that is not ours: say so, and leave it alone. */
+static enum rc
+write_sqlite_refuse(struct write_sqlite *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *why;
+
+	va_start(ap, fmt);
+	why = xvasprintf(fmt, ap);
+	va_end(ap);
+	diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
+	    "%s: not written; give -o a new file name, or the database of "
+	    "an earlier imgmeta run to add to", why);
+	free(why);
+	return RC_FATAL;
+}
+
+static enum rc
+write_sqlite_exec(struct write_sqlite *s, const char *sql, const char *what)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return write_sqlite_err(s, what);
+	return RC_OK;
+}
+
+/* Runs a prepared statement that returns no rows, and resets it. */
+static enum rc
+write_sqlite_step(struct write_sqlite *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return write_sqlite_err(s, what);
+	return RC_OK;
+}
+
+/* The value of "PRAGMA name": 0 with *v set, or the SQLite error code. */
+static int
+write_sqlite_pragma_int(struct write_sqlite *s, const char *sql, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void
+write_sqlite_now(char *out, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, n, "1970-01-01T00:00:00Z");
+}
+
+/* The command line as a JSON array (bytes that are not UTF-8 read as
+ * ISO-8859-1, as header values are). */
+static char *
+write_sqlite_arguments(const struct writer_run *r)
+{
+	json_t *a = json_array();
+	char *text;
+
+	for (int i = 0; i < r->argc && r->argv != NULL; i++) {
+		const char *arg = r->argv[i];
+		size_t n = strlen(arg);
+
+		if (utf8_valid(arg, n))
+			json_array_append_new(a, json_stringn(arg, n));
+		else {
+			char *u = latin1_to_utf8(arg, n);
+
+			json_array_append_new(a, json_string(u));
+			free(u);
+		}
+	}
+	text = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	if (text == NULL)
+		fatal("out of memory");
+	return text;
+}
+
+static void
+write_sqlite_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* Binds the source fields numbered by want (1 << S_x) from column i on. */
+static void
+write_sqlite_bind_source(sqlite3_stmt *st, int i, const struct source *src,
+    int want)
+{
+	for (int f = 0; f < S__COUNT; f++)
+		if (want & (1 << f))
+			write_sqlite_bind_text(st, i++, src->v[f]);
+}
+
+static enum rc
+write_sqlite_open(struct writer *w, const char *path)
+{
+	struct write_sqlite *s = xcalloc(1, sizeof *s);
+	struct stat sb;
+	enum rc rc;
+
+	s->w = w;
+	s->target = xstrdup(path);
+	w->priv = s;
+	if (stat(path, &sb) == 0) {
+		if (!S_ISREG(sb.st_mode))
+			rc = write_sqlite_refuse(s, "is not a regular file");
+		else if (sb.st_size == 0)	/* touched, or mktemp'd */
+			rc = write_sqlite_open_new(s);
+		else
+			rc = write_sqlite_open_existing(s);
+	} else if (errno == ENOENT)
+		rc = write_sqlite_open_new(s);
+	else {
+		diag_report(w->diag, DIAG_ERROR, path, NULL, "cannot look at "
+		    "the output file: %s", strerror(errno));
+		rc = RC_FATAL;
+	}
+	if (rc == RC_OK)
+		rc = write_sqlite_prepare(s);
+	if (rc == RC_OK)
+		rc = write_sqlite_run_start(s);
+	if (rc != RC_OK) {
+		/* main.c calls free only once open succeeded */
+		write_sqlite_free(w);
+		return RC_FATAL;
+	}
+	return RC_OK;
+}
+
+/*
+ * A new database: under a temporary name beside the target, with its
+ * rollback journal in memory (nothing but that one file exists until
+ * finish, and a signal's cleanup removes it).
+ */
+static enum rc
+write_sqlite_open_new(struct write_sqlite *s)
+{
+	mode_t um;
+
+	if ((s->tmp = output_temp_path(s->target)) == NULL) {
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
+		    "cannot create a file beside it: %s", strerror(errno));
+		return RC_FATAL;
+	}
+	um = umask(0);
+	umask(um);
+	(void)chmod(s->tmp, 0666 & ~um);
+	if (sqlite3_open_v2(s->tmp, &s->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK)
+		return write_sqlite_err(s, "cannot create the database");
+	if (write_sqlite_exec(s, "PRAGMA journal_mode = MEMORY;"
+	    "PRAGMA synchronous = OFF;"
+	    "PRAGMA foreign_keys = ON;"
+	    "BEGIN;", "cannot start the database") != RC_OK)
+		return RC_FATAL;
+	s->in_txn = 1;
+	if (write_sqlite_exec(s, write_sqlite_schema,
+	    "cannot create the schema") != RC_OK)
+		return RC_FATAL;
+	s->run = 1;
+	return RC_OK;
+}
+
+/*
+ * An existing file: SQLite's magic, imgmeta's application_id and this
+ * schema's user_version, or it is refused before anything is written.
+ * Then one write transaction for the whole run (readers may go on reading
+ * in WAL mode; a second writer waits a while, then gives up).
+ */
+static enum rc
+write_sqlite_open_existing(struct write_sqlite *s)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	sqlite3_stmt *st;
+	size_t n = 0;
+	FILE *f;
+	int app = 0, ver = 0, rc;
+
+	if ((f = fopen(s->target, "rb")) == NULL) {
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
+		    "cannot open the existing output: %s", strerror(errno));
+		return RC_FATAL;
+	}
+	n = fread(head, 1, sizeof head, f);
+	fclose(f);
+	if (n != sizeof head || memcmp(head, magic, sizeof magic) != 0)
+		return write_sqlite_refuse(s, "exists and is not an SQLite "
+		    "database");
+	if (sqlite3_open_v2(s->target, &s->db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK)
+		return write_sqlite_err(s, "cannot open the database");
+	sqlite3_busy_timeout(s->db, 10000);
+	if ((rc = write_sqlite_pragma_int(s, "PRAGMA application_id",
+	    &app)) == 0)
+		rc = write_sqlite_pragma_int(s, "PRAGMA user_version", &ver);
+	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+		return write_sqlite_refuse(s, "is not a readable SQLite "
+		    "database (%s)", sqlite3_errstr(rc));
+	if (rc != 0)
+		return write_sqlite_err(s, "cannot read the database header");
+	if (app != WRITE_SQLITE_APPLICATION_ID)
+		return write_sqlite_refuse(s, "is an SQLite database, but not "
+		    "imgmeta's (application_id %d, imgmeta's is %d)", app,
+		    WRITE_SQLITE_APPLICATION_ID);
+	if (ver != WRITE_SQLITE_USER_VERSION)
+		return write_sqlite_refuse(s, "is an imgmeta database of "
+		    "schema version %d (user_version), and this imgmeta "
+		    "writes version %d", ver, WRITE_SQLITE_USER_VERSION);
+	if (write_sqlite_exec(s, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA journal_mode = WAL;", "cannot set up the database") !=
+	    RC_OK)
+		return RC_FATAL;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		if (sqlite3_errcode(s->db) == SQLITE_BUSY)
+			diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
+			    "another run is writing into this database; try "
+			    "again when it has finished");
+		else
+			write_sqlite_err(s, "cannot start a transaction");
+		return RC_FATAL;
+	}
+	s->in_txn = 1;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) + 1 "
+	    "FROM runs", -1, &st, NULL) != SQLITE_OK)
+		return write_sqlite_err(s, "cannot read the runs table");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s->run = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (s->run == 0)
+		return write_sqlite_err(s, "cannot read the runs table");
+	return RC_OK;
+}
+
+/* The statements of the run; the column lists follow field_info and
+ * source_field_name, whose names are the schema's column names. */
+static enum rc
+write_sqlite_prepare(struct write_sqlite *s)
+{
+	struct buf b = BUF_INIT;
+	const char *sql[ST__COUNT];
+	char *image, *source;
+	enum rc rc = RC_OK;
+
+	buf_addstr(&b, "INSERT INTO images (");
+	for (int f = 0; f < F__COUNT; f++)
+		buf_printf(&b, "%s, ", field_info[f].name);
+	buf_addstr(&b, "sources) VALUES (");
+	for (int f = 0; f <= F__COUNT; f++)
+		buf_printf(&b, "%s?%d", f ? ", " : "", f + 1);
+	buf_addstr(&b, ") ON CONFLICT (id) DO UPDATE SET ");
+	for (int f = 1; f < F__COUNT; f++)
+		buf_printf(&b, "%s = excluded.%s, ", field_info[f].name,
+		    field_info[f].name);
+	buf_addstr(&b, "sources = excluded.sources");
+	image = buf_detach(&b);
+
+	buf_addstr(&b, "INSERT INTO image_sources (image_id, seq, run");
+	for (int f = 0; f < S__COUNT; f++)
+		buf_printf(&b, ", %s", source_field_name[f]);
+	buf_addstr(&b, ", observation) VALUES (?, ?, ?");
+	for (int f = 0; f <= S__COUNT; f++)
+		buf_addstr(&b, ", ?");
+	buf_addstr(&b, ")");
+	source = buf_detach(&b);
+
+	sql[ST_IMAGE] = image;
+	sql[ST_PROPS_DEL] = "DELETE FROM image_properties WHERE image_id = ?";
+	sql[ST_PROP] = "INSERT INTO image_properties (image_id, key, value) "
+	    "VALUES (?, ?, ?)";
+	sql[ST_SOURCES_DEL] = "DELETE FROM image_sources WHERE image_id = ?";
+	sql[ST_SOURCE] = source;
+	sql[ST_CONFLICTS_DEL] = "DELETE FROM conflicts WHERE image_id = ?";
+	sql[ST_CONFLICT] = "INSERT INTO conflicts (image_id, seq, field, "
+	    "old_value, new_value, old_file, old_at, old_api, new_file, "
+	    "new_at, new_api, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sql[ST_REJECT] = "INSERT INTO rejects (run, file, position, reason) "
+	    "VALUES (?, ?, ?, ?)";
+	for (int i = 0; i < ST__COUNT && rc == RC_OK; i++)
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &s->st[i], NULL) !=
+		    SQLITE_OK)
+			rc = write_sqlite_err(s, "cannot prepare a statement "
+			    "(is the schema damaged?)");
+	free(image);
+	free(source);
+	return rc;
+}
+
+static enum rc
+write_sqlite_run_start(struct write_sqlite *s)
+{
+	sqlite3_stmt *st;
+	char now[32], *args;
+	enum rc rc = RC_OK;
+
+	write_sqlite_now(now, sizeof now);
+	args = write_sqlite_arguments(&s->w->run);
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO runs (id, started, "
+	    "version, arguments) VALUES (?, ?, ?, ?)", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		free(args);
+		return write_sqlite_err(s, "cannot record the run");
+	}
+	sqlite3_bind_int64(st, 1, s->run);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	write_sqlite_bind_text(st, 3, s->w->run.version != NULL ?
+	    s->w->run.version : PACKAGE_VERSION);
+	sqlite3_bind_text(st, 4, args, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = write_sqlite_err(s, "cannot record the run");
+	sqlite3_finalize(st);
+	free(args);
+	return rc;
+}
+
+static enum rc
+write_sqlite_run_finish(struct write_sqlite *s)
+{
+	static const struct diag_counts none;
+	const struct diag_counts *n = s->w->run.counts != NULL ?
+	    s->w->run.counts : &none;
+	sqlite3_stmt *st;
+	char now[32];
+	enum rc rc = RC_OK;
+	int i = 1;
+
+	write_sqlite_now(now, sizeof now);
+	if (sqlite3_prepare_v2(s->db, "UPDATE runs SET finished = ?, "
+	    "inputs = ?, bytes = ?, responses = ?, observations = ?, "
+	    "records = ?, filtered = ?, rejected = ?, non2xx = ?, "
+	    "conflicts = ?, warnings = ? WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return write_sqlite_err(s, "cannot record the run");
+	sqlite3_bind_text(st, i++, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->inputs);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->bytes);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->responses);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->observations);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->records);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->filtered);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->rejects);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->non2xx);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->conflicts);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->warnings);
+	sqlite3_bind_int64(st, i, s->run);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = write_sqlite_err(s, "cannot record the run");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static enum rc
+write_sqlite_reject(struct writer *w, const char *file, const char *pos,
+    const char *msg)
+{
+	struct write_sqlite *s = w->priv;
+	sqlite3_stmt *st = s->st[ST_REJECT];
+
+	sqlite3_bind_int64(st, 1, s->run);
+	write_sqlite_bind_text(st, 2, file);
+	write_sqlite_bind_text(st, 3, pos);
+	write_sqlite_bind_text(st, 4, msg);
+	return write_sqlite_step(s, st, "cannot record a reject");
+}
+
+/* merge_each_id's callback: the ids this run saw, into a temp table. */
+static enum rc
+write_sqlite_seen(void *arg, const char *id)
+{
+	struct write_sqlite *s = arg;
+
+	sqlite3_bind_text(s->seen, 1, id, -1, SQLITE_STATIC);
+	return write_sqlite_step(s, s->seen, "cannot list the images seen");
+}
+
+/*
+ * The observations stored for every id this run saw go back into the
+ * merge with their own run numbers (1 .. this run - 1, all lower than
+ * MERGE_RUN_CURRENT), in their stored order, which is their fold order:
+ * the merge then orders them among the new ones by Date, run and input
+ * order, as one run over everything would have.
+ */
+static enum rc
+write_sqlite_preload(struct writer *w, struct merge *m)
+{
+	struct write_sqlite *s = w->priv;
+	sqlite3_stmt *st = NULL;
+	struct record obs;
+	enum rc rc = RC_OK;
+	int step = SQLITE_DONE;
+
+	if (s->tmp != NULL)
+		return RC_OK;		/* a new database holds nothing yet */
+	if (write_sqlite_exec(s, "CREATE TEMP TABLE write_sqlite_seen "
+	    "(id TEXT PRIMARY KEY) WITHOUT ROWID",
+	    "cannot make a temporary table") != RC_OK)
+		return RC_FATAL;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO "
+	    "temp.write_sqlite_seen (id) VALUES (?)", -1, &s->seen, NULL) !=
+	    SQLITE_OK)
+		return write_sqlite_err(s, "cannot make a temporary table");
+	rc = merge_each_id(m, write_sqlite_seen, s);
+	sqlite3_finalize(s->seen);
+	s->seen = NULL;
+	if (rc != RC_OK)
+		return RC_FATAL;
+	if (sqlite3_prepare_v2(s->db, "SELECT s.image_id, s.seq, s.run, "
+	    "s.observation FROM image_sources s "
+	    "JOIN temp.write_sqlite_seen t ON t.id = s.image_id "
+	    "ORDER BY s.image_id, s.seq", -1, &st, NULL) != SQLITE_OK)
+		return write_sqlite_err(s, "cannot read the stored sources");
+	record_init(&obs);
+	while (rc == RC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *text = (const char *)sqlite3_column_text(st, 3);
+		sqlite3_int64 run = sqlite3_column_int64(st, 2);
+		const char *why = NULL;
+		json_t *j = NULL;
+
+		if (text == NULL || (j = json_loads(text, 0, NULL)) == NULL)
+			why = "not JSON";
+		else if (record_from_json(&obs, j, &why) != 0)
+			;
+		else if (obs.f[F_ID] == NULL || strcmp(obs.f[F_ID], id) != 0)
+			why = "another image's";
+		else if (obs.nsrcs != 1)
+			why = "not one source";
+		else if (run < 1 || run >= s->run)
+			why = "an impossible run number";
+		if (why != NULL) {
+			diag_report(w->diag, DIAG_ERROR, s->target, NULL,
+			    "image_sources of image %s, seq %lld: the stored "
+			    "observation is damaged (%s)", id,
+			    (long long)sqlite3_column_int64(st, 1), why);
+			rc = RC_FATAL;
+		} else
+			rc = merge_add(m, &obs, (int)run);
+		json_decref(j);
+		record_clear(&obs);
+	}
+	if (rc == RC_OK && step != SQLITE_DONE)
+		rc = write_sqlite_err(s, "cannot read the stored sources");
+	sqlite3_finalize(st);
+	if (rc == RC_OK)
+		rc = write_sqlite_exec(s, "DROP TABLE temp.write_sqlite_seen",
+		    "cannot drop a temporary table");
+	return rc;
+}
+
+static void
+write_sqlite_forget(struct write_sqlite *s)
+{
+	for (size_t i = 0; i < s->nobs; i++) {
+		free(s->obs[i].json);
+		source_clear(&s->obs[i].src);
+	}
+	s->nobs = 0;
+	for (size_t i = 0; i < s->ncf; i++) {
+		free(s->cf[i].field);
+		free(s->cf[i].old_value);
+		free(s->cf[i].new_value);
+		source_clear(&s->cf[i].old_src);
+		source_clear(&s->cf[i].new_src);
+	}
+	s->ncf = 0;
+	free(s->cur_id);
+	s->cur_id = NULL;
+}
+
+static enum rc
+write_sqlite_observe(struct writer *w, const struct record *obs, int run)
+{
+	struct write_sqlite *s = w->priv;
+	struct write_sqlite_obs *o;
+	json_t *j;
+
+	if (s->cur_id == NULL || strcmp(s->cur_id, obs->f[F_ID]) != 0) {
+		/* a new id (the last one was left out by a filter) */
+		write_sqlite_forget(s);
+		s->cur_id = xstrdup(obs->f[F_ID]);
+	}
+	if (s->nobs == s->capobs) {
+		s->capobs = s->capobs ? 2 * s->capobs : 8;
+		s->obs = xreallocarray(s->obs, s->capobs, sizeof *s->obs);
+	}
+	o = &s->obs[s->nobs];
+	memset(o, 0, sizeof *o);
+	if ((j = record_to_json(obs)) == NULL ||
+	    (o->json = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatal("observation of %s is not representable as JSON",
+		    obs->f[F_ID]);
+	json_decref(j);
+	o->run = run == MERGE_RUN_CURRENT ? s->run : run;
+	if (obs->nsrcs > 0)
+		source_copy(&o->src, &obs->srcs[0]);
+	s->nobs++;
+	return RC_OK;
+}
+
+static enum rc
+write_sqlite_conflict(struct writer *w, const struct conflict *c)
+{
+	struct write_sqlite *s = w->priv;
+	struct write_sqlite_cf *k;
+
+	if (s->cur_id == NULL || strcmp(s->cur_id, c->id) != 0 ||
+	    s->nobs == 0)
+		return RC_OK;	/* not from a fold: nothing to keep */
+	if (s->ncf == s->capcf) {
+		s->capcf = s->capcf ? 2 * s->capcf : 8;
+		s->cf = xreallocarray(s->cf, s->capcf, sizeof *s->cf);
+	}
+	k = &s->cf[s->ncf++];
+	memset(k, 0, sizeof *k);
+	k->field = xstrdup(c->field);
+	k->old_value = xstrdup(c->old_value);
+	k->new_value = xstrdup(c->new_value);
+	if (c->old_src != NULL)
+		source_copy(&k->old_src, c->old_src);
+	if (c->new_src != NULL)
+		source_copy(&k->new_src, c->new_src);
+	/* the observation being folded brought the new value */
+	k->run = s->obs[s->nobs - 1].run;
+	return RC_OK;
+}
+
+static enum rc
+write_sqlite_put_sources(struct write_sqlite *s, const char *id)
+{
+	sqlite3_stmt *st = s->st[ST_SOURCE];
+
+	sqlite3_bind_text(s->st[ST_SOURCES_DEL], 1, id, -1, SQLITE_STATIC);
+	if (write_sqlite_step(s, s->st[ST_SOURCES_DEL],
+	    "cannot replace the sources of an image") != RC_OK)
+		return RC_FATAL;
+	for (size_t i = 0; i < s->nobs; i++) {
+		int col = 1;
+
+		sqlite3_bind_text(st, col++, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, col++, (sqlite3_int64)i);
+		sqlite3_bind_int64(st, col++, s->obs[i].run);
+		write_sqlite_bind_source(st, col, &s->obs[i].src,
+		    (1 << S__COUNT) - 1);
+		col += S__COUNT;
+		sqlite3_bind_text(st, col, s->obs[i].json, -1, SQLITE_STATIC);
+		if (write_sqlite_step(s, st, "cannot store a source") != RC_OK)
+			return RC_FATAL;
+	}
+	return RC_OK;
+}
+
+static enum rc
+write_sqlite_put_conflicts(struct write_sqlite *s, const char *id)
+{
+	sqlite3_stmt *st = s->st[ST_CONFLICT];
+	const int fa = (1 << S_FILE) | (1 << S_AT) | (1 << S_API);
+
+	sqlite3_bind_text(s->st[ST_CONFLICTS_DEL], 1, id, -1, SQLITE_STATIC);
+	if (write_sqlite_step(s, s->st[ST_CONFLICTS_DEL],
+	    "cannot replace the conflicts of an image") != RC_OK)
+		return RC_FATAL;
+	for (size_t i = 0; i < s->ncf; i++) {
+		const struct write_sqlite_cf *k = &s->cf[i];
+
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		write_sqlite_bind_text(st, 3, k->field);
+		write_sqlite_bind_text(st, 4, k->old_value);
+		write_sqlite_bind_text(st, 5, k->new_value);
+		write_sqlite_bind_source(st, 6, &k->old_src, fa);
+		write_sqlite_bind_source(st, 9, &k->new_src, fa);
+		sqlite3_bind_int64(st, 12, k->run);
+		if (write_sqlite_step(s, st, "cannot store a conflict") !=
+		    RC_OK)
+			return RC_FATAL;
+	}
+	return RC_OK;
+}
+
+static enum rc
+write_sqlite_write(struct writer *w, const struct record *rec)
+{
+	struct write_sqlite *s = w->priv;
+	const char *id = rec->f[F_ID];
+	sqlite3_stmt *st = s->st[ST_IMAGE];
+	enum rc rc;
+
+	if (s->cur_id == NULL || strcmp(s->cur_id, id) != 0) {
+		diag_report(w->diag, DIAG_ERROR, s->target, NULL, "internal "
+		    "error: image %s written without its observations", id);
+		return RC_FATAL;
+	}
+	for (int f = 0; f < F__COUNT; f++) {
+		const char *v = rec->f[f];
+
+		if (v == NULL)
+			sqlite3_bind_null(st, f + 1);
+		else if (field_info[f].type == FT_INT)
+			sqlite3_bind_int64(st, f + 1, strtoll(v, NULL, 10));
+		else if (field_info[f].type == FT_BOOL)
+			sqlite3_bind_int(st, f + 1, strcmp(v, "true") == 0);
+		else
+			sqlite3_bind_text(st, f + 1, v, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, F__COUNT + 1, (sqlite3_int64)rec->nsrcs);
+	if (write_sqlite_step(s, st, "cannot store an image") != RC_OK)
+		return RC_FATAL;
+
+	sqlite3_bind_text(s->st[ST_PROPS_DEL], 1, id, -1, SQLITE_STATIC);
+	if (write_sqlite_step(s, s->st[ST_PROPS_DEL],
+	    "cannot replace the properties of an image") != RC_OK)
+		return RC_FATAL;
+	st = s->st[ST_PROP];
+	for (size_t i = 0; i < rec->nprops; i++) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, rec->props[i].key, -1, SQLITE_STATIC);
+		write_sqlite_bind_text(st, 3, rec->props[i].value);
+		if (write_sqlite_step(s, st, "cannot store a property") !=
+		    RC_OK)
+			return RC_FATAL;
+	}
+	rc = write_sqlite_put_sources(s, id);
+	if (rc == RC_OK)
+		rc = write_sqlite_put_conflicts(s, id);
+	write_sqlite_forget(s);
+	return rc;
+}
+
+/* For the interrupted-run test: wait inside the transaction while the
+ * file named by the environment exists. */
+static void
+write_sqlite_pause(void)
+{
+	const char *p = getenv(WRITE_SQLITE_PAUSE_ENV);
+	int fd;
+
+	if (p == NULL || *p == '\0')
+		return;
+	if ((fd = open(p, O_WRONLY | O_CREAT, 0666)) >= 0)
+		close(fd);
+	for (int i = 0; i < 600 && access(p, F_OK) == 0; i++)
+		usleep(100000);
+}
+
+/*
+ * The new database is complete: switch it to WAL (so that it is in WAL
+ * mode from the start; done after the build, whose journal was in memory)
+ * and close it, which checkpoints and removes the -wal and -shm files;
+ * then sync it and rename it over the target.
+ */
+static enum rc
+write_sqlite_commit_new(struct write_sqlite *s)
+{
+	char *wal;
+	int fd, left;
+
+	if (write_sqlite_exec(s, "PRAGMA journal_mode = WAL",
+	    "cannot switch the database to WAL") != RC_OK)
+		return RC_FATAL;
+	write_sqlite_close(s);
+	if (s->db != NULL)
+		return write_sqlite_err(s, "cannot close the database");
+	wal = xasprintf("%s-wal", s->tmp);
+	left = access(wal, F_OK) == 0;
+	free(wal);
+	if (left) {
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
+		    "the new database's write-ahead log was not folded back "
+		    "into it on close");
+		return RC_FATAL;
+	}
+	if ((fd = open(s->tmp, O_RDONLY)) < 0 ||
+	    (fsync(fd) != 0 && errno != EINVAL)) {
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
+		    "cannot write the new database: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return RC_FATAL;
+	}
+	close(fd);
+	if (rename(s->tmp, s->target) != 0) {
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
+		    "cannot rename the new database into place: %s",
+		    strerror(errno));
+		return RC_FATAL;
+	}
+	output_forget_temp(s->tmp);
+	free(s->tmp);
+	s->tmp = NULL;
+	return RC_OK;
+}
+
+static enum rc
+write_sqlite_finish(struct writer *w)
+{
+	struct write_sqlite *s = w->priv;
+
+	write_sqlite_forget(s);
+	if (write_sqlite_run_finish(s) != RC_OK)
+		return RC_FATAL;
+	write_sqlite_pause();
+	if (write_sqlite_exec(s, "COMMIT", "cannot commit the run") != RC_OK)
+		return RC_FATAL;
+	s->in_txn = 0;
+	if (s->tmp != NULL)
+		return write_sqlite_commit_new(s);
+	write_sqlite_close(s);
+	if (s->db != NULL)
+		diag_report(w->diag, DIAG_WARN, s->target, NULL,
+		    "the run was committed, but closing the database "
+		    "failed: %s", sqlite3_errmsg(s->db));
+	return RC_OK;
+}
+
+/* Finalizes the statements and closes the database (rolling back an
+ * open transaction); s->db stays set if SQLite refused to close. */
+static void
+write_sqlite_close(struct write_sqlite *s)
+{
+	for (int i = 0; i < ST__COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_finalize(s->seen);
+	s->seen = NULL;
+	if (s->db == NULL)
+		return;
+	if (s->in_txn) {
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_txn = 0;
+	}
+	if (sqlite3_close(s->db) == SQLITE_OK)
+		s->db = NULL;
+}
+
+/* A new database that was not renamed into place, and its companions. */
+static void
+write_sqlite_remove_tmp(struct write_sqlite *s)
+{
+	static const char *const ext[] = { "-wal", "-shm", "-journal" };
+
+	if (s->tmp == NULL)
+		return;
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		char *p = xasprintf("%s%s", s->tmp, ext[i]);
+
+		(void)unlink(p);
+		free(p);
+	}
+	(void)unlink(s->tmp);
+	output_forget_temp(s->tmp);
+	free(s->tmp);
+	s->tmp = NULL;
+}
+
+static void
+write_sqlite_free(struct writer *w)
+{
+	struct write_sqlite *s = w->priv;
+
+	if (s == NULL)
+		return;
+	write_sqlite_forget(s);
+	free(s->obs);
+	free(s->cf);
+	write_sqlite_close(s);
+	if (s->db != NULL) {
+		(void)sqlite3_close_v2(s->db);
+		s->db = NULL;
+	}
+	write_sqlite_remove_tmp(s);
+	free(s->target);
+	free(s);
+	w->priv = NULL;
+}
