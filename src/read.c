@@ -11,19 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonscan.h"
 #include "reader.h"
-
-#define SCAN_BUFSZ	65536
-
-/* A byte scanner over a response body. */
-struct scan {
-	struct response	*resp;
-	char		 buf[SCAN_BUFSZ];
-	size_t		 start;
-	size_t		 end;
-	int		 eof;
-	int		 error;		/* read error (reported by capture) */
-};
 
 /* What read_response knows while it walks one response. */
 struct walk {
@@ -37,18 +26,7 @@ struct walk {
 	int		 fatal;
 };
 
-enum scan_rc {
-	SCAN_OK,
-	SCAN_EOF,	/* the body ended inside the value */
-	SCAN_SYNTAX,	/* not JSON where a value was expected */
-	SCAN_ERROR	/* read error */
-};
-
-static int	scan_peek(struct scan *);
-static int	scan_getc(struct scan *);
-static void	scan_ws(struct scan *);
-static enum scan_rc scan_string(struct scan *, struct buf *, size_t);
-static enum scan_rc scan_value(struct scan *, struct buf *, size_t, int *);
+static ssize_t	walk_source(void *, void *, size_t);
 static int	envelope_known(const char *);
 static void	walk_pos(struct walk *, const char *, int, size_t);
 static enum rc	walk_item(struct walk *, const char *, int, size_t,
@@ -59,181 +37,11 @@ static void	walk_ctx(struct walk *, struct read_ctx *, const char *, int,
 		    size_t);
 static char	*keys_text(json_t *);
 
-static int
-scan_peek(struct scan *s)
+/* The scanner's byte source: the response body. */
+static ssize_t
+walk_source(void *arg, void *buf, size_t n)
 {
-	if (s->start == s->end) {
-		ssize_t n;
-
-		if (s->eof)
-			return -1;
-		n = response_body_read(s->resp, s->buf, sizeof s->buf);
-		if (n <= 0) {
-			s->eof = 1;
-			if (n < 0)
-				s->error = 1;
-			return -1;
-		}
-		s->start = 0;
-		s->end = (size_t)n;
-	}
-	return (unsigned char)s->buf[s->start];
-}
-
-static int
-scan_getc(struct scan *s)
-{
-	int c = scan_peek(s);
-
-	if (c >= 0)
-		s->start++;
-	return c;
-}
-
-static void
-scan_ws(struct scan *s)
-{
-	for (;;) {
-		int c = scan_peek(s);
-
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-			return;
-		s->start++;
-	}
-}
-
-/*
- * Copies a JSON string (the opening quote not yet read) into out, quotes
- * included; out may be NULL to skip. Stops copying past limit bytes.
- */
-static enum scan_rc
-scan_string(struct scan *s, struct buf *out, size_t limit)
-{
-	int c = scan_getc(s);
-
-	if (c != '"')
-		return SCAN_SYNTAX;
-	if (out != NULL && out->len < limit)
-		buf_addc(out, '"');
-	for (;;) {
-		/* Copy the run of plain bytes up to a quote or backslash. */
-		size_t i;
-
-		if (scan_peek(s) < 0)
-			return s->error ? SCAN_ERROR : SCAN_EOF;
-		for (i = s->start; i < s->end; i++)
-			if (s->buf[i] == '"' || s->buf[i] == '\\')
-				break;
-		if (out != NULL && out->len < limit)
-			buf_add(out, s->buf + s->start, i - s->start);
-		s->start = i;
-		if (i == s->end)
-			continue;
-		c = scan_getc(s);
-		if (out != NULL && out->len < limit)
-			buf_addc(out, (char)c);
-		if (c == '"')
-			return SCAN_OK;
-		/* backslash: copy the escaped byte as is */
-		c = scan_getc(s);
-		if (c < 0)
-			return s->error ? SCAN_ERROR : SCAN_EOF;
-		if (out != NULL && out->len < limit)
-			buf_addc(out, (char)c);
-	}
-}
-
-/*
- * Copies one JSON value into out (NULL: skip it). Only the structure is
- * checked here (strings, brackets); jansson checks the rest. *toobig is
- * set when the value is longer than limit (out then holds a prefix).
- */
-static enum scan_rc
-scan_value(struct scan *s, struct buf *out, size_t limit, int *toobig)
-{
-	char stack[64];
-	size_t depth = 0, deep = 0;
-	enum scan_rc rc;
-	int c;
-
-	scan_ws(s);
-	c = scan_peek(s);
-	if (c < 0)
-		return s->error ? SCAN_ERROR : SCAN_EOF;
-	if (c == '"') {
-		rc = scan_string(s, out, limit);
-		goto done;
-	}
-	if (c != '{' && c != '[') {
-		/* A scalar: up to a separator. */
-		size_t n = 0;
-
-		while ((c = scan_peek(s)) >= 0 && c != ',' && c != '}' &&
-		    c != ']' && c != ' ' && c != '\t' && c != '\n' &&
-		    c != '\r') {
-			if (out != NULL && out->len < limit)
-				buf_addc(out, (char)c);
-			s->start++;
-			n++;
-		}
-		rc = n == 0 ? SCAN_SYNTAX : SCAN_OK;
-		goto done;
-	}
-	for (;;) {
-		size_t i;
-
-		c = scan_peek(s);
-		if (c < 0) {
-			rc = s->error ? SCAN_ERROR : SCAN_EOF;
-			goto done;
-		}
-		if (c == '"') {
-			if ((rc = scan_string(s, out, limit)) != SCAN_OK)
-				goto done;
-			continue;
-		}
-		if (c == '{' || c == '[') {
-			if (depth < sizeof stack)
-				stack[depth] = c == '{' ? '}' : ']';
-			else
-				deep++;
-			depth++;
-		} else if (c == '}' || c == ']') {
-			if (depth == 0) {
-				rc = SCAN_SYNTAX;
-				goto done;
-			}
-			if (depth <= sizeof stack && stack[depth - 1] != c) {
-				rc = SCAN_SYNTAX;
-				goto done;
-			}
-			depth--;
-			if (out != NULL && out->len < limit)
-				buf_addc(out, (char)c);
-			s->start++;
-			if (depth == 0) {
-				rc = SCAN_OK;
-				goto done;
-			}
-			continue;
-		}
-		/* A run of bytes without quotes or brackets. */
-		for (i = s->start + 1; i < s->end; i++) {
-			char b = s->buf[i];
-
-			if (b == '"' || b == '{' || b == '[' || b == '}' ||
-			    b == ']')
-				break;
-		}
-		if (out != NULL && out->len < limit)
-			buf_add(out, s->buf + s->start, i - s->start);
-		s->start = i;
-	}
-done:
-	(void)deep;
-	if (out != NULL && out->len >= limit)
-		*toobig = 1;
-	return rc;
+	return response_body_read(arg, buf, n);
 }
 
 static int
@@ -385,13 +193,13 @@ walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 
 /* Reports a structural problem of the body at the current item. */
 static enum rc
-walk_broken(struct walk *w, enum scan_rc src, const char *where)
+walk_broken(struct walk *w, enum jsonscan_rc src, const char *where)
 {
-	if (src == SCAN_ERROR)
+	if (src == JSONSCAN_ERROR)
 		return RC_SKIP;		/* reported by capture */
 	diag_report(w->diag, DIAG_REJECT, w->resp->file, buf_cstr(&w->pos),
 	    "%s %s; the rest of this response is not read",
-	    src == SCAN_EOF ? "truncated JSON: the body ends" :
+	    src == JSONSCAN_EOF ? "truncated JSON: the body ends" :
 	    "invalid JSON", where);
 	return RC_SKIP;
 }
@@ -399,31 +207,28 @@ walk_broken(struct walk *w, enum scan_rc src, const char *where)
 static enum rc
 walk_json(struct walk *w)
 {
-	struct scan *s = xmalloc(sizeof *s);
+	struct jsonscan *s = jsonscan_new(walk_source, w->resp);
 	json_t *rest = json_object();
 	struct buf key = BUF_INIT;
-	enum scan_rc src;
+	enum jsonscan_rc src;
 	int c, toobig, found = 0;
 	enum rc rc = RC_OK;
 
-	s->resp = w->resp;
-	s->start = s->end = 0;
-	s->eof = s->error = 0;
 	walk_pos(w, NULL, 0, 0);
 
-	scan_ws(s);
+	jsonscan_ws(s);
 	/* A UTF-8 byte order mark. */
-	if (scan_peek(s) == 0xef) {
-		s->start++;
-		if (scan_getc(s) != 0xbb || scan_getc(s) != 0xbf) {
-			rc = walk_broken(w, SCAN_SYNTAX, "at the start");
+	if (jsonscan_peek(s) == 0xef) {
+		(void)jsonscan_getc(s);
+		if (jsonscan_getc(s) != 0xbb || jsonscan_getc(s) != 0xbf) {
+			rc = walk_broken(w, JSONSCAN_SYNTAX, "at the start");
 			goto out;
 		}
-		scan_ws(s);
+		jsonscan_ws(s);
 	}
-	c = scan_peek(s);
+	c = jsonscan_peek(s);
 	if (c < 0) {
-		if (!s->error)
+		if (!jsonscan_error(s))
 			diag_report(w->diag, DIAG_REJECT, w->resp->file,
 			    w->resp->pos, "response has no body and no "
 			    "X-Image-Meta headers: not a response of a known "
@@ -435,7 +240,7 @@ walk_json(struct walk *w)
 		char head[24];
 		size_t n = 0;
 
-		while (n < sizeof head - 1 && (c = scan_getc(s)) >= 0 &&
+		while (n < sizeof head - 1 && (c = jsonscan_getc(s)) >= 0 &&
 		    c != '\n' && c != '\r')
 			head[n++] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
 		head[n] = '\0';
@@ -445,51 +250,51 @@ walk_json(struct walk *w)
 		rc = RC_SKIP;
 		goto out;
 	}
-	s->start++;
+	(void)jsonscan_getc(s);
 	for (;;) {
 		json_t *k;
 
-		scan_ws(s);
-		c = scan_peek(s);
+		jsonscan_ws(s);
+		c = jsonscan_peek(s);
 		if (c == '}' && !found && json_object_size(rest) == 0)
 			break;
 		buf_reset(&key);
-		if ((src = scan_string(s, &key, READ_MAX_OTHER)) != SCAN_OK) {
+		if ((src = jsonscan_string(s, &key, READ_MAX_OTHER)) != JSONSCAN_OK) {
 			rc = walk_broken(w, src, "where a key was expected");
 			goto out;
 		}
 		k = json_loadb(key.data, key.len, JSON_DECODE_ANY, NULL);
 		if (!json_is_string(k)) {
 			json_decref(k);
-			rc = walk_broken(w, SCAN_SYNTAX, "in a key");
+			rc = walk_broken(w, JSONSCAN_SYNTAX, "in a key");
 			goto out;
 		}
 		buf_reset(&key);
 		buf_addstr(&key, json_string_value(k));
 		json_decref(k);
-		scan_ws(s);
-		if (scan_getc(s) != ':') {
-			rc = walk_broken(w, scan_peek(s) < 0 ? SCAN_EOF :
-			    SCAN_SYNTAX, "after a key");
+		jsonscan_ws(s);
+		if (jsonscan_getc(s) != ':') {
+			rc = walk_broken(w, jsonscan_peek(s) < 0 ? JSONSCAN_EOF :
+			    JSONSCAN_SYNTAX, "after a key");
 			goto out;
 		}
-		scan_ws(s);
-		c = scan_peek(s);
+		jsonscan_ws(s);
+		c = jsonscan_peek(s);
 		if (envelope_known(key.data) && c == '[') {
 			size_t index = 0;
 
 			found = 1;
-			s->start++;
-			scan_ws(s);
-			if (scan_peek(s) == ']')
-				s->start++;
+			(void)jsonscan_getc(s);
+			jsonscan_ws(s);
+			if (jsonscan_peek(s) == ']')
+				(void)jsonscan_getc(s);
 			else for (;;) {
 				walk_pos(w, key.data, 1, index);
 				buf_reset(&w->item);
 				toobig = 0;
-				src = scan_value(s, &w->item, READ_MAX_ITEM,
+				src = jsonscan_value(s, &w->item, READ_MAX_ITEM,
 				    &toobig);
-				if (src != SCAN_OK) {
+				if (src != JSONSCAN_OK) {
 					rc = walk_broken(w, src,
 					    "inside this item");
 					goto out;
@@ -507,14 +312,14 @@ walk_json(struct walk *w)
 					goto out;
 				}
 				index++;
-				scan_ws(s);
-				c = scan_getc(s);
+				jsonscan_ws(s);
+				c = jsonscan_getc(s);
 				if (c == ']')
 					break;
 				if (c != ',') {
 					walk_pos(w, key.data, 1, index);
-					rc = walk_broken(w, c < 0 ? SCAN_EOF :
-					    SCAN_SYNTAX, "after an item");
+					rc = walk_broken(w, c < 0 ? JSONSCAN_EOF :
+					    JSONSCAN_SYNTAX, "after an item");
 					goto out;
 				}
 			}
@@ -523,8 +328,8 @@ walk_json(struct walk *w)
 			walk_pos(w, key.data, 0, 0);
 			buf_reset(&w->item);
 			toobig = 0;
-			src = scan_value(s, &w->item, READ_MAX_ITEM, &toobig);
-			if (src != SCAN_OK) {
+			src = jsonscan_value(s, &w->item, READ_MAX_ITEM, &toobig);
+			if (src != JSONSCAN_OK) {
 				rc = walk_broken(w, src, "inside this item");
 				goto out;
 			}
@@ -547,9 +352,9 @@ walk_json(struct walk *w)
 			walk_pos(w, key.data, 0, 0);
 			buf_reset(&w->item);
 			toobig = 0;
-			src = scan_value(s, found ? NULL : &w->item,
+			src = jsonscan_value(s, found ? NULL : &w->item,
 			    READ_MAX_OTHER, &toobig);
-			if (src != SCAN_OK) {
+			if (src != JSONSCAN_OK) {
 				rc = walk_broken(w, src, "inside this value");
 				goto out;
 			}
@@ -557,26 +362,26 @@ walk_json(struct walk *w)
 				v = json_loadb(w->item.data, w->item.len,
 				    JSON_DECODE_ANY, NULL);
 				if (v == NULL) {
-					rc = walk_broken(w, SCAN_SYNTAX,
+					rc = walk_broken(w, JSONSCAN_SYNTAX,
 					    "inside this value");
 					goto out;
 				}
 				json_object_set_new(rest, key.data, v);
 			}
 		}
-		scan_ws(s);
-		c = scan_getc(s);
+		jsonscan_ws(s);
+		c = jsonscan_getc(s);
 		if (c == '}')
 			break;
 		if (c != ',') {
 			walk_pos(w, NULL, 0, 0);
-			rc = walk_broken(w, c < 0 ? SCAN_EOF : SCAN_SYNTAX,
+			rc = walk_broken(w, c < 0 ? JSONSCAN_EOF : JSONSCAN_SYNTAX,
 			    "between top-level keys");
 			goto out;
 		}
 	}
-	scan_ws(s);
-	if (scan_peek(s) >= 0) {
+	jsonscan_ws(s);
+	if (jsonscan_peek(s) >= 0) {
 		walk_pos(w, NULL, 0, 0);
 		diag_report(w->diag, DIAG_WARN, w->resp->file,
 		    buf_cstr(&w->pos), "data after the end of the JSON body "
@@ -589,7 +394,7 @@ walk_json(struct walk *w)
 out:
 	json_decref(rest);
 	buf_free(&key);
-	free(s);
+	jsonscan_free(s);
 	return rc;
 }
 
