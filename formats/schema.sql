@@ -48,7 +48,8 @@ CREATE TABLE runs (
 );
 
 -- One row per image: the merged record, a column per field, in the
--- order of the canonical record.
+-- order of the canonical record; sources is the number of observations
+-- (they are in image_sources).
 CREATE TABLE images (
 	id		TEXT PRIMARY KEY NOT NULL
 			CHECK (length(id) = 36 AND id NOT GLOB '*[^0-9a-f-]*'),
@@ -72,7 +73,7 @@ CREATE TABLE images (
 	deleted		INTEGER CHECK (deleted IN (0, 1)),
 	deleted_at	TEXT CHECK (deleted_at GLOB '*Z'),
 	sources		INTEGER NOT NULL CHECK (sources >= 1)	-- observations
-);
+) WITHOUT ROWID;	-- rows in id order, whatever order the runs wrote them
 
 -- The record's properties; value NULL is a property sent as JSON null.
 CREATE TABLE image_properties (
