@@ -96,12 +96,15 @@ write_csv_open(struct writer *w, const char *path)
 	w->priv = st;
 	st->raw = w->opts.csv_raw;
 	st->columns = w->opts.csv_prop_columns;
-	if (st->columns && write_csv_spool_open(w) != RC_OK)
-		return RC_FATAL;
 	/* Nothing is written before the first row: --strict may stop the
 	 * run first, and standard output must then stay empty. */
-	st->out = output_open(path, w->opts.gzip, w->diag);
-	return st->out == NULL ? RC_FATAL : RC_OK;
+	if ((st->columns && write_csv_spool_open(w) != RC_OK) ||
+	    (st->out = output_open(path, w->opts.gzip, w->diag)) == NULL) {
+		/* the engine may not call free after a failed open */
+		write_csv_free(w);
+		return RC_FATAL;
+	}
+	return RC_OK;
 }
 
 /*
