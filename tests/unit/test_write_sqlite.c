@@ -1,0 +1,431 @@
+/*
+ * test_write_sqlite.c: the SQLite writer through its ops, called as main.c
+ * calls them (open, reject, preload, observe and write per record in fold
+ * order, finish, free), and the database read back with SQLite.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "merge.h"
+#include "writer.h"
+#include "t.h"
+
+#define ID_A "3c3d1d01-b48a-4639-8a88-08be3b9b5d78"
+#define ID_B "17a1890b-0fa4-485e-8505-14e294017988"
+
+extern const struct writer_ops write_sqlite_ops;
+
+static char msgs[8192];
+static char dir[256];
+
+static void	sink(void *, enum diag_kind, const char *, const char *,
+		    const char *);
+static void	obs(struct record *, const char *, const char *, const char *,
+		    ...);
+static enum rc	on_write(void *, const struct record *);
+static enum rc	on_observe(void *, const struct record *, int);
+static void	on_conflict(void *, const struct conflict *);
+static enum rc	run(const char *, struct record *, int, const char *, int);
+static char	*q(const char *, const char *);
+static int	nfiles(void);
+static char	*slurp(const char *, size_t *);
+static char	*path(const char *);
+
+static void
+sink(void *arg, enum diag_kind k, const char *file, const char *pos,
+    const char *msg)
+{
+	(void)arg;
+	if (k == DIAG_CONFLICT)
+		return;		/* reported by merge.c, tested there */
+	snprintf(msgs + strlen(msgs), sizeof msgs - strlen(msgs),
+	    "%s:%s: %s\n", file ? file : "-", pos ? pos : "-", msg);
+}
+
+/* An observation: id, file, date, then field=value pairs ("p:" props). */
+static void
+obs(struct record *r, const char *id, const char *file, const char *date,
+    ...)
+{
+	struct source *s;
+	const char *k, *v;
+	va_list ap;
+
+	record_init(r);
+	record_set_raw(r, F_ID, id);
+	s = record_add_source(r);
+	source_set(s, S_FILE, file);
+	source_set(s, S_AT, "0");
+	source_set(s, S_API, "v1");
+	source_set(s, S_CALL, "head");
+	source_set(s, S_DATE, date);
+	va_start(ap, date);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		if (strncmp(k, "p:", 2) == 0)
+			record_prop_set(r, k + 2, v);
+		else
+			record_set_raw(r, (enum field)field_lookup(k), v);
+	}
+	va_end(ap);
+}
+
+struct ctx {
+	struct writer	 w;
+	const char	*skip;		/* an id "filtered out" */
+	int		 failed;
+};
+
+static enum rc
+on_write(void *arg, const struct record *r)
+{
+	struct ctx *c = arg;
+
+	if (c->skip != NULL && strcmp(r->f[F_ID], c->skip) == 0)
+		return RC_OK;
+	return c->w.ops->write(&c->w, r);
+}
+
+static enum rc
+on_observe(void *arg, const struct record *o, int runno)
+{
+	struct ctx *c = arg;
+
+	return c->w.ops->observe(&c->w, o, runno);
+}
+
+static void
+on_conflict(void *arg, const struct conflict *cf)
+{
+	struct ctx *c = arg;
+
+	if (c->w.ops->conflict(&c->w, cf) != RC_OK)
+		c->failed = 1;
+}
+
+/*
+ * One run into file: the n observations, one reject; skip is an id left
+ * out as a filter would; finish 0 stops before finish (a failed run).
+ */
+static enum rc
+run(const char *file, struct record *o, int n, const char *skip, int finish)
+{
+	static char a0[] = "imgmeta", a1[] = "-o", a2[] = "x.db";
+	static char *argv[] = { a0, a1, a2, NULL };
+	struct diag d;
+	struct merge *m;
+	struct ctx c;
+	enum rc rc;
+
+	memset(&c, 0, sizeof c);
+	diag_init(&d, sink, NULL);
+	m = merge_new(&d);
+	merge_on_conflict(m, on_conflict, &c);
+	c.skip = skip;
+	c.w.ops = &write_sqlite_ops;
+	c.w.diag = &d;
+	c.w.run = (struct writer_run){ .argc = 3, .argv = argv,
+	    .version = "test", .counts = &d.n };
+	if ((rc = c.w.ops->open(&c.w, file)) != RC_OK) {
+		merge_free(m);
+		return rc;
+	}
+	rc = c.w.ops->reject(&c.w, "bad.txt", "7", "a reject");
+	for (int i = 0; i < n && rc == RC_OK; i++)
+		rc = merge_add(m, &o[i], MERGE_RUN_CURRENT);
+	if (rc == RC_OK)
+		rc = c.w.ops->preload(&c.w, m);
+	if (rc == RC_OK)
+		rc = merge_fold(m, on_write, on_observe, &c);
+	if (rc == RC_OK && c.failed)
+		rc = RC_FATAL;
+	if (rc == RC_OK && finish)
+		rc = c.w.ops->finish(&c.w);
+	c.w.ops->free(&c.w);
+	merge_free(m);
+	return finish ? rc : RC_FATAL;
+}
+
+/* The rows of a query as "a|b;c|d" (NULL as "-"), or "ERROR: ...".
+ * Read-write, so that closing removes the -wal and -shm files that a
+ * read-only connection to a WAL database would leave. */
+static char *
+q(const char *file, const char *sql)
+{
+	static char out[4096];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc;
+
+	out[0] = '\0';
+	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(db, sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		snprintf(out, sizeof out, "ERROR: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n > 0)
+			n += (size_t)snprintf(out + n, sizeof out - n, ";");
+		for (int i = 0; i < sqlite3_column_count(st); i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+
+			n += (size_t)snprintf(out + n, sizeof out - n, "%s%s",
+			    i ? "|" : "", v ? v : "-");
+		}
+	}
+	if (rc != SQLITE_DONE)
+		snprintf(out, sizeof out, "ERROR: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
+/* Entries in the test directory. */
+static int
+nfiles(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
+			n++;
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+static char *
+slurp(const char *file, size_t *len)
+{
+	FILE *f = fopen(file, "rb");
+	char *p = xmalloc(1 << 20);
+
+	*len = f != NULL ? fread(p, 1, 1 << 20, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	return p;
+}
+
+static char *
+path(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+int
+main(void)
+{
+	struct record o[4];
+	char *db = NULL, *f = NULL, *before, *after;
+	size_t nb, na;
+	const char *tmp = getenv("TMPDIR");
+	FILE *fp;
+
+	snprintf(dir, sizeof dir, "%s/test_write_sqlite.XXXXXX",
+	    tmp != NULL ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		fatal("mkdtemp");
+
+	T_OK(writer_by_name("sqlite") == &write_sqlite_ops, "by name");
+	T_OK(writer_by_path("x.db", NULL) == &write_sqlite_ops, ".db");
+	T_OK(writer_by_path("x.sqlite", NULL) == &write_sqlite_ops, ".sqlite");
+	T_OK(writer_by_path("x.sqlite3", NULL) == &write_sqlite_ops,
+	    ".sqlite3");
+	T_INT(write_sqlite_ops.to_stdout, 0, "not to standard output");
+
+	/* a new database */
+	db = path("inv.db");
+	obs(&o[0], ID_A, "a.txt", "2016-05-23T02:29:54Z", "name", "old",
+	    "size", "13167616", "protected", "false", "visibility", "public",
+	    "p:k", "1", NULL);
+	obs(&o[1], ID_A, "b.txt", "2016-05-24T00:00:00Z", "name", "new",
+	    "p:k", "2", "p:nul", NULL, NULL);
+	obs(&o[2], ID_B, "c.txt", NULL, "status", "active", NULL);
+	T_INT(run(db, o, 3, NULL, 1), RC_OK, "new: run");
+	T_STR(msgs, "", "new: no message");
+	T_INT(nfiles(), 1, "new: only the database in the directory");
+	T_STR(q(db, "PRAGMA journal_mode"), "wal", "new: WAL");
+	T_STR(q(db, "PRAGMA user_version"), "1", "new: user_version");
+	T_STR(q(db, "PRAGMA application_id"), "1229801293",
+	    "new: application_id");
+	T_STR(q(db, "SELECT id, name, typeof(size), size, protected, "
+	    "visibility, status, sources FROM images"),
+	    ID_B "|-|null|-|-|-|active|1;"
+	    ID_A "|new|integer|13167616|0|public|-|2", "new: images");
+	T_STR(q(db, "SELECT * FROM image_properties"),
+	    ID_A "|k|2;" ID_A "|nul|-", "new: image_properties");
+	T_STR(q(db, "SELECT image_id, seq, run, file, at, api, call, date "
+	    "FROM image_sources ORDER BY image_id, seq"),
+	    ID_B "|0|1|c.txt|0|v1|head|-;"
+	    ID_A "|0|1|a.txt|0|v1|head|2016-05-23T02:29:54Z;"
+	    ID_A "|1|1|b.txt|0|v1|head|2016-05-24T00:00:00Z",
+	    "new: image_sources");
+	T_STR(q(db, "SELECT json_extract(observation, '$.name') FROM "
+	    "image_sources WHERE image_id = '" ID_A "' ORDER BY seq"),
+	    "old;new", "new: each source keeps its observation");
+	T_STR(q(db, "SELECT field, old_value, new_value, old_file, new_file, "
+	    "run FROM conflicts ORDER BY seq"),
+	    "name|old|new|a.txt|b.txt|1;properties.k|1|2|a.txt|b.txt|1",
+	    "new: conflicts");
+	T_STR(q(db, "SELECT * FROM rejects"), "1|1|bad.txt|7|a reject",
+	    "new: rejects");
+	T_STR(q(db, "SELECT id, finished IS NOT NULL, version, arguments, "
+	    "observations, rejected FROM runs"),
+	    "1|1|test|[\"imgmeta\",\"-o\",\"x.db\"]|0|0", "new: runs");
+	T_STR(q(db, "SELECT * FROM property_disagreements"),
+	    ID_A "|new|k|2|1|1", "view property_disagreements");
+	T_STR(q(db, "SELECT id, api FROM images_single_api"),
+	    ID_B "|v1;" ID_A "|v1", "view images_single_api");
+	for (int i = 0; i < 3; i++)
+		record_clear(&o[i]);
+
+	/* a second run: an older observation of A goes first in the fold */
+	obs(&o[0], ID_A, "d.txt", "2016-01-01T00:00:00Z", "name", "oldest",
+	    "owner", "me", NULL);
+	T_INT(run(db, o, 1, NULL, 1), RC_OK, "second run");
+	T_STR(msgs, "", "second run: no message");
+	T_STR(q(db, "SELECT name, owner, sources FROM images WHERE id = '"
+	    ID_A "'"), "new|me|3", "second run: refolded");
+	T_STR(q(db, "SELECT seq, run, file FROM image_sources WHERE "
+	    "image_id = '" ID_A "' ORDER BY seq"),
+	    "0|2|d.txt;1|1|a.txt;2|1|b.txt", "second run: sources in fold order");
+	T_STR(q(db, "SELECT field, old_value, new_value, run FROM conflicts "
+	    "WHERE image_id = '" ID_A "' ORDER BY seq"),
+	    "name|oldest|old|1;name|old|new|1;properties.k|1|2|1",
+	    "second run: conflicts of the refold");
+	T_STR(q(db, "SELECT count(*) FROM image_sources WHERE image_id = '"
+	    ID_B "'"), "1", "second run: B not seen, untouched");
+	T_STR(q(db, "SELECT group_concat(id) FROM runs"), "1,2",
+	    "second run: runs 1, 2");
+	T_STR(q(db, "SELECT run, count(*) FROM rejects GROUP BY run"),
+	    "1|1;2|1", "second run: its reject");
+	record_clear(&o[0]);
+
+	/* a failed run and a filtered record leave the rows as they were */
+	before = slurp(db, &nb);
+	obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
+	T_INT(run(db, o, 1, NULL, 0), RC_FATAL, "failed run");
+	after = slurp(db, &na);
+	T_OK(na == nb && memcmp(before, after, na) == 0,
+	    "failed run: same bytes");
+	T_INT(nfiles(), 1, "failed run: nothing beside the database");
+	free(after);
+	T_INT(run(db, o, 1, ID_A, 1), RC_OK, "filtered run");
+	T_STR(q(db, "SELECT name, sources FROM images WHERE id = '" ID_A "'"),
+	    "new|3", "filtered run: image as it was");
+	T_STR(q(db, "SELECT count(*) FROM image_sources WHERE image_id = '"
+	    ID_A "'"), "3", "filtered run: sources as they were");
+	T_STR(q(db, "SELECT max(id), max(records) FROM runs"), "3|0",
+	    "filtered run: recorded");
+	record_clear(&o[0]);
+	free(before);
+
+	/* a failed run into a new database leaves nothing */
+	f = path("never.db");
+	obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
+	T_INT(run(f, o, 1, NULL, 0), RC_FATAL, "failed new run");
+	T_OK(access(f, F_OK) != 0, "failed new run: no database");
+	T_INT(nfiles(), 1, "failed new run: no temporary file");
+	free(f);
+
+	/* an empty file is a new database */
+	f = path("empty.db");
+	fclose(fopen(f, "w"));
+	T_INT(run(f, o, 1, NULL, 1), RC_OK, "empty file");
+	T_STR(q(f, "SELECT name FROM images"), "never", "empty file: written");
+	unlink(f);
+	free(f);
+	record_clear(&o[0]);
+
+	/* refused, untouched */
+	obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
+	f = path("text.db");
+	fp = fopen(f, "w");
+	fputs("id,name\n", fp);
+	fclose(fp);
+	msgs[0] = '\0';
+	T_INT(run(f, o, 1, NULL, 1), RC_FATAL, "not SQLite: refused");
+	T_OK(strstr(msgs, "text.db:-: exists and is not an SQLite database")
+	    != NULL, "not SQLite: says so");
+	before = slurp(f, &nb);
+	T_OK(nb == 8 && memcmp(before, "id,name\n", 8) == 0,
+	    "not SQLite: untouched");
+	free(before);
+	unlink(f);
+	free(f);
+
+	f = path("other.db");
+	{
+		sqlite3 *x;
+
+		sqlite3_open(f, &x);
+		sqlite3_exec(x, "CREATE TABLE t (a); PRAGMA user_version = 1",
+		    NULL, NULL, NULL);
+		sqlite3_close(x);
+	}
+	before = slurp(f, &nb);
+	msgs[0] = '\0';
+	T_INT(run(f, o, 1, NULL, 1), RC_FATAL, "not imgmeta's: refused");
+	T_OK(strstr(msgs, "not imgmeta's (application_id 0") != NULL,
+	    "not imgmeta's: says so");
+	after = slurp(f, &na);
+	T_OK(na == nb && memcmp(before, after, na) == 0,
+	    "not imgmeta's: untouched");
+	free(before);
+	free(after);
+	unlink(f);
+	free(f);
+
+	{
+		sqlite3 *x;
+
+		sqlite3_open(db, &x);
+		sqlite3_exec(x, "PRAGMA user_version = 7", NULL, NULL, NULL);
+		sqlite3_close(x);
+	}
+	before = slurp(db, &nb);
+	msgs[0] = '\0';
+	T_INT(run(db, o, 1, NULL, 1), RC_FATAL, "user_version 7: refused");
+	T_OK(strstr(msgs, "schema version 7") != NULL,
+	    "user_version 7: says so");
+	after = slurp(db, &na);
+	T_OK(na == nb && memcmp(before, after, na) == 0,
+	    "user_version 7: untouched");
+	free(before);
+	free(after);
+
+	/* a damaged stored observation stops the run */
+	{
+		sqlite3 *x;
+
+		sqlite3_open(db, &x);
+		sqlite3_exec(x, "PRAGMA user_version = 1; UPDATE image_sources"
+		    " SET observation = '{' WHERE seq = 0", NULL, NULL, NULL);
+		sqlite3_close(x);
+	}
+	msgs[0] = '\0';
+	T_INT(run(db, o, 1, NULL, 1), RC_FATAL, "damaged: refused");
+	T_OK(strstr(msgs, "seq 0: the stored observation is damaged (not "
+	    "JSON)") != NULL, "damaged: says where");
+	T_STR(q(db, "SELECT max(id) FROM runs"), "3", "damaged: rolled back");
+	record_clear(&o[0]);
+
+	unlink(db);
+	free(db);
+	rmdir(dir);
+	return t_done();
+}
