@@ -21,6 +21,14 @@
  * checking at each line start whether a new exchange begins. Header lines
  * are held, bounded by CAPTURE_MAXLINE, CAPTURE_MAXHEADERS and
  * CAPTURE_MAXBLOCK.
+ *
+ * A file that is a JSON object whose first key is "log" is a HAR 1.2
+ * archive. It is streamed with the JSON scanner (jsonscan.h): log.entries
+ * is walked and each entry is cut out alone (at most CAPTURE_MAXENTRY
+ * bytes) and parsed with jansson, so one entry is held at a time, never
+ * the archive. Each entry is one response at "entry N", its body taken
+ * from response.content.text (base64-decoded when content.encoding says
+ * so) and served from memory.
  */
 #include "config.h"
 
@@ -28,7 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "capture.h"
+#include "jsonscan.h"
 #include "util.h"
 
 #define CAPTURE_LOOKAHEAD	(16 * 1024)	/* to classify a line */
@@ -36,10 +47,13 @@
 #define CAPTURE_MAXHEADERS	10000
 #define CAPTURE_MAXBLOCK	(16 * 1024 * 1024) /* all headers */
 #define CAPTURE_EXCERPT		40		/* bytes quoted in messages */
+#define CAPTURE_MAXENTRY	((size_t)512 << 20) /* one HAR entry */
+#define CAPTURE_MAXKEY		(64 * 1024)	/* a HAR key, as written */
 
 enum body_mode {
 	BODY_REST,		/* bare body: up to the end of the file */
-	BODY_HTTP		/* up to the next exchange */
+	BODY_HTTP,		/* up to the next exchange */
+	BODY_MEM		/* bytes in memory (a HAR entry's content) */
 };
 
 struct capture_body {
@@ -48,6 +62,9 @@ struct capture_body {
 	int		 bol;		/* at the beginning of a line */
 	int		 done;
 	int		 error;
+	const char	*mem;		/* BODY_MEM: the bytes, borrowed */
+	size_t		 memlen;
+	size_t		 mempos;
 };
 
 /* How a header block ended. */
@@ -82,6 +99,18 @@ struct capture {
 	enum rc		 rc;
 };
 
+/* A HAR archive being walked. */
+struct har {
+	struct capture	*c;
+	struct jsonscan	*s;
+	uint64_t	 base;		/* stream offset of the scanner's 0 */
+	struct buf	 key;		/* the last key read, decoded */
+	struct buf	 entry;		/* bytes of the current entry */
+	size_t		 nentries;	/* entries read so far */
+	int		 entries;	/* log.entries seen */
+	int		 stop;		/* broken, reported: read no more */
+};
+
 static int	capture_peekline(struct capture *, struct view *);
 static int	capture_getline(struct capture *, int);
 static void	capture_failed(struct capture *);
@@ -103,6 +132,8 @@ static enum hdr_end capture_headers(struct capture *, struct response *,
 		    int);
 static int	capture_add_header(struct capture *, struct response *,
 		    const char *, size_t, size_t *);
+static void	capture_dispatch(struct capture *, struct response *,
+		    struct capture_body *, const char *);
 static void	capture_deliver(struct capture *, struct response *, int,
 		    const char *);
 static void	capture_skip_body(struct capture *);
@@ -112,6 +143,22 @@ static void	capture_dump(struct capture *, uint64_t);
 static void	capture_bare(struct capture *);
 static int	capture_top(struct capture *);
 static int	capture_body_linestart(struct capture_body *);
+static int	capture_is_har(struct capture *);
+static ssize_t	capture_har_source(void *, void *, size_t);
+static void	capture_har_pos(struct har *, char *, size_t);
+static void	capture_har_broken(struct har *, enum jsonscan_rc,
+		    const char *, const char *);
+static int	capture_har_key(struct har *);
+static int	capture_har_next(struct har *, int, const char *);
+static void	capture_har_object(struct har *, int);
+static void	capture_har_entries(struct har *);
+static void	capture_har_entry(struct har *, uint64_t);
+static int	capture_har_response(struct capture *, struct response *,
+		    json_t *, struct capture_body *, char **, const char **);
+static int	capture_base64_digit(unsigned char);
+static int	capture_base64(const char *, size_t, char **, size_t *,
+		    char *, size_t);
+static void	capture_har(struct capture *);
 
 /*
  * Makes the next line visible without consuming it. Returns 1, 0 at the
@@ -597,20 +644,18 @@ capture_headers(struct capture *c, struct response *r, int prefixed)
 
 /*
  * A final response, its header block read: counts it, then hands it to
- * the callback (2xx or no status) or reports it (other statuses). The
- * body is skipped up to the next exchange afterwards, whatever the
- * callback read. r is freed.
+ * the callback (2xx or no status) or reports it (other statuses). What
+ * the callback left of the body is skipped afterwards. r is freed.
  */
 static void
-capture_deliver(struct capture *c, struct response *r, int has_body,
-    const char *reason)
+capture_dispatch(struct capture *c, struct response *r,
+    struct capture_body *body, const char *reason)
 {
-	struct capture_body body = { c, BODY_HTTP, 1, !has_body, 0 };
 	enum rc rc;
 
 	c->d->n.responses++;
 	r->file = c->file;
-	r->body = &body;
+	r->body = body;
 	if (r->status != 0 && (r->status < 200 || r->status > 299)) {
 		if (reason == NULL || *reason == '\0')
 			reason = capture_reason(r->status);
@@ -627,7 +672,7 @@ capture_deliver(struct capture *c, struct response *r, int has_body,
 		if (rc == RC_FATAL)
 			c->rc = RC_FATAL;
 	}
-	if (!body.done && c->rc != RC_FATAL) {
+	if (!body->done && c->rc != RC_FATAL) {
 		char scratch[8192];
 
 		while (response_body_read(r, scratch, sizeof scratch) > 0)
@@ -637,12 +682,23 @@ capture_deliver(struct capture *c, struct response *r, int has_body,
 	capture_response_free(r);
 }
 
+/* A response of an HTTP capture: its body runs up to the next exchange. */
+static void
+capture_deliver(struct capture *c, struct response *r, int has_body,
+    const char *reason)
+{
+	struct capture_body body = { .c = c, .mode = BODY_HTTP, .bol = 1,
+	    .done = !has_body };
+
+	capture_dispatch(c, r, &body, reason);
+}
+
 /* Skips lines up to the next exchange (after a rejected header block). */
 static void
 capture_skip_body(struct capture *c)
 {
 	struct response r;
-	struct capture_body body = { c, BODY_HTTP, 1, 0, 0 };
+	struct capture_body body = { .c = c, .mode = BODY_HTTP, .bol = 1 };
 	char scratch[8192];
 
 	memset(&r, 0, sizeof r);
@@ -806,7 +862,7 @@ static void
 capture_bare(struct capture *c)
 {
 	struct response r;
-	struct capture_body body = { c, BODY_REST, 0, 0, 0 };
+	struct capture_body body = { .c = c, .mode = BODY_REST };
 	char scratch[8192];
 
 	memset(&r, 0, sizeof r);
@@ -960,6 +1016,10 @@ capture_read(struct stream *s, const char *file, struct diag *d,
 	/* Leading blanks on the first line. */
 	while ((n = stream_peek(s, &p, 1)) > 0 && (*p == ' ' || *p == '\t'))
 		stream_skip(s, 1);
+	if (n > 0 && *p == '{' && capture_is_har(&c)) {
+		capture_har(&c);
+		goto out;
+	}
 	if (n > 0 && (*p == '{' || *p == '[')) {
 		capture_bare(&c);
 		goto out;
@@ -1027,6 +1087,16 @@ response_body_read(struct response *r, void *buf, size_t size)
 
 	if (b == NULL)
 		return 0;
+	if (b->mode == BODY_MEM) {
+		take = b->memlen - b->mempos < size ? b->memlen - b->mempos :
+		    size;
+		if (take > 0)
+			memcpy(out, b->mem + b->mempos, take);
+		b->mempos += take;
+		if (b->mempos == b->memlen)
+			b->done = 1;
+		return (ssize_t)take;
+	}
 	c = b->c;
 	while (got < size && !b->done && !b->error) {
 		if (b->mode == BODY_HTTP && b->bol) {
@@ -1062,4 +1132,538 @@ response_body_read(struct response *r, void *buf, size_t size)
 	if (got == 0 && b->error)
 		return -1;
 	return (ssize_t)got;
+}
+
+/*
+ * Is the stream, at a '{', a HAR archive: a JSON object whose first key is
+ * "log"? (API bodies start with "images", "image", "metadata" or "meta".)
+ * Nothing is consumed.
+ */
+static int
+capture_is_har(struct capture *c)
+{
+	const char *p;
+	ssize_t n;
+	size_t i = 1, len;
+
+	if ((n = stream_peek(c->s, &p, CAPTURE_LOOKAHEAD)) <= 0)
+		return 0;
+	len = (size_t)n;
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'))
+		i++;
+	if (len - i < 5 || memcmp(p + i, "\"log\"", 5) != 0)
+		return 0;
+	for (i += 5; i < len && (p[i] == ' ' || p[i] == '\t' ||
+	    p[i] == '\r' || p[i] == '\n'); i++)
+		;
+	return i < len && p[i] == ':';
+}
+
+/* The scanner's byte source: the capture's stream. */
+static ssize_t
+capture_har_source(void *arg, void *buf, size_t n)
+{
+	struct capture *c = arg;
+	ssize_t got = stream_read(c->s, buf, n);
+
+	if (got < 0)
+		capture_failed(c);
+	return got;
+}
+
+/* The scanner's position as a message position: the byte offset. */
+static void
+capture_har_pos(struct har *h, char *pos, size_t size)
+{
+	snprintf(pos, size, "%llu",
+	    (unsigned long long)(h->base + jsonscan_offset(h->s)));
+}
+
+/*
+ * Reports a structural problem at pos (NULL: the scanner's offset) and
+ * stops the walk; what was read before is kept. A read error has been
+ * reported by capture_failed already.
+ */
+static void
+capture_har_broken(struct har *h, enum jsonscan_rc src, const char *pos,
+    const char *where)
+{
+	char off[32];
+
+	h->stop = 1;
+	if (h->c->rc == RC_OK)
+		h->c->rc = RC_SKIP;
+	if (src == JSONSCAN_ERROR)
+		return;
+	if (pos == NULL) {
+		capture_har_pos(h, off, sizeof off);
+		pos = off;
+	}
+	diag_report(h->c->d, DIAG_REJECT, h->c->file, pos,
+	    "%s %s; the rest of the HAR archive is not read",
+	    src == JSONSCAN_EOF ? "truncated JSON: the file ends" :
+	    "invalid JSON", where);
+}
+
+/*
+ * Reads an object's key and the colon after it; the key, decoded, is
+ * left in h->key. Returns 0, or -1 when the JSON is broken (reported).
+ */
+static int
+capture_har_key(struct har *h)
+{
+	enum jsonscan_rc src;
+	json_t *k;
+	int ch;
+
+	buf_reset(&h->key);
+	if (jsonscan_peek(h->s) < 0)
+		src = jsonscan_error(h->s) ? JSONSCAN_ERROR : JSONSCAN_EOF;
+	else
+		src = jsonscan_string(h->s, &h->key, CAPTURE_MAXKEY);
+	if (src != JSONSCAN_OK) {
+		capture_har_broken(h, src, NULL, "where a key was expected");
+		return -1;
+	}
+	k = json_loadb(h->key.data, h->key.len, JSON_DECODE_ANY, NULL);
+	if (!json_is_string(k)) {
+		json_decref(k);
+		capture_har_broken(h, JSONSCAN_SYNTAX, NULL, "in a key");
+		return -1;
+	}
+	buf_reset(&h->key);
+	buf_addstr(&h->key, json_string_value(k));
+	json_decref(k);
+	jsonscan_ws(h->s);
+	if ((ch = jsonscan_getc(h->s)) != ':') {
+		capture_har_broken(h, ch >= 0 ? JSONSCAN_SYNTAX :
+		    jsonscan_error(h->s) ? JSONSCAN_ERROR : JSONSCAN_EOF, NULL,
+		    "after a key");
+		return -1;
+	}
+	jsonscan_ws(h->s);
+	return 0;
+}
+
+/*
+ * After a member or an element: reads the ',' (returns 0) or the closing
+ * bracket close (returns 1). Returns -1 when the JSON is broken
+ * (reported).
+ */
+static int
+capture_har_next(struct har *h, int close, const char *where)
+{
+	int ch;
+
+	jsonscan_ws(h->s);
+	ch = jsonscan_getc(h->s);
+	if (ch == close)
+		return 1;
+	if (ch == ',')
+		return 0;
+	capture_har_broken(h, ch >= 0 ? JSONSCAN_SYNTAX :
+	    jsonscan_error(h->s) ? JSONSCAN_ERROR : JSONSCAN_EOF, NULL, where);
+	return -1;
+}
+
+/*
+ * Walks the members of an object, its '{' consumed: at the top (level 0)
+ * "log" is walked, in the log (level 1) "entries"; other members are
+ * skipped unread.
+ */
+static void
+capture_har_object(struct har *h, int level)
+{
+	enum jsonscan_rc src;
+	char pos[32];
+	int ch, toobig;
+
+	jsonscan_ws(h->s);
+	if (jsonscan_peek(h->s) == '}') {
+		(void)jsonscan_getc(h->s);
+		return;
+	}
+	for (;;) {
+		jsonscan_ws(h->s);
+		if (capture_har_key(h) < 0)
+			return;
+		ch = jsonscan_peek(h->s);
+		if (level == 0 && strcmp(h->key.data, "log") == 0) {
+			capture_har_pos(h, pos, sizeof pos);
+			if (ch != '{') {
+				diag_report(h->c->d, DIAG_REJECT, h->c->file,
+				    pos, "HAR archive: \"log\" is not an "
+				    "object: no entries read");
+				h->stop = 1;
+				h->c->rc = RC_SKIP;
+				return;
+			}
+			(void)jsonscan_getc(h->s);
+			capture_har_object(h, 1);
+			if (h->stop)
+				return;
+			if (!h->entries) {
+				diag_report(h->c->d, DIAG_REJECT, h->c->file,
+				    pos, "HAR archive: \"log\" has no "
+				    "\"entries\": no responses in it");
+				h->c->rc = RC_SKIP;
+			}
+		} else if (level == 1 && strcmp(h->key.data, "entries") == 0) {
+			if (ch != '[') {
+				capture_har_pos(h, pos, sizeof pos);
+				diag_report(h->c->d, DIAG_REJECT, h->c->file,
+				    pos, "HAR archive: \"log.entries\" is not "
+				    "a list: no entries read");
+				h->stop = 1;
+				h->c->rc = RC_SKIP;
+				return;
+			}
+			h->entries = 1;
+			(void)jsonscan_getc(h->s);
+			capture_har_entries(h);
+			if (h->stop)
+				return;
+		} else {
+			toobig = 0;
+			src = jsonscan_value(h->s, NULL, 0, &toobig);
+			if (src != JSONSCAN_OK) {
+				capture_har_broken(h, src, NULL,
+				    "inside a value");
+				return;
+			}
+		}
+		if (capture_har_next(h, '}', "between the keys of an "
+		    "object") != 0)
+			return;
+	}
+}
+
+/* Walks log.entries, its '[' consumed: one entry at a time. */
+static void
+capture_har_entries(struct har *h)
+{
+	enum jsonscan_rc src;
+	char pos[32];
+	uint64_t offset;
+	int toobig;
+
+	jsonscan_ws(h->s);
+	if (jsonscan_peek(h->s) == ']') {
+		(void)jsonscan_getc(h->s);
+		return;
+	}
+	for (;;) {
+		jsonscan_ws(h->s);
+		offset = h->base + jsonscan_offset(h->s);
+		snprintf(pos, sizeof pos, "entry %zu", h->nentries);
+		buf_reset(&h->entry);
+		toobig = 0;
+		src = jsonscan_value(h->s, &h->entry, CAPTURE_MAXENTRY,
+		    &toobig);
+		if (src != JSONSCAN_OK) {
+			capture_har_broken(h, src, pos, "inside this entry");
+			return;
+		}
+		if (toobig) {
+			h->c->d->n.responses++;
+			diag_report(h->c->d, DIAG_REJECT, h->c->file, pos,
+			    "HAR entry larger than %zu MiB: not read",
+			    CAPTURE_MAXENTRY >> 20);
+		} else
+			capture_har_entry(h, offset);
+		h->nentries++;
+		if (h->c->rc == RC_FATAL) {
+			h->stop = 1;
+			return;
+		}
+		if (capture_har_next(h, ']', "after an entry") != 0)
+			return;
+	}
+}
+
+/* One entry, cut out in h->entry, at offset: parsed, then delivered. */
+static void
+capture_har_entry(struct har *h, uint64_t offset)
+{
+	struct capture *c = h->c;
+	struct capture_body body = { .c = c, .mode = BODY_MEM };
+	struct response r;
+	json_error_t err;
+	const char *reason = NULL;
+	char *decoded = NULL;
+	json_t *e;
+
+	memset(&r, 0, sizeof r);
+	r.offset = offset;
+	snprintf(r.pos, sizeof r.pos, "entry %zu", h->nentries);
+	e = json_loadb(h->entry.data, h->entry.len,
+	    JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (e == NULL) {
+		c->d->n.responses++;
+		diag_report(c->d, DIAG_REJECT, c->file, r.pos, "invalid JSON "
+		    "in this HAR entry: %s (line %d, column %d of the entry)",
+		    err.text, err.line, err.column);
+		return;
+	}
+	if (capture_har_response(c, &r, e, &body, &decoded, &reason) == 0)
+		capture_dispatch(c, &r, &body, reason);
+	else {
+		c->d->n.responses++;
+		capture_response_free(&r);
+	}
+	free(decoded);
+	json_decref(e);
+}
+
+/*
+ * Fills r and its body from a parsed HAR entry: request.method and .url,
+ * response.status, .statusText (*reason, borrowed from e), .httpVersion,
+ * .headers and .content (text, base64-decoded into *decoded when its
+ * encoding says so). Unknown keys are ignored: Chrome and Firefox add
+ * their own, and leave out what they do not know. Returns 0, or -1 when
+ * the entry is rejected (reported, not counted).
+ */
+static int
+capture_har_response(struct capture *c, struct response *r, json_t *e,
+    struct capture_body *body, char **decoded, const char **reason)
+{
+	json_t *req, *resp, *v, *hs, *content, *text, *enc;
+	json_int_t status;
+	char why[96];
+	size_t i, len;
+
+	if (!json_is_object(e)) {
+		diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+		    "HAR entry is not an object: not read");
+		return -1;
+	}
+	req = json_object_get(e, "request");
+	if (json_is_string(v = json_object_get(req, "method")) &&
+	    json_string_length(v) > 0)
+		r->method = xstrdup(json_string_value(v));
+	if (json_is_string(v = json_object_get(req, "url")) &&
+	    json_string_length(v) > 0)
+		r->url = xstrdup(json_string_value(v));
+
+	resp = json_object_get(e, "response");
+	if (!json_is_object(resp)) {
+		diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+		    "HAR entry has no \"response\" object: not read");
+		return -1;
+	}
+	v = json_object_get(resp, "status");
+	if (json_is_integer(v))
+		status = json_integer_value(v);
+	else if (json_is_real(v) && json_real_value(v) >= 0 &&
+	    json_real_value(v) < 1000 &&
+	    json_real_value(v) == (double)(int)json_real_value(v))
+		status = (json_int_t)json_real_value(v);
+	else {
+		diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+		    "HAR entry has no response status: not read");
+		return -1;
+	}
+	if (status == 0) {
+		diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+		    "request was not answered (status 0)");
+		return -1;
+	}
+	if (status < 100 || status > 999) {
+		diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+		    "response status %lld is not an HTTP status: not read",
+		    (long long)status);
+		return -1;
+	}
+	r->status = (int)status;
+	if (json_is_string(v = json_object_get(resp, "statusText")))
+		*reason = json_string_value(v);
+	if (json_is_string(v = json_object_get(resp, "httpVersion")) &&
+	    json_string_length(v) > 0)
+		r->proto = xstrdup(json_string_value(v));
+
+	hs = json_object_get(resp, "headers");
+	json_array_foreach(hs, i, v) {
+		json_t *name = json_object_get(v, "name");
+		json_t *value = json_object_get(v, "value");
+		const char *p;
+		struct header *h;
+
+		if (!json_is_string(name) || !json_is_string(value) ||
+		    json_string_length(name) == 0)
+			continue;
+		if (r->nheaders >= CAPTURE_MAXHEADERS) {
+			diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+			    "more than %d headers: this entry is not read",
+			    CAPTURE_MAXHEADERS);
+			return -1;
+		}
+		p = json_string_value(value);
+		len = json_string_length(value);
+		while (len > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			len--;
+		}
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		r->headers = xreallocarray(r->headers, r->nheaders + 1,
+		    sizeof *r->headers);
+		h = &r->headers[r->nheaders++];
+		h->name = xstrdup(json_string_value(name));
+		h->value = xmalloc(len + 1);
+		memcpy(h->value, p, len);
+		h->value[len] = '\0';
+		h->value_len = len;
+	}
+
+	/* A non-2xx entry is reported; its body does not matter. */
+	body->done = 1;
+	if (r->status < 200 || r->status > 299)
+		return 0;
+	content = json_object_get(resp, "content");
+	text = json_object_get(content, "text");
+	if (!json_is_string(text))
+		return 0;	/* HEAD, 204, or exported without bodies */
+	enc = json_object_get(content, "encoding");
+	if (json_is_string(enc) && json_string_length(enc) > 0) {
+		if (ascii_casecmp(json_string_value(enc), "base64") != 0) {
+			diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+			    "content.encoding \"%s\" is not supported (only "
+			    "base64 is): this entry is not read",
+			    json_string_value(enc));
+			return -1;
+		}
+		if (capture_base64(json_string_value(text),
+		    json_string_length(text), decoded, &len, why,
+		    sizeof why) < 0) {
+			diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+			    "content.text is not valid base64 (content."
+			    "encoding is \"base64\"): %s; this entry is not "
+			    "read", why);
+			return -1;
+		}
+		body->mem = *decoded;
+		body->memlen = len;
+	} else {
+		body->mem = json_string_value(text);
+		body->memlen = json_string_length(text);
+	}
+	body->done = body->memlen == 0;
+	return 0;
+}
+
+/* The value of a base64 digit (RFC 4648, section 4), or -1. */
+static int
+capture_base64_digit(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Decodes base64 (RFC 4648, section 4). Blanks and line breaks between
+ * digits are ignored (some tools wrap lines); the final padding may be
+ * left out. Returns 0 with the bytes in *out (caller frees) and their
+ * count in *outlen, or -1 with why saying what is wrong.
+ */
+static int
+capture_base64(const char *p, size_t n, char **out, size_t *outlen,
+    char *why, size_t whysize)
+{
+	unsigned char *o = xmalloc(n / 4 * 3 + 3);
+	uint32_t acc = 0;
+	size_t i, q = 0, len = 0, pad = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		int v;
+
+		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+			continue;
+		if (ch == '=') {
+			pad++;
+			continue;
+		}
+		if ((v = capture_base64_digit(ch)) < 0) {
+			if (ch > 0x20 && ch < 0x7f)
+				snprintf(why, whysize, "'%c' at character %zu",
+				    (char)ch, i);
+			else
+				snprintf(why, whysize, "byte 0x%02x at "
+				    "character %zu", ch, i);
+			goto bad;
+		}
+		if (pad > 0) {
+			snprintf(why, whysize, "data after the '=' padding "
+			    "at character %zu", i);
+			goto bad;
+		}
+		acc = acc << 6 | (uint32_t)v;
+		if (++q == 4) {
+			o[len++] = (unsigned char)(acc >> 16);
+			o[len++] = (unsigned char)(acc >> 8);
+			o[len++] = (unsigned char)acc;
+			acc = 0;
+			q = 0;
+		}
+	}
+	if (q == 1) {
+		snprintf(why, whysize, "it ends with a lone digit (%zu digits "
+		    "is not a whole number of bytes)", len / 3 * 4 + 1);
+		goto bad;
+	}
+	if (pad > 0 && (q == 0 || q + pad != 4)) {
+		snprintf(why, whysize, "wrong '=' padding at the end");
+		goto bad;
+	}
+	if (q == 2)
+		o[len++] = (unsigned char)(acc >> 4);
+	else if (q == 3) {
+		o[len++] = (unsigned char)(acc >> 10);
+		o[len++] = (unsigned char)(acc >> 2);
+	}
+	*out = (char *)o;
+	*outlen = len;
+	return 0;
+bad:
+	free(o);
+	return -1;
+}
+
+/*
+ * A HAR 1.2 archive, the stream at its '{': each entry of log.entries is
+ * one response, at "entry N".
+ */
+static void
+capture_har(struct capture *c)
+{
+	struct har h;
+	char pos[32];
+
+	memset(&h, 0, sizeof h);
+	h.c = c;
+	h.base = stream_offset(c->s);
+	h.s = jsonscan_new(capture_har_source, c);
+	(void)jsonscan_getc(h.s);			/* '{' */
+	capture_har_object(&h, 0);
+	if (!h.stop && !c->failed) {
+		jsonscan_ws(h.s);
+		if (jsonscan_peek(h.s) >= 0) {
+			capture_har_pos(&h, pos, sizeof pos);
+			diag_report(c->d, DIAG_WARN, c->file, pos, "data after "
+			    "the end of the HAR archive ignored");
+		}
+	}
+	jsonscan_free(h.s);
+	buf_free(&h.key);
+	buf_free(&h.entry);
 }

@@ -31,6 +31,7 @@ struct got {
 	int		 status;
 	char		*proto, *method, *url;
 	char		 pos[64];
+	uint64_t	 offset;
 	size_t		 nheaders;
 	char		*headers;	/* "name=value\n" each */
 	char		*body;
@@ -74,6 +75,10 @@ static void test_limits(void);
 static void test_callback(void);
 static void test_input(void);
 static void test_samples(void);
+static void test_har(void);
+static void test_har_layouts(void);
+static void test_har_rejects(void);
+static void test_har_big(void);
 
 static void
 reset(void)
@@ -129,6 +134,7 @@ collect(void *arg, struct response *r)
 	g->method = xstrdup(r->method);
 	g->url = xstrdup(r->url);
 	memcpy(g->pos, r->pos, sizeof g->pos);
+	g->offset = r->offset;
 	g->nheaders = r->nheaders;
 	for (size_t i = 0; i < r->nheaders; i++)
 		buf_printf(&h, "%s=%s\n", r->headers[i].name,
@@ -957,6 +963,453 @@ test_samples(void)
 	T_INT(ngot, 1, "nova show example: a bare body");
 }
 
+/*
+ * HAR 1.2 archives, written by hand to the spec
+ * (http://www.softwareishard.com/blog/har-12-spec/).
+ */
+#define HAR_HEAD	"{\"log\": {\"version\": \"1.2\", \"creator\": " \
+			"{\"name\": \"hand\", \"version\": \"1\"}, \"entries\": ["
+#define HAR_TAIL	"]}}"
+#define HAR_REQ(m, u)	"\"request\": {\"method\": \"" m "\", \"url\": \"" \
+			u "\", \"httpVersion\": \"HTTP/1.1\", \"cookies\": " \
+			"[], \"headers\": [], \"queryString\": [], " \
+			"\"headersSize\": -1, \"bodySize\": 0}"
+#define HAR_TIMES	"\"startedDateTime\": \"2016-05-23T02:29:54.000Z\", " \
+			"\"time\": 10, \"cache\": {}, \"timings\": " \
+			"{\"send\": 0, \"wait\": 10, \"receive\": 0}"
+
+static void
+test_har(void)
+{
+	const char *p;
+
+	p = HAR_HEAD
+	    "{" HAR_TIMES ", " HAR_REQ("GET", "https://nova.example/v2.1/p/"
+	    "images/x") ", \"response\": {\"status\": 200, \"statusText\": "
+	    "\"OK\", \"httpVersion\": \"HTTP/1.1\", \"cookies\": [], "
+	    "\"headers\": [{\"name\": \"Content-Type\", \"value\": "
+	    "\"application/json\"}, {\"name\": \"X-Compute-Request-Id\", "
+	    "\"value\": \" req-0 \"}], \"content\": {\"size\": 22, "
+	    "\"mimeType\": \"application/json\", \"text\": \"{\\\"image\\\": "
+	    "{\\\"id\\\": \\\"x\\\"}}\"}, \"redirectURL\": \"\", "
+	    "\"headersSize\": -1, \"bodySize\": 22}},\n"
+	    "{" HAR_TIMES ", " HAR_REQ("GET", "https://nova.example/v2.1/p/"
+	    "images/x/metadata") ", \"response\": {\"status\": 200, "
+	    "\"statusText\": \"OK\", \"httpVersion\": \"HTTP/1.1\", "
+	    "\"cookies\": [], \"headers\": [], \"content\": {\"size\": 34, "
+	    "\"mimeType\": \"application/json\", \"text\": "
+	    /* {"metadata": {"os_type": "linux"}} */
+	    "\"eyJtZXRhZGF0YSI6IHsib3NfdHlwZSI6ICJsaW51eCJ9fQ==\", "
+	    "\"encoding\": \"base64\"}, \"redirectURL\": \"\", "
+	    "\"headersSize\": -1, \"bodySize\": 34}}"
+	    HAR_TAIL "\n";
+	{
+		char *har = xstrdup(p);
+		const char *e1 = strstr(har, "},\n{");
+
+		T_INT(runs(har), RC_OK, "HAR: an archive is read");
+		T_INT(ngot, 2, "HAR: one response per entry");
+		T_INT(d.n.responses, 2, "HAR: each entry counted");
+		T_STR(said(), "", "HAR: nothing reported for a clean archive");
+		T_STR(got[0].pos, "entry 0", "HAR: the first entry's position");
+		T_STR(got[1].pos, "entry 1", "HAR: the second entry's "
+		    "position");
+		T_STR(got[0].method, "GET", "HAR: method from request.method");
+		T_STR(got[0].url, "https://nova.example/v2.1/p/images/x",
+		    "HAR: URL from request.url");
+		T_INT(got[0].status, 200, "HAR: status from response.status");
+		T_STR(got[0].proto, "HTTP/1.1", "HAR: protocol from "
+		    "response.httpVersion");
+		T_INT(got[0].nheaders, 2, "HAR: response.headers");
+		T_STR(hdr(0, "X-Compute-Request-Id"), "req-0",
+		    "HAR: a header value, trimmed of blanks");
+		T_STR(got[0].body, "{\"image\": {\"id\": \"x\"}}",
+		    "HAR: the body from content.text, unescaped");
+		T_INT(got[0].body_rc, 0, "HAR: the body ends cleanly");
+		T_STR(got[1].url, "https://nova.example/v2.1/p/images/x/"
+		    "metadata", "HAR: the second entry's URL");
+		T_STR(got[1].body, "{\"metadata\": {\"os_type\": \"linux\"}}",
+		    "HAR: a base64 content.text is decoded");
+		T_INT(got[1].nheaders, 0, "HAR: an empty header list");
+
+		/* Offsets: where each entry's '{' is. */
+		T_INT(got[0].offset, strlen(HAR_HEAD),
+		    "HAR: the first entry's byte offset");
+		T_INT(got[1].offset, e1 != NULL ? (size_t)(e1 - har) + 3 : 0,
+		    "HAR: the second entry's byte offset");
+
+		/* Read in small pieces by the callback. */
+		reset();
+		read_limit = 5;
+		{
+			struct stream *s = stream_open_mem(har, strlen(har));
+
+			capture_read(s, "f", &d, collect, NULL);
+			stream_free(s);
+		}
+		T_STR(got[1].body, "{\"met", "HAR: a body read in part");
+		T_INT(ngot, 2, "HAR: a body read in part does not stop the "
+		    "walk");
+
+		/* With a BOM, blank lines and gzip. */
+		{
+			char *bom = xasprintf("\xef\xbb\xbf\n\n  %s", har);
+			size_t gzlen;
+			char *gz = gzip_mem(bom, strlen(bom), &gzlen);
+
+			T_INT(runs(bom), RC_OK, "HAR: after a BOM and blanks");
+			T_INT(ngot, 2, "HAR: after a BOM, both entries");
+			T_INT(run(gz, gzlen), RC_OK, "HAR: gzip-compressed");
+			T_STR(got[1].body, "{\"metadata\": {\"os_type\": "
+			    "\"linux\"}}", "HAR: gzip-compressed, decoded");
+			free(gz);
+			free(bom);
+		}
+		free(har);
+	}
+
+	/* A 404 entry: reported with its index, not delivered. */
+	p = HAR_HEAD
+	    "{" HAR_REQ("GET", "/v2.1/p/images/gone") ", \"response\": "
+	    "{\"status\": 404, \"statusText\": \"Not Found\", \"headers\": [], "
+	    "\"content\": {\"size\": 10, \"mimeType\": \"application/json\", "
+	    "\"text\": \"{\\\"itemNotFound\\\": {}}\"}}},"
+	    "{" HAR_REQ("GET", "/v2.1/p/images/y") ", \"response\": "
+	    "{\"status\": 200, \"statusText\": \"OK\", \"headers\": [], "
+	    "\"content\": {\"size\": 2, \"mimeType\": \"application/json\", "
+	    "\"text\": \"{}\"}}}"
+	    HAR_TAIL;
+	T_INT(runs(p), RC_OK, "HAR: an archive with a 404 entry is read");
+	T_INT(ngot, 1, "HAR: the 404 entry is not delivered");
+	T_STR(got[0].pos, "entry 1", "HAR: the entry after it is");
+	T_INT(d.n.responses, 2, "HAR: the 404 entry is counted");
+	T_INT(d.n.non2xx, 1, "HAR: as a non-2xx response");
+	T_STR(said(), "NON2XX f:entry 0: HTTP 404 response (Not Found): not "
+	    "an observation\n", "HAR: the 404 reported at its entry");
+
+	/* HTTP/2: statusText is empty; the standard reason is used. */
+	p = HAR_HEAD
+	    "{" HAR_REQ("GET", "/v2.1/p/images/gone") ", \"response\": "
+	    "{\"status\": 503, \"statusText\": \"\", \"httpVersion\": "
+	    "\"h2\", \"headers\": [], \"content\": {}}}"
+	    HAR_TAIL;
+	runs(p);
+	T_STR(said(), "NON2XX f:entry 0: HTTP 503 response (Service "
+	    "Unavailable): not an observation\n",
+	    "HAR: an empty statusText gives the standard reason");
+
+	/* A v1 HEAD given only as a header list. */
+	p = HAR_HEAD
+	    "{" HAR_TIMES ", " HAR_REQ("HEAD", "http://glance.example:9292/"
+	    "v1/images/06641866-f5b6-40af-8e5b-a6fa1437b6a1") ", "
+	    "\"response\": {\"status\": 200, \"statusText\": \"OK\", "
+	    "\"httpVersion\": \"HTTP/1.1\", \"cookies\": [], \"headers\": ["
+	    "{\"name\": \"X-Image-Meta-Id\", \"value\": "
+	    "\"06641866-f5b6-40af-8e5b-a6fa1437b6a1\"}, "
+	    "{\"name\": \"X-Image-Meta-Name\", \"value\": \"caf\\u00e9\"}, "
+	    "{\"name\": \"Content-Length\", \"value\": \"0\"}], "
+	    "\"content\": {\"size\": 0, \"mimeType\": \"\"}, "
+	    "\"redirectURL\": \"\", \"headersSize\": 160, \"bodySize\": 0}}"
+	    HAR_TAIL;
+	T_INT(runs(p), RC_OK, "HAR: a HEAD entry is read");
+	T_INT(ngot, 1, "HAR: a HEAD entry is delivered");
+	T_STR(got[0].method, "HEAD", "HAR: the HEAD method");
+	T_INT(got[0].nheaders, 3, "HAR: the HEAD entry's headers");
+	T_STR(hdr(0, "X-Image-Meta-Id"),
+	    "06641866-f5b6-40af-8e5b-a6fa1437b6a1",
+	    "HAR: X-Image-Meta-Id from the header list");
+	T_STR(hdr(0, "X-Image-Meta-Name"), "caf\xc3\xa9",
+	    "HAR: header values are UTF-8, JSON escapes decoded");
+	T_STR(got[0].body, "", "HAR: content without text is an empty body");
+	T_INT(got[0].body_rc, 0, "HAR: the empty body reads as 0 at once");
+	T_STR(said(), "", "HAR: nothing reported for a HEAD entry");
+
+	/* Not HARs: API bodies, and "log" not first. */
+	runs("{\"images\": [], \"log\": {\"entries\": []}}");
+	T_INT(ngot, 1, "a body whose first key is not \"log\" is a bare "
+	    "body");
+	T_STR(got[0].body, "{\"images\": [], \"log\": {\"entries\": []}}",
+	    "the bare body is delivered whole");
+	runs("{\"metadata\": {\"log\": \"x\"}}");
+	T_INT(ngot, 1, "a metadata body with a \"log\" key is a bare body");
+	runs("{ \"logs\": {}}");
+	T_INT(ngot, 1, "a key \"logs\" is not \"log\"");
+	T_STR(got[0].pos, "0", "and is a bare body at offset 0");
+
+	/* An empty entries list: nothing, nothing said. */
+	T_INT(runs(HAR_HEAD HAR_TAIL), RC_OK, "HAR: no entries");
+	T_INT(ngot, 0, "HAR: no entries, no responses");
+	T_STR(said(), "", "HAR: no entries, nothing said");
+}
+
+static void
+test_har_layouts(void)
+{
+	const char *p;
+
+	/* Chrome's DevTools export: pages first, _underscored keys,
+	 * HTTP/2 lowercase headers, empty statusText, base64 bodies. */
+	p = "{\n  \"log\": {\n    \"version\": \"1.2\",\n    \"creator\": "
+	    "{\"name\": \"WebInspector\", \"version\": \"537.36\"},\n"
+	    "    \"pages\": [{\"startedDateTime\": \"2024-01-01T00:00:00.000Z\","
+	    " \"id\": \"page_1\", \"title\": \"https://horizon.example/\", "
+	    "\"pageTimings\": {\"onContentLoad\": -1, \"onLoad\": -1}}],\n"
+	    "    \"entries\": [\n      {\n"
+	    "        \"_initiator\": {\"type\": \"script\", \"stack\": "
+	    "{\"callFrames\": [{\"functionName\": \"f\", \"url\": \"x.js\", "
+	    "\"lineNumber\": 1, \"columnNumber\": 2}]}},\n"
+	    "        \"_priority\": \"High\",\n"
+	    "        \"_resourceType\": \"xhr\",\n"
+	    "        \"cache\": {},\n"
+	    "        \"connection\": \"443\",\n"
+	    "        \"pageref\": \"page_1\",\n"
+	    "        \"request\": {\"method\": \"GET\", \"url\": "
+	    "\"https://nova.example/v2.1/p/images/detail?limit=2\", "
+	    "\"httpVersion\": \"http/2.0\", \"headers\": [{\"name\": "
+	    "\":authority\", \"value\": \"nova.example\"}], \"queryString\": "
+	    "[{\"name\": \"limit\", \"value\": \"2\"}], \"cookies\": [], "
+	    "\"headersSize\": -1, \"bodySize\": 0},\n"
+	    "        \"response\": {\"status\": 200, \"statusText\": \"\", "
+	    "\"httpVersion\": \"http/2.0\", \"headers\": [{\"name\": "
+	    "\"content-type\", \"value\": \"application/json\"}, {\"name\": "
+	    "\"x-openstack-request-id\", \"value\": \"req-c\"}], "
+	    "\"cookies\": [], \"content\": {\"size\": 14, \"mimeType\": "
+	    "\"application/json\", \"compression\": 0, \"text\": "
+	    "\"eyJpbWFnZXMiOiBbXX0=\", \"encoding\": \"base64\"}, "
+	    "\"redirectURL\": \"\", \"headersSize\": -1, \"bodySize\": -1, "
+	    "\"_transferSize\": 120, \"_error\": null, "
+	    "\"_fetchedViaServiceWorker\": false},\n"
+	    "        \"serverIPAddress\": \"192.0.2.1\",\n"
+	    "        \"startedDateTime\": \"2024-01-01T00:00:00.000Z\",\n"
+	    "        \"time\": 20.5,\n"
+	    "        \"timings\": {\"blocked\": 1.2, \"dns\": -1, \"ssl\": -1, "
+	    "\"connect\": -1, \"send\": 0.1, \"wait\": 18, \"receive\": 1.2, "
+	    "\"_blocked_queueing\": 0.8},\n"
+	    "        \"_fromCache\": \"disk\"\n"
+	    "      },\n"
+	    "      {\"_resourceType\": \"xhr\", \"request\": {\"method\": "
+	    "\"GET\", \"url\": \"https://nova.example/v2.1/p/images/z\", "
+	    "\"headers\": []}, \"response\": {\"status\": 0, \"statusText\": "
+	    "\"\", \"httpVersion\": \"\", \"headers\": [], \"content\": "
+	    "{\"size\": 0, \"mimeType\": \"x-unknown\"}, \"redirectURL\": \"\","
+	    " \"headersSize\": -1, \"bodySize\": -1, \"_transferSize\": 0, "
+	    "\"_error\": \"net::ERR_ABORTED\"}, \"timings\": {}}\n"
+	    "    ]\n  }\n}\n";
+	T_INT(runs(p), RC_OK, "Chrome HAR: read");
+	T_INT(ngot, 1, "Chrome HAR: the answered entry is delivered");
+	T_INT(d.n.responses, 2, "Chrome HAR: both entries counted");
+	T_STR(got[0].url, "https://nova.example/v2.1/p/images/detail?limit=2",
+	    "Chrome HAR: the URL with its query string");
+	T_STR(got[0].proto, "http/2.0", "Chrome HAR: httpVersion as written");
+	T_STR(hdr(0, "x-openstack-request-id"), "req-c",
+	    "Chrome HAR: lowercase headers");
+	T_STR(hdr(0, ":authority"), NULL,
+	    "Chrome HAR: request headers are not the response's");
+	T_STR(got[0].body, "{\"images\": []}", "Chrome HAR: base64 body");
+	T_STR(said(), "REJECT f:entry 1: request was not answered "
+	    "(status 0)\n", "Chrome HAR: an aborted request (status 0) is a "
+	    "reject");
+	T_INT(d.n.rejects, 1, "Chrome HAR: the aborted request counted as "
+	    "a reject");
+
+	/* Firefox's export: "browser", entries before pages, no
+	 * headersSize/bodySize, content without text for HEAD and 204. */
+	p = "{\"log\": {\"version\": \"1.2\", \"creator\": {\"name\": "
+	    "\"Firefox\", \"version\": \"121.0\"}, \"browser\": {\"name\": "
+	    "\"Firefox\", \"version\": \"121.0\"}, \"entries\": [\n"
+	    "{\"pageref\": \"page_1\", \"startedDateTime\": "
+	    "\"2024-01-01T00:00:00.000+00:00\", \"request\": {\"bodySize\": 0,"
+	    " \"method\": \"HEAD\", \"url\": \"https://glance.example/v1/"
+	    "images/a\", \"httpVersion\": \"HTTP/1.1\", \"headers\": [], "
+	    "\"cookies\": [], \"queryString\": [], \"headersSize\": 300}, "
+	    "\"response\": {\"status\": 200, \"statusText\": \"OK\", "
+	    "\"httpVersion\": \"HTTP/1.1\", \"headers\": [{\"name\": "
+	    "\"x-image-meta-id\", \"value\": \"a\"}], \"cookies\": [], "
+	    "\"content\": {\"mimeType\": \"text/plain\", \"size\": 0}, "
+	    "\"redirectURL\": \"\"}, \"cache\": {}, \"timings\": "
+	    "{\"blocked\": 0, \"dns\": 0, \"connect\": 0, \"ssl\": 0, "
+	    "\"send\": 0, \"wait\": 5, \"receive\": 0}, \"time\": 5, "
+	    "\"_securityState\": \"secure\", \"serverIPAddress\": "
+	    "\"192.0.2.2\", \"connection\": \"443\"},\n"
+	    "{\"startedDateTime\": \"2024-01-01T00:00:01.000+00:00\", "
+	    "\"request\": {\"method\": \"DELETE\", \"url\": \"https://"
+	    "glance.example/v1/images/b\", \"headers\": []}, \"response\": "
+	    "{\"status\": 204, \"statusText\": \"No Content\", \"headers\": "
+	    "[], \"content\": {\"mimeType\": \"\", \"size\": 0}}, "
+	    "\"timings\": {}, \"time\": 1},\n"
+	    "{\"request\": {\"method\": \"GET\", \"url\": \"https://"
+	    "nova.example/v2.1/p/images/c\", \"headers\": []}, \"response\": "
+	    "{\"status\": 200, \"statusText\": \"OK\", \"headers\": [], "
+	    "\"bodySize\": -1, \"headersSize\": -1, \"content\": "
+	    "{\"mimeType\": \"application/json; charset=utf-8\", \"size\": 2, "
+	    "\"text\": \"{}\"}}}\n"
+	    "], \"pages\": [{\"startedDateTime\": \"2024-01-01T00:00:00.000"
+	    "+00:00\", \"id\": \"page_1\", \"title\": \"x\", "
+	    "\"pageTimings\": {}}]}}\n";
+	T_INT(runs(p), RC_OK, "Firefox HAR: read");
+	T_INT(ngot, 3, "Firefox HAR: every entry delivered");
+	T_STR(got[0].method, "HEAD", "Firefox HAR: the HEAD entry");
+	T_STR(hdr(0, "x-image-meta-id"), "a", "Firefox HAR: its header");
+	T_STR(got[0].body, "", "Firefox HAR: content without text is empty");
+	T_INT(got[1].status, 204, "Firefox HAR: a 204 entry");
+	T_STR(got[1].body, "", "Firefox HAR: the 204 has an empty body");
+	T_STR(got[2].body, "{}", "Firefox HAR: missing headersSize and "
+	    "bodySize do not matter");
+	T_STR(said(), "", "Firefox HAR: pages after entries are skipped "
+	    "silently");
+}
+
+static void
+test_har_rejects(void)
+{
+	const char *p;
+	char *exp;
+
+	/* entries not a list. */
+	p = "{\"log\": {\"version\": \"1.2\", \"entries\": {\"a\": 1}}}";
+	T_INT(runs(p), RC_SKIP, "HAR: entries not a list is rejected");
+	exp = xasprintf("REJECT f:%zu: HAR archive: \"log.entries\" is not a "
+	    "list: no entries read\n", (size_t)(strstr(p, "{\"a\"") - p));
+	T_STR(said(), exp, "HAR: entries not a list is reported at the "
+	    "value");
+	T_INT(ngot, 0, "HAR: entries not a list gives no responses");
+	free(exp);
+
+	T_INT(runs("{\"log\": [1, 2]}"), RC_SKIP, "HAR: log not an object");
+	T_STR(said(), "REJECT f:8: HAR archive: \"log\" is not an object: no "
+	    "entries read\n", "HAR: log not an object is reported");
+
+	T_INT(runs("{\"log\": {\"version\": \"1.2\"}}"), RC_SKIP,
+	    "HAR: log without entries is rejected");
+	T_STR(said(), "REJECT f:8: HAR archive: \"log\" has no \"entries\": "
+	    "no responses in it\n", "HAR: log without entries is reported");
+
+	/* Broken base64: that entry rejected, the next one read. */
+	p = HAR_HEAD
+	    "{\"request\": {\"method\": \"GET\", \"url\": \"/v2.1/p/images/x\"},"
+	    " \"response\": {\"status\": 200, \"headers\": [], \"content\": "
+	    "{\"text\": \"eyJp!bWFnZSI6IHt9fQ==\", \"encoding\": \"base64\"}}},"
+	    "{\"response\": {\"status\": 200, \"headers\": [], \"content\": "
+	    "{\"text\": \"eyJpbWFnZSI6IHt9fQ\", \"encoding\": \"base64\"}}},"
+	    "{\"response\": {\"status\": 200, \"headers\": [], \"content\": "
+	    "{\"text\": \"eyJpbWFn\\nZSI6IHt9fQ==\\n\", \"encoding\": "
+	    "\"base64\"}}},"
+	    "{\"response\": {\"status\": 200, \"headers\": [], \"content\": "
+	    "{\"text\": \"eyJpbWFnZSI6IHt9fQ=x\", \"encoding\": \"base64\"}}},"
+	    "{\"response\": {\"status\": 200, \"headers\": [], \"content\": "
+	    "{\"text\": \"eyJpbWFnZSI6IHt9f\", \"encoding\": \"base64\"}}},"
+	    "{\"response\": {\"status\": 200, \"headers\": [], \"content\": "
+	    "{\"text\": \"e30=\", \"encoding\": \"gzip\"}}}"
+	    HAR_TAIL;
+	T_INT(runs(p), RC_OK, "HAR: an entry with broken base64 does not "
+	    "stop the archive");
+	T_INT(ngot, 2, "HAR: the entries with valid base64 are delivered");
+	T_INT(d.n.responses, 6, "HAR: every entry counted");
+	T_STR(got[0].pos, "entry 1", "HAR: the entry after broken base64");
+	T_STR(got[0].body, "{\"image\": {}}", "HAR: base64 without padding");
+	T_STR(got[1].body, "{\"image\": {}}", "HAR: base64 with line breaks");
+	T_STR(said(),
+	    "REJECT f:entry 0: content.text is not valid base64 (content."
+	    "encoding is \"base64\"): '!' at character 4; this entry is not "
+	    "read\n"
+	    "REJECT f:entry 3: content.text is not valid base64 (content."
+	    "encoding is \"base64\"): data after the '=' padding at character "
+	    "19; this entry is not read\n"
+	    "REJECT f:entry 4: content.text is not valid base64 (content."
+	    "encoding is \"base64\"): it ends with a lone digit (17 digits "
+	    "is not a whole number of bytes); this entry is not read\n"
+	    "REJECT f:entry 5: content.encoding \"gzip\" is not supported "
+	    "(only base64 is): this entry is not read\n",
+	    "HAR: broken base64 and unknown encodings are rejected by entry");
+
+	/* Entries that are not responses. */
+	p = HAR_HEAD "1, {\"request\": {}}, {\"response\": {\"status\": "
+	    "\"200\"}}, {\"response\": {\"status\": 200, \"content\": "
+	    "{\"text\": tru}}}, {\"response\": {\"status\": 200.0, "
+	    "\"headers\": [1, {\"name\": 2}, {\"name\": \"A\", \"value\": "
+	    "\"1\"}], \"content\": null}}" HAR_TAIL;
+	T_INT(runs(p), RC_OK, "HAR: odd entries are rejected one by one");
+	T_INT(ngot, 1, "HAR: the last entry is read");
+	T_STR(hdr(0, "A"), "1", "HAR: headers that are not name/value "
+	    "strings are ignored");
+	T_INT(got[0].nheaders, 1, "HAR: only the good header");
+	T_STR(said(),
+	    "REJECT f:entry 0: HAR entry is not an object: not read\n"
+	    "REJECT f:entry 1: HAR entry has no \"response\" object: not "
+	    "read\n"
+	    "REJECT f:entry 2: HAR entry has no response status: not read\n"
+	    "REJECT f:entry 3: invalid JSON in this HAR entry: invalid token "
+	    "near 'tru' (line 1, column 52 of the entry)\n",
+	    "HAR: each odd entry reported at its index");
+	T_INT(d.n.responses, 5, "HAR: odd entries counted as responses");
+
+	/* Truncated: entries before are kept. */
+	p = HAR_HEAD "{\"response\": {\"status\": 200, \"content\": "
+	    "{\"text\": \"{}\"}}}, {\"response\": {\"status\": 200, "
+	    "\"content\": {\"text\": \"{\\\"ima";
+	T_INT(runs(p), RC_SKIP, "HAR: a truncated archive is not read to the "
+	    "end");
+	T_INT(ngot, 1, "HAR: the entry before the truncation is kept");
+	T_STR(said(), "REJECT f:entry 1: truncated JSON: the file ends inside "
+	    "this entry; the rest of the HAR archive is not read\n",
+	    "HAR: the truncation reported at its entry");
+
+	p = HAR_HEAD "{\"response\": {\"status\": 200, \"content\": "
+	    "{\"text\": \"{}\"}}} {\"response\": {}}" HAR_TAIL;
+	T_INT(runs(p), RC_SKIP, "HAR: a missing comma is broken JSON");
+	T_INT(ngot, 1, "HAR: the entry before it is kept");
+	exp = xasprintf("REJECT f:%zu: invalid JSON after an entry; the rest "
+	    "of the HAR archive is not read\n",
+	    (size_t)(strstr(p, "} {") - p) + 3);
+	T_STR(said(), exp, "HAR: broken JSON reported at its offset");
+	free(exp);
+
+	T_INT(runs("{\"log\": {\"entries\": []}}\ntrailing"), RC_OK,
+	    "HAR: data after the archive");
+	T_STR(said(), "WARN f:25: data after the end of the HAR archive "
+	    "ignored\n", "HAR: data after the archive is warned about");
+}
+
+/* A body far larger than the scanner's buffer, base64 and plain. */
+static void
+test_har_big(void)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct buf har = BUF_INIT, want = BUF_INIT, enc = BUF_INIT;
+	size_t n = 300 * 1024, i;
+
+	for (i = 0; i < n; i++)
+		buf_addc(&want, (char)('a' + i % 26));
+	for (i = 0; i + 3 <= n; i += 3) {
+		const unsigned char *q = (const unsigned char *)want.data + i;
+		uint32_t v = (uint32_t)q[0] << 16 | (uint32_t)q[1] << 8 | q[2];
+
+		buf_addc(&enc, b64[v >> 18 & 63]);
+		buf_addc(&enc, b64[v >> 12 & 63]);
+		buf_addc(&enc, b64[v >> 6 & 63]);
+		buf_addc(&enc, b64[v & 63]);
+	}
+	buf_addstr(&har, HAR_HEAD);
+	buf_printf(&har, "{\"response\": {\"status\": 200, \"content\": "
+	    "{\"text\": \"%s\", \"encoding\": \"base64\"}}},", enc.data);
+	buf_printf(&har, "{\"response\": {\"status\": 200, \"content\": "
+	    "{\"text\": \"%s\"}}}", want.data);
+	buf_addstr(&har, HAR_TAIL);
+	T_INT(run(har.data, har.len), RC_OK, "HAR: entries of 300 KiB");
+	T_INT(ngot, 2, "HAR: both big entries");
+	T_INT(got[0].body_len, n, "HAR: a big base64 body, decoded");
+	T_OK(got[0].body_len == n && memcmp(got[0].body, want.data, n) == 0,
+	    "HAR: the big base64 body's bytes");
+	T_INT(got[1].body_len, n, "HAR: a big plain body");
+	T_OK(got[1].body_len == n && memcmp(got[1].body, want.data, n) == 0,
+	    "HAR: the big plain body's bytes");
+	T_STR(said(), "", "HAR: nothing reported for big entries");
+	buf_free(&har);
+	buf_free(&want);
+	buf_free(&enc);
+}
+
 int main(void);
 
 int
@@ -975,6 +1428,10 @@ main(void)
 	test_callback();
 	test_input();
 	test_samples();
+	test_har();
+	test_har_layouts();
+	test_har_rejects();
+	test_har_big();
 	reset();
 	buf_free(&msgs);
 	buf_free(&walked);
