@@ -75,8 +75,11 @@ write_xml_open(struct writer *w, const char *path)
 
 	x = xcalloc(1, sizeof *x);
 	w->priv = x;
-	if ((x->out = output_open(path, w->opts.gzip, w->diag)) == NULL)
+	if ((x->out = output_open(path, w->opts.gzip, w->diag)) == NULL) {
+		/* main does not call free after a failed open */
+		write_xml_free(w);
 		return RC_FATAL;
+	}
 	if ((ob = xmlOutputBufferCreateIO(write_xml_io, NULL, x, NULL)) ==
 	    NULL)
 		fatal("out of memory");
@@ -90,7 +93,12 @@ write_xml_open(struct writer *w, const char *path)
 	    WRITE_XML_S(WRITE_XML_NS)) < 0;
 	err |= xmlTextWriterWriteAttribute(x->xw, WRITE_XML_S("xmlns:xsi"),
 	    WRITE_XML_S(WRITE_XML_XSI)) < 0;
-	return err ? write_xml_error(w) : RC_OK;
+	if (err) {
+		write_xml_error(w);
+		write_xml_free(w);
+		return RC_FATAL;
+	}
+	return RC_OK;
 }
 
 /* libxml2's output callback: the bytes go to the output (or nowhere). */
