@@ -31,6 +31,7 @@ struct output {
 	struct diag	*diag;
 	int		 fd;
 	int		 is_stdout;
+	int		 in_place;	/* a device or FIFO: written directly */
 	char		*target;
 	char		*tmp;
 	int		 gzip;
@@ -106,13 +107,29 @@ struct output *
 output_open(const char *path, int gzip, struct diag *d)
 {
 	struct output *o = xcalloc(1, sizeof *o);
+	struct stat st;
 
+	o->fd = -1;
 	o->diag = d;
 	o->gzip = gzip;
 	o->target = xstrdup(path);
 	if (strcmp(path, "-") == 0) {
 		o->fd = STDOUT_FILENO;
 		o->is_stdout = 1;
+	} else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* /dev/stdout, a FIFO, a device: never renamed over. */
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			output_fail(o, "write to");
+			output_abort(o);
+			return NULL;
+		}
+		if ((o->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+			output_fail(o, "write to");
+			output_abort(o);
+			return NULL;
+		}
+		o->in_place = 1;
 	} else {
 		o->tmp = xasprintf("%s.tmp-XXXXXX", path);
 		if ((o->fd = mkstemp(o->tmp)) < 0) {
@@ -216,7 +233,11 @@ output_commit(struct output *o)
 {
 	enum rc rc = output_flush(o, o->gzip);
 
-	if (rc == RC_OK && !o->is_stdout) {
+	if (rc == RC_OK && o->in_place) {
+		if (close(o->fd) != 0)
+			rc = output_fail(o, "write to");
+		o->fd = -1;
+	} else if (rc == RC_OK && !o->is_stdout) {
 		if (fsync(o->fd) != 0 && errno != EINVAL)
 			rc = output_fail(o, "write to");
 		else if (close(o->fd) != 0) {
