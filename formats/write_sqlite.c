@@ -189,13 +189,13 @@ write_sqlite_exec(struct write_sqlite *s, const char *sql, const char *what)
 static enum rc
 write_sqlite_step(struct write_sqlite *s, sqlite3_stmt *st, const char *what)
 {
-	int rc = sqlite3_step(st);
+	enum rc rc = RC_OK;
 
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = write_sqlite_err(s, what);	/* before reset: its message */
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE)
-		return write_sqlite_err(s, what);
-	return RC_OK;
+	return rc;
 }
 
 /* The value of "PRAGMA name": 0 with *v set, or the SQLite error code. */
