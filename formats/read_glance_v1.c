@@ -10,7 +10,8 @@
  *    items carry Glance v1's snake_case keys.
  *
  * Glance v2 images (the current API, with "schema", "self", "visibility")
- * look alike; they are claimed only to be rejected with a clear reason.
+ * look alike; this reader does not bid on them (read_glance_v2.c reads
+ * them).
  */
 #include "config.h"
 
@@ -322,7 +323,7 @@ read_glance_v1_bid_item(const struct read_ctx *ctx, const json_t *item)
 	if (!json_is_object(item))
 		return 0;
 	if (read_glance_v1_v2key(item) != NULL)
-		return 1;		/* to reject it with a reason */
+		return 0;		/* Glance v2's: read_glance_v2.c */
 	if (*ctx->envelope == '\0')
 		return 0;
 	/* Keys that only Glance v1 has (Nova's are camelCase). */
@@ -341,7 +342,7 @@ read_glance_v1_bid_item(const struct read_ctx *ctx, const json_t *item)
 static enum rc
 read_glance_v1_read_item(struct read_ctx *ctx, const json_t *item)
 {
-	const char *status = NULL, *call, *v2;
+	const char *status = NULL, *call;
 	struct record rec;
 	struct os_url u;
 	char *reqid = NULL;
@@ -351,10 +352,6 @@ read_glance_v1_read_item(struct read_ctx *ctx, const json_t *item)
 	if (!json_is_object(item))
 		return read_reject(ctx, "image is %s, not an object",
 		    os_json_type(item));
-	if ((v2 = read_glance_v1_v2key(item)) != NULL)
-		return read_reject(ctx, "a Glance v2 image (it has \"%s\"): "
-		    "Glance v2 is the current API, not one of the deprecated "
-		    "calls imgmeta reads", v2);
 	record_init(&rec);
 	os_url_parse(ctx->resp->url, &u);
 	if ((rc = os_set_id_json(ctx, &rec, "id", os_get(item, "id"))) !=

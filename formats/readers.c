@@ -6,10 +6,12 @@
 #include "reader.h"
 
 extern const struct reader_ops read_glance_v1_ops;
+extern const struct reader_ops read_glance_v2_ops;
 extern const struct reader_ops read_nova_v21_ops;
 
 const struct reader_ops *const readers[] = {
 	&read_glance_v1_ops,
+	&read_glance_v2_ops,
 	&read_nova_v21_ops,
 	NULL
 };

@@ -1,0 +1,272 @@
+/*
+ * read_glance_v2.c: Glance v2, the replacement API, read so that an
+ * inventory taken from it can be compared with one from the deprecated
+ * calls (imgmeta --compare).
+ *
+ *  - GET /v2/images: {"images": [...], "first": ..., "next": ...,
+ *    "schema": ...}, each item an image (call "list");
+ *  - GET /v2/images/{id}: the image object itself, with no envelope
+ *    (call "show").
+ *
+ * Glance v2 names its fields like the canonical record, so they map one
+ * to one: id, name, status, visibility, protected, container_format,
+ * disk_format, size, virtual_size, checksum, min_ram, min_disk, owner,
+ * created_at, updated_at. Every key that is not a field of Glance v2's
+ * base image schema is a property (Glance v2 flattens properties to the
+ * top level). The rest of the base schema:
+ *  - tags: the record has no field for them; a non-empty list is kept as
+ *    the property "tags", its value the JSON text of the tags sorted and
+ *    without duplicates (["a","b"]); the glance writer turns it back into
+ *    the body's tags;
+ *  - visibility "shared" and "community" have no canonical value
+ *    (public, private): the field is left null, with a warning;
+ *  - os_hidden, os_hash_algo, os_hash_value, direct_url, locations,
+ *    stores, self, file, schema: not kept (a warning when os_hidden is
+ *    true, since a hidden image is then read as a plain one).
+ * Glance v2 has no deleted or deleted_at: they stay null.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openstack.h"
+
+#define GV2_API		"v2"
+#define GV2_TAGS	"tags"
+
+static const char *const read_glance_v2_envelopes[] = { "images", NULL };
+
+/* Glance v2's image keys that are record fields; id, status and
+ * visibility are read apart. */
+static const struct read_glance_v2_field {
+	const char	*key;
+	enum field	 field;
+} read_glance_v2_fields[] = {
+	{ "name",		F_NAME },
+	{ "protected",		F_PROTECTED },
+	{ "container_format",	F_CONTAINER_FORMAT },
+	{ "disk_format",	F_DISK_FORMAT },
+	{ "size",		F_SIZE },
+	{ "virtual_size",	F_VIRTUAL_SIZE },
+	{ "checksum",		F_CHECKSUM },
+	{ "min_ram",		F_MIN_RAM },
+	{ "min_disk",		F_MIN_DISK },
+	{ "owner",		F_OWNER },
+	{ "created_at",		F_CREATED_AT },
+	{ "updated_at",		F_UPDATED_AT },
+};
+#define GV2_NFIELDS \
+	(sizeof read_glance_v2_fields / sizeof read_glance_v2_fields[0])
+
+/* Base schema keys that are neither fields nor properties. */
+static const char *const read_glance_v2_skip[] = {
+	"id", "status", "visibility", GV2_TAGS, "os_hidden", "os_hash_algo",
+	"os_hash_value", "direct_url", "locations", "stores", "self", "file",
+	"schema", NULL
+};
+
+/* Keys only Glance v2 images have: what the bid looks for. */
+static const char *const read_glance_v2_marks[] = {
+	"schema", "self", "file", "visibility", GV2_TAGS, "os_hidden",
+	"os_hash_algo", "os_hash_value", "direct_url", "locations", "stores",
+	NULL
+};
+
+static int	read_glance_v2_bid_item(const struct read_ctx *,
+		    const json_t *);
+static enum rc	read_glance_v2_read_item(struct read_ctx *, const json_t *);
+static int	read_glance_v2_in(const char *const *, const char *);
+static enum rc	read_glance_v2_visibility(struct read_ctx *,
+		    struct record *, const json_t *);
+static enum rc	read_glance_v2_tags(struct read_ctx *, struct record *,
+		    const json_t *);
+static int	read_glance_v2_strcmp(const void *, const void *);
+
+const struct reader_ops read_glance_v2_ops = {
+	.name = "glance_v2",
+	.envelopes = read_glance_v2_envelopes,
+	.bid_headers = NULL,
+	.read_headers = NULL,
+	.bid_item = read_glance_v2_bid_item,
+	.read_item = read_glance_v2_read_item,
+};
+
+static int
+read_glance_v2_in(const char *const *list, const char *key)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, key) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * An object with keys only Glance v2 images have, and none of Glance
+ * v1's (is_public, a properties object): 20 and more, above what the
+ * Nova and Glance v1 readers bid on their own items.
+ */
+static int
+read_glance_v2_bid_item(const struct read_ctx *ctx, const json_t *item)
+{
+	int n = 0;
+
+	(void)ctx;
+	if (!json_is_object(item) || os_get(item, "is_public") != NULL ||
+	    json_is_object(os_get(item, "properties")))
+		return 0;
+	for (size_t i = 0; read_glance_v2_marks[i] != NULL; i++)
+		if (os_get(item, read_glance_v2_marks[i]) != NULL)
+			n++;
+	return n > 0 ? 20 + n : 0;
+}
+
+static enum rc
+read_glance_v2_visibility(struct read_ctx *ctx, struct record *rec,
+    const json_t *v)
+{
+	const char *s;
+
+	if (v == NULL || json_is_null(v))
+		return RC_OK;
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		if (strcmp(s, "shared") == 0 || strcmp(s, "community") == 0) {
+			read_warn(ctx, "visibility \"%s\" has no canonical "
+			    "value (public or private): left null", s);
+			return RC_OK;
+		}
+	}
+	return os_set_json(ctx, rec, F_VISIBILITY, "visibility", v);
+}
+
+static int
+read_glance_v2_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* tags: an array of strings, kept as the property "tags" (see above). */
+static enum rc
+read_glance_v2_tags(struct read_ctx *ctx, struct record *rec,
+    const json_t *v)
+{
+	const char **tags;
+	json_t *out;
+	char *text;
+	size_t n, i, k;
+
+	if (v == NULL || json_is_null(v))
+		return RC_OK;
+	if (!json_is_array(v)) {
+		text = os_value_text(v);
+		read_reject(ctx, "field tags \"%s\": is %s, not an array of "
+		    "strings", text, os_json_type(v));
+		free(text);
+		return RC_SKIP;
+	}
+	if ((n = json_array_size(v)) == 0)
+		return RC_OK;
+	tags = xcalloc(n, sizeof *tags);
+	for (i = 0; i < n; i++) {
+		const json_t *t = json_array_get(v, i);
+
+		if (!json_is_string(t) || strlen(json_string_value(t)) !=
+		    json_string_length(t)) {
+			text = os_value_text(v);
+			read_reject(ctx, "field tags \"%s\": is not an array "
+			    "of strings", text);
+			free(text);
+			free(tags);
+			return RC_SKIP;
+		}
+		tags[i] = json_string_value(t);
+	}
+	qsort(tags, n, sizeof *tags, read_glance_v2_strcmp);
+	out = json_array();
+	for (i = 0, k = 0; i < n; i++)
+		if (i == 0 || strcmp(tags[i], tags[k]) != 0) {
+			json_array_append_new(out, json_string(tags[i]));
+			k = i;
+		}
+	text = json_dumps(out, JSON_COMPACT);
+	record_prop_set(rec, GV2_TAGS, text);
+	free(text);
+	json_decref(out);
+	free(tags);
+	return RC_OK;
+}
+
+static enum rc
+read_glance_v2_read_item(struct read_ctx *ctx, const json_t *item)
+{
+	const char *status = NULL, *call, *key, *why = NULL;
+	struct record rec;
+	struct os_url u;
+	char *reqid = NULL;
+	json_t *v, *o;
+	enum rc rc;
+
+	if (!json_is_object(item))
+		return read_reject(ctx, "image is %s, not an object",
+		    os_json_type(item));
+	record_init(&rec);
+	os_url_parse(ctx->resp->url, &u);
+	if ((rc = os_set_id_json(ctx, &rec, "id", os_get(item, "id"))) !=
+	    RC_OK)
+		goto out;
+	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
+	    &status)) != RC_OK)
+		goto out;
+	if ((rc = read_glance_v2_visibility(ctx, &rec,
+	    os_get(item, "visibility"))) != RC_OK)
+		goto out;
+	for (size_t i = 0; i < GV2_NFIELDS; i++) {
+		const struct read_glance_v2_field *fd =
+		    &read_glance_v2_fields[i];
+
+		if ((rc = os_set_json(ctx, &rec, fd->field, fd->key,
+		    os_get(item, fd->key))) != RC_OK)
+			goto out;
+	}
+	if ((rc = read_glance_v2_tags(ctx, &rec, os_get(item, GV2_TAGS))) !=
+	    RC_OK)
+		goto out;
+	if (json_is_true(os_get(item, "os_hidden")))
+		read_warn(ctx, "os_hidden is true: the record has no place "
+		    "for it, the image is read as a listed one");
+	/* jansson's iteration macro takes a non-const object. */
+	o = (json_t *)(uintptr_t)item;
+	json_object_foreach(o, key, v) {
+		int field = 0;
+
+		for (size_t i = 0; i < GV2_NFIELDS && !field; i++)
+			field = strcmp(read_glance_v2_fields[i].key, key) == 0;
+		if (field || read_glance_v2_in(read_glance_v2_skip, key))
+			continue;
+		if (record_prop_set_json(&rec, key, v, &why) != 0) {
+			char *text = os_value_text(v);
+
+			rc = read_reject(ctx, "property %s \"%s\": %s", key,
+			    text, why);
+			free(text);
+			goto out;
+		}
+	}
+	if (u.target == OS_T_LIST)
+		call = "list";
+	else if (u.target == OS_T_IMAGE)
+		call = "show";
+	else
+		call = *ctx->envelope == '\0' ? "show" : "list";
+	reqid = os_header_pick(ctx, "X-Openstack-Request-Id",
+	    "X-Compute-Request-Id");
+	os_source(ctx, &rec, GV2_API, call, status, reqid, NULL);
+	rc = read_emit(ctx, &rec);
+out:
+	record_clear(&rec);
+	os_url_free(&u);
+	free(reqid);
+	return rc;
+}
