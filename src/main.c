@@ -39,6 +39,7 @@ struct opts {
 	int		 csv_raw;
 	int		 csv_prop_columns;
 	const char	*stats_json;
+	const char	*glance_report;	/* --glance-report FILE */
 };
 
 struct run {
@@ -100,6 +101,7 @@ usage(FILE *f)
 "                      JSON object column (the default)\n"
 "  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
 "      --stats-json FILE  the summary's counts as JSON\n"
+"      --glance-report FILE  glance: what the bodies cannot carry, and why\n"
 "      --progress, --no-progress  a progress line on standard error\n"
 "                      (default: on when standard error is a terminal)\n"
 "filters on the merged records (the APIs' own query parameters; AND):\n"
@@ -360,7 +362,7 @@ main_run(struct run *r, int argc, char *argv[])
 {
 	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW,
 	    OPT_NO_PROGRESS,
-	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER };
+	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER, OPT_GLANCE_REPORT };
 	static const struct option longopts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "format",	required_argument, NULL, 'f' },
@@ -374,6 +376,7 @@ main_run(struct run *r, int argc, char *argv[])
 		{ "no-progress", no_argument,	   NULL, OPT_NO_PROGRESS },
 		{ "properties",	required_argument, NULL, OPT_PROPERTIES },
 		{ "stats-json",	required_argument, NULL, OPT_STATS_JSON },
+		{ "glance-report", required_argument, NULL, OPT_GLANCE_REPORT },
 		{ "name",	required_argument, NULL, OPT_FILTER },
 		{ "status",	required_argument, NULL, OPT_FILTER },
 		{ "visibility",	required_argument, NULL, OPT_FILTER },
@@ -409,6 +412,9 @@ main_run(struct run *r, int argc, char *argv[])
 			break;
 		case OPT_STATS_JSON:
 			r->o.stats_json = optarg;
+			break;
+		case OPT_GLANCE_REPORT:
+			r->o.glance_report = optarg;
 			break;
 		case 'o':
 			r->o.output = optarg;
@@ -487,6 +493,11 @@ main_run(struct run *r, int argc, char *argv[])
 		    ".jsonl.gz, .json.gz)\n", progname, path);
 		return EXIT_FATAL;
 	}
+	if (r->o.glance_report != NULL && strcmp(ops->name, "glance") != 0) {
+		fprintf(stderr, "%s: --glance-report goes with the glance "
+		    "format (-f glance)\n", progname);
+		return EXIT_FATAL;
+	}
 	if (strcmp(path, "-") == 0 && !ops->to_stdout) {
 		fprintf(stderr, "%s: the %s format cannot be written to "
 		    "standard output: give -o PATH\n", progname, ops->name);
@@ -513,6 +524,7 @@ main_run(struct run *r, int argc, char *argv[])
 	r->writer.opts.gzip = gz || r->o.gzip;
 	r->writer.opts.csv_raw = r->o.csv_raw;
 	r->writer.opts.csv_prop_columns = r->o.csv_prop_columns;
+	r->writer.opts.glance_report = r->o.glance_report;
 	r->writer.run = (struct writer_run){
 		.argc = argc,
 		.argv = argv,

@@ -45,6 +45,7 @@ struct writer_opts {
 	int	gzip;		/* -z: compress (json) */
 	int	csv_raw;	/* --csv-raw */
 	int	csv_prop_columns; /* --properties=columns */
+	const char *glance_report; /* --glance-report FILE (glance), or NULL */
 };
 
 /* What a writer may record about the run (sqlite's runs table). */
