@@ -118,17 +118,26 @@ usage(FILE *f)
 "See imgmeta(1) and README.md.\n");
 }
 
-/* Prints a message, with control characters made visible. */
+/* Prints a message, with control characters and bytes that are not
+ * UTF-8 (a file name, a header from anywhere) made visible as \xNN. */
 static void
 main_put_escaped(const char *s)
 {
-	for (; *s != '\0'; s++) {
+	while (*s != '\0') {
 		unsigned char c = (unsigned char)*s;
+		size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
 
 		if (c < 0x20 || c == 0x7f)
 			fprintf(stderr, "\\x%02x", c);
-		else
+		else if (c < 0x80)
 			fputc(c, stderr);
+		else if (strnlen(s, n) == n && utf8_valid(s, n)) {
+			fwrite(s, 1, n, stderr);
+			s += n;
+			continue;
+		} else
+			fprintf(stderr, "\\x%02x", c);
+		s++;
 	}
 }
 

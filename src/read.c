@@ -418,6 +418,14 @@ read_response(struct response *resp, struct diag *d,
 		diag_report(d, DIAG_WARN, resp->file, resp->pos,
 		    "Date header \"%s\" %s; the response is ordered as "
 		    "undated", h->value, why);
+	if (!utf8_valid(resp->file, strlen(resp->file)))
+		diag_report(d, DIAG_WARN, resp->file, resp->pos, "the file "
+		    "name is not valid UTF-8: the record's source reads it as "
+		    "ISO-8859-1");
+	if (resp->url != NULL && !utf8_valid(resp->url, strlen(resp->url)))
+		diag_report(d, DIAG_WARN, resp->file, resp->pos, "the request "
+		    "URL is not valid UTF-8: the record's source reads it as "
+		    "ISO-8859-1");
 
 	for (size_t i = 0; readers[i] != NULL; i++) {
 		if (readers[i]->bid_headers == NULL)

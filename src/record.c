@@ -471,10 +471,14 @@ record_add_source(struct record *r)
 	return s;
 }
 
+/* A source's text is valid UTF-8 like the rest of the record: bytes that
+ * are not (a file name, a request URL from anywhere) are read as
+ * ISO-8859-1, so that none is dropped (read.c warns). */
 void
 source_set(struct source *s, enum source_field f, const char *v)
 {
-	char *p = xstrdup(v);
+	char *p = v == NULL || utf8_valid(v, strlen(v)) ? xstrdup(v) :
+	    latin1_to_utf8(v, strlen(v));
 
 	free(s->v[f]);
 	s->v[f] = p;
