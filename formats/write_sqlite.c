@@ -302,7 +302,7 @@ write_sqlite_open(struct writer *w, const char *path)
 	if (rc == RC_OK)
 		rc = write_sqlite_run_start(s);
 	if (rc != RC_OK) {
-		/* main.c calls free only once open succeeded */
+		/* nothing is left open; a later free finds priv NULL */
 		write_sqlite_free(w);
 		return RC_FATAL;
 	}
