@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "compare.h"
 #include "diag.h"
 #include "filter.h"
 #include "input.h"
@@ -39,6 +40,8 @@ struct opts {
 	int		 csv_raw;
 	int		 csv_prop_columns;
 	const char	*stats_json;
+	int		 compare;	/* --compare OLD NEW */
+	int		 all_fields;	/* --all-fields (compare) */
 	const char	*glance_report;	/* --glance-report FILE */
 };
 
@@ -77,6 +80,7 @@ static void	main_signal(int);
 static double	main_now(void);
 static void	main_progress(struct run *, int);
 static void	main_progress_end(struct run *);
+static int	main_compare(struct run *, int, char *[]);
 
 static const char *progname = "imgmeta";
 
@@ -102,6 +106,9 @@ usage(FILE *f)
 "  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
 "      --stats-json FILE  the summary's counts as JSON\n"
 "      --glance-report FILE  glance: what the bodies cannot carry, and why\n"
+"      --compare OLD NEW   compare two inventories (each merged on its own);\n"
+"                      differences as JSON Lines; exit 0 same, 1 different\n"
+"      --all-fields    compare every field, not only what Glance v2 sets\n"
 "      --progress, --no-progress  a progress line on standard error\n"
 "                      (default: on when standard error is a terminal)\n"
 "filters on the merged records (the APIs' own query parameters; AND):\n"
@@ -371,7 +378,8 @@ main_run(struct run *r, int argc, char *argv[])
 {
 	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW,
 	    OPT_NO_PROGRESS,
-	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER, OPT_GLANCE_REPORT };
+	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER, OPT_COMPARE,
+	    OPT_ALL_FIELDS, OPT_GLANCE_REPORT };
 	static const struct option longopts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "format",	required_argument, NULL, 'f' },
@@ -385,6 +393,8 @@ main_run(struct run *r, int argc, char *argv[])
 		{ "no-progress", no_argument,	   NULL, OPT_NO_PROGRESS },
 		{ "properties",	required_argument, NULL, OPT_PROPERTIES },
 		{ "stats-json",	required_argument, NULL, OPT_STATS_JSON },
+		{ "compare",	no_argument,	   NULL, OPT_COMPARE },
+		{ "all-fields",	no_argument,	   NULL, OPT_ALL_FIELDS },
 		{ "glance-report", required_argument, NULL, OPT_GLANCE_REPORT },
 		{ "name",	required_argument, NULL, OPT_FILTER },
 		{ "status",	required_argument, NULL, OPT_FILTER },
@@ -421,6 +431,12 @@ main_run(struct run *r, int argc, char *argv[])
 			break;
 		case OPT_STATS_JSON:
 			r->o.stats_json = optarg;
+			break;
+		case OPT_COMPARE:
+			r->o.compare = 1;
+			break;
+		case OPT_ALL_FIELDS:
+			r->o.all_fields = 1;
 			break;
 		case OPT_GLANCE_REPORT:
 			r->o.glance_report = optarg;
@@ -473,6 +489,8 @@ main_run(struct run *r, int argc, char *argv[])
 			return EXIT_FATAL;
 		}
 	}
+	if (r->o.compare)
+		return main_compare(r, argc - optind, argv + optind);
 	if (optind == argc) {
 		fprintf(stderr, "%s: no input given: name capture files or "
 		    "directories, or - for standard input\n", progname);
@@ -587,6 +605,51 @@ fatal:
 	merge_free(r->merge);
 	main_summary(r, main_now() - t0);
 	return EXIT_FATAL;
+}
+
+/* --compare OLD NEW: the work is compare.c's; the summary is said here. */
+static int
+main_compare(struct run *r, int n, char *paths[])
+{
+	struct compare_opts co = { 0 };
+	struct compare_counts c;
+	enum compare_result res;
+	double t0 = main_now();
+
+	if (n != 2 || r->o.format != NULL || r->o.glance_report != NULL) {
+		fprintf(stderr, "%s: --compare takes two inputs, OLD and NEW, "
+		    "and no -f or --glance-report\n", progname);
+		fprintf(stderr, "Try '%s --help' for more information.\n",
+		    progname);
+		return EXIT_FATAL;
+	}
+	diag_init(&r->diag, main_sink, r);
+	signal(SIGINT, main_signal);
+	signal(SIGTERM, main_signal);
+	signal(SIGHUP, main_signal);
+	signal(SIGPIPE, SIG_IGN);
+	co.output = r->o.output != NULL ? r->o.output : "-";
+	co.gzip = r->o.gzip || (strlen(co.output) > 3 &&
+	    strcmp(co.output + strlen(co.output) - 3, ".gz") == 0);
+	co.all_fields = r->o.all_fields;
+	co.strict = r->o.strict;
+	co.filter = r->filter;
+	res = compare_run(&co, paths[0], paths[1], &r->diag, &c);
+	if (!r->o.quiet && res != COMPARE_ERROR)
+		fprintf(stderr, "%s: compare: %llu images in OLD, %llu in NEW: "
+		    "%llu same, %llu different, %llu missing, %llu added "
+		    "(%llu differences); %llu rejected, %llu conflicts, "
+		    "%.3f s\n", progname,
+		    (unsigned long long)c.old_images,
+		    (unsigned long long)c.new_images,
+		    (unsigned long long)c.same,
+		    (unsigned long long)c.different,
+		    (unsigned long long)c.missing,
+		    (unsigned long long)c.added,
+		    (unsigned long long)c.differences,
+		    (unsigned long long)r->diag.n.rejects,
+		    (unsigned long long)r->diag.n.conflicts, main_now() - t0);
+	return (int)res;
 }
 
 int
