@@ -39,6 +39,8 @@ struct write_xml {
 	xmlTextWriterPtr	 xw;
 	int			 failed;	/* output failed (reported) */
 	int			 discard;	/* aborting: drop what is flushed */
+	xmlGenericErrorFunc	 saved_err;	/* libxml2's handler before open */
+	void			*saved_err_ctx;
 };
 
 static enum rc	write_xml_open(struct writer *, const char *);
@@ -46,6 +48,7 @@ static enum rc	write_xml_write(struct writer *, const struct record *);
 static enum rc	write_xml_finish(struct writer *);
 static void	write_xml_free(struct writer *);
 static int	write_xml_io(void *, const char *, int);
+static void	write_xml_quiet(void *, const char *, ...);
 static enum rc	write_xml_error(struct writer *);
 static int	write_xml_check(struct writer *, const struct record *);
 static int	write_xml_check_one(struct writer *, const struct record *,
@@ -75,6 +78,10 @@ write_xml_open(struct writer *w, const char *path)
 
 	x = xcalloc(1, sizeof *x);
 	w->priv = x;
+	/* Modules never print: our own messages say what failed. */
+	x->saved_err = xmlGenericError;
+	x->saved_err_ctx = xmlGenericErrorContext;
+	xmlSetGenericErrorFunc(NULL, write_xml_quiet);
 	if ((x->out = output_open(path, w->opts.gzip, w->diag)) == NULL) {
 		/* main does not call free after a failed open */
 		write_xml_free(w);
@@ -115,6 +122,14 @@ write_xml_io(void *arg, const char *buf, int len)
 		return -1;
 	}
 	return len;
+}
+
+/* libxml2's messages ("I/O error : write error") are not printed. */
+static void
+write_xml_quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
 }
 
 /* A writer call failed: the output said why, or else libxml2 did not. */
@@ -361,6 +376,7 @@ write_xml_free(struct writer *w)
 		xmlFreeTextWriter(x->xw);
 	}
 	output_abort(x->out);
+	xmlSetGenericErrorFunc(x->saved_err_ctx, x->saved_err);
 	free(x);
 	w->priv = NULL;
 }
