@@ -636,7 +636,7 @@ main_compare(struct run *r, int n, char *paths[])
 	co.filter = r->filter;
 	res = compare_run(&co, paths[0], paths[1], &r->diag, &c);
 	if (!r->o.quiet && res != COMPARE_ERROR)
-		fprintf(stderr, "%s: compare: %llu images in OLD, %llu in NEW: "
+		fprintf(stderr, "%s: summary: compare: %llu images in OLD, %llu in NEW: "
 		    "%llu same, %llu different, %llu missing, %llu added "
 		    "(%llu differences); %llu rejected, %llu conflicts, "
 		    "%.3f s\n", progname,
