@@ -37,17 +37,20 @@ finish() {
 }
 trap 'finish' EXIT
 
-# 1. glance-api, installed from Debian's repository when missing.
-if ! command -v glance-api > /dev/null 2>&1; then
+# 1. glance-api (and curl), installed from Debian's repository when missing.
+need=
+command -v glance-api > /dev/null 2>&1 || need=glance-api
+command -v curl > /dev/null 2>&1 || need="$need curl"
+if [ -n "$need" ]; then
 	if [ "$(id -u)" -ne 0 ]; then
-		tap_not_ok "glance-api installed (not root: apt-get install -y glance-api)"
+		tap_not_ok "glance-api installed (not root: apt-get install -y$need)"
 		tap_done
 	fi
-	echo "# installing glance-api (about 80 s)"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q glance-api \
+	echo "# installing$need (about 80 s)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need \
 	    > "$T/apt.log" 2>&1 ||
 	    { apt-get update -q > /dev/null 2>&1 &&
-	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q glance-api \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need \
 	      > "$T/apt.log" 2>&1; }
 fi
 if command -v glance-api > /dev/null 2>&1; then
