@@ -49,6 +49,7 @@
 #define CAPTURE_EXCERPT		40		/* bytes quoted in messages */
 #define CAPTURE_MAXENTRY	((size_t)512 << 20) /* one HAR entry */
 #define CAPTURE_MAXKEY		(64 * 1024)	/* a HAR key, as written */
+#define CAPTURE_KEEPENTRY	(4 * 1024 * 1024) /* entry buffer kept */
 
 enum body_mode {
 	BODY_REST,		/* bare body: up to the end of the file */
@@ -1399,6 +1400,10 @@ capture_har_entry(struct har *h, uint64_t offset)
 	snprintf(r.pos, sizeof r.pos, "entry %zu", h->nentries);
 	e = json_loadb(h->entry.data, h->entry.len,
 	    JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	/* The entry's bytes are not needed once parsed: a big one is let
+	 * go before its body is decoded and read. */
+	if (h->entry.cap > CAPTURE_KEEPENTRY)
+		buf_free(&h->entry);
 	if (e == NULL) {
 		c->d->n.responses++;
 		diag_report(c->d, DIAG_REJECT, c->file, r.pos, "invalid JSON "
