@@ -333,7 +333,9 @@ test_limits(void)
 	    "\"quota\",\"reason\":\"past Glance's default "
 	    "image_property_quota (128)\"}]}\n",
 	    "quota: the 129th property reported");
-	T_OK(strstr(slurp(path), "\"p127\":\"v\"}") != NULL,
+	free(s);
+	s = slurp(path);
+	T_OK(s != NULL && strstr(s, "\"p127\":\"v\"}") != NULL,
 	    "quota: the 128th property sent");
 	free(s);
 	buf_free(&name);
