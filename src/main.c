@@ -245,6 +245,11 @@ main_emit(void *arg, struct record *obs)
 	struct run *r = arg;
 
 	main_progress(r, 0);
+	if (r->writer.ops->check != NULL &&
+	    r->writer.ops->check(&r->writer, obs) == RC_SKIP) {
+		r->diag.n.observations--;	/* rejected, not kept */
+		return RC_OK;
+	}
 	return merge_add(r->merge, obs, MERGE_RUN_CURRENT);
 }
 

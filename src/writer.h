@@ -39,6 +39,12 @@ struct writer_ops {
 	enum rc	(*conflict)(struct writer *, const struct conflict *);
 	enum rc	(*preload)(struct writer *, struct merge *);
 	enum rc	(*observe)(struct writer *, const struct record *obs, int run);
+	/*
+	 * Optional: sees each observation as it is read, before the merge;
+	 * RC_SKIP rejects that observation (reported by the writer), for a
+	 * value the format cannot carry at all (xml: control characters).
+	 */
+	enum rc	(*check)(struct writer *, const struct record *obs);
 };
 
 struct writer_opts {
