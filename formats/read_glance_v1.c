@@ -79,6 +79,9 @@ static enum rc	read_glance_v1_public(struct read_ctx *, struct record *,
 static enum rc	read_glance_v1_public_json(struct read_ctx *,
 		    struct record *, const char *, const json_t *);
 static void	read_glance_v1_etag(struct read_ctx *, struct record *);
+static enum rc	read_glance_v1_twice(struct read_ctx *, const char *);
+static int	read_glance_v1_propcmp(const void *, const void *);
+static const char *read_glance_v1_twice_prop(const struct record *);
 static const char *read_glance_v1_api(const struct os_url *, int);
 static const char *read_glance_v1_v2key(const json_t *);
 
@@ -200,6 +203,49 @@ read_glance_v1_api(const struct os_url *u, int detail)
 	return detail ? "v1.1" : "v1";
 }
 
+static enum rc
+read_glance_v1_twice(struct read_ctx *ctx, const char *name)
+{
+	return read_reject(ctx, "header %s is given twice with different "
+	    "values, so which one holds is ambiguous: the image is rejected",
+	    name);
+}
+
+static int
+read_glance_v1_propcmp(const void *a, const void *b)
+{
+	const struct prop *p = *(const struct prop *const *)a;
+	const struct prop *q = *(const struct prop *const *)b;
+	int k = strcmp(p->key, q->key);
+
+	if (k != 0)
+		return k;
+	return strcmp(p->value != NULL ? p->value : "",
+	    q->value != NULL ? q->value : "");
+}
+
+/* A property key that two headers gave different values (headers are
+ * case-insensitive, so Property-A and property-a are one), or NULL. */
+static const char *
+read_glance_v1_twice_prop(const struct record *rec)
+{
+	const struct prop **v;
+	const char *twice = NULL;
+
+	if (rec->nprops < 2)
+		return NULL;
+	v = xreallocarray(NULL, rec->nprops, sizeof *v);
+	for (size_t i = 0; i < rec->nprops; i++)
+		v[i] = &rec->props[i];
+	qsort(v, rec->nprops, sizeof *v, read_glance_v1_propcmp);
+	for (size_t i = 1; i < rec->nprops && twice == NULL; i++)
+		if (strcmp(v[i - 1]->key, v[i]->key) == 0 &&
+		    read_glance_v1_propcmp(&v[i - 1], &v[i]) != 0)
+			twice = v[i]->key;
+	free(v);
+	return twice;
+}
+
 static int
 read_glance_v1_bid_headers(const struct response *resp)
 {
@@ -214,7 +260,8 @@ read_glance_v1_read_headers(struct read_ctx *ctx)
 	struct os_url u;
 	char *status = NULL, *reqid = NULL, *key = NULL, *text = NULL;
 	const char *why = NULL;
-	char *urlid = NULL;
+	char *urlid = NULL, *seen[F__COUNT] = { NULL };
+	const char *twice;
 	enum rc rc = RC_OK;
 	int nul;
 
@@ -239,10 +286,19 @@ read_glance_v1_read_headers(struct read_ctx *ctx)
 		if (strncmp(key, GV1_PROPERTY, GV1_PROPERTY_LEN) == 0) {
 			const char *pk = key + GV1_PROPERTY_LEN;
 
-			if (*pk == '\0' || !utf8_valid(pk, strlen(pk)))
+			if (*pk == '\0')
 				read_warn(ctx, "header %s names no property "
 				    "key: ignored", h->name);
-			else
+			else if (!utf8_valid(pk, strlen(pk))) {
+				/* As values: no byte dropped. */
+				char *lk = latin1_to_utf8(pk, strlen(pk));
+
+				read_warn(ctx, "header %s is not valid UTF-8: "
+				    "its property key read as ISO-8859-1",
+				    h->name);
+				record_prop_set(&rec, lk, null ? NULL : text);
+				free(lk);
+			} else
 				record_prop_set(&rec, pk, null ? NULL : text);
 			continue;
 		}
@@ -257,6 +313,15 @@ read_glance_v1_read_headers(struct read_ctx *ctx)
 				    h->name);
 			continue;
 		}
+		/* The same header twice (any case, - or _) with another
+		 * value: which one the API meant is not known. */
+		if (seen[fd->field] != NULL && strcmp(seen[fd->field],
+		    text) != 0) {
+			rc = read_glance_v1_twice(ctx, h->name);
+			goto out;
+		}
+		free(seen[fd->field]);
+		seen[fd->field] = xstrdup(text);
 		if (null)
 			continue;
 		switch (fd->field) {
@@ -280,6 +345,12 @@ read_glance_v1_read_headers(struct read_ctx *ctx)
 		    "empty)");
 		goto out;
 	}
+	if ((twice = read_glance_v1_twice_prop(&rec)) != NULL) {
+		rc = read_reject(ctx, "property %s is given twice with "
+		    "different values, so which one holds is ambiguous: the "
+		    "image is rejected", twice);
+		goto out;
+	}
 	read_glance_v1_etag(ctx, &rec);
 	if (u.image != NULL && norm_uuid(u.image, &urlid, &why) == 0 &&
 	    strcmp(urlid, rec.f[F_ID]) != 0)
@@ -292,6 +363,8 @@ read_glance_v1_read_headers(struct read_ctx *ctx)
 	    reqid, NULL);
 	rc = read_emit(ctx, &rec);
 out:
+	for (size_t i = 0; i < F__COUNT; i++)
+		free(seen[i]);
 	record_clear(&rec);
 	os_url_free(&u);
 	free(urlid);

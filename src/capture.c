@@ -43,9 +43,12 @@
 #include "util.h"
 
 #define CAPTURE_LOOKAHEAD	(16 * 1024)	/* to classify a line */
-#define CAPTURE_MAXLINE		(1024 * 1024)	/* one header line */
-#define CAPTURE_MAXHEADERS	10000
-#define CAPTURE_MAXBLOCK	(16 * 1024 * 1024) /* all headers */
+/* Limits (README "Limits"): far above anything real (a 4 MiB value and
+ * READ_MAX_PROPS property headers fit), low enough that a hostile file
+ * cannot exhaust memory. */
+#define CAPTURE_MAXLINE		(8 * 1024 * 1024) /* one header line */
+#define CAPTURE_MAXHEADERS	200000		/* header lines */
+#define CAPTURE_MAXBLOCK	(64 * 1024 * 1024) /* all headers */
 #define CAPTURE_EXCERPT		40		/* bytes quoted in messages */
 #define CAPTURE_MAXENTRY	((size_t)512 << 20) /* one HAR entry */
 #define CAPTURE_MAXKEY		(64 * 1024)	/* a HAR key, as written */
@@ -528,8 +531,8 @@ capture_add_header(struct capture *c, struct response *r, const char *p,
 		h = &r->headers[r->nheaders - 1];
 		if (h->value_len + 1 + n > CAPTURE_MAXLINE) {
 			diag_report(c->d, DIAG_REJECT, c->file, r->pos,
-			    "header line longer than 1 MiB: this response "
-			    "is not read");
+			    "header line longer than %d MiB: this response "
+			    "is not read", CAPTURE_MAXLINE / (1024 * 1024));
 			return -1;
 		}
 		h->value = xrealloc(h->value, h->value_len + n + 2);
@@ -631,8 +634,8 @@ capture_headers(struct capture *c, struct response *r, int prefixed)
 			return HDR_NOBODY;
 		case 2:
 			diag_report(c->d, DIAG_REJECT, c->file, r->pos,
-			    "header line longer than 1 MiB: this response is "
-			    "not read");
+			    "header line longer than %d MiB: this response is "
+			    "not read", CAPTURE_MAXLINE / (1024 * 1024));
 			return HDR_TOOBIG;
 		default:
 			break;

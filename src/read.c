@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,11 +32,13 @@ static int	envelope_known(const char *);
 static void	walk_pos(struct walk *, const char *, int, size_t);
 static enum rc	walk_item(struct walk *, const char *, int, size_t,
 		    json_t *);
+static const char *walk_json_why(const json_error_t *);
 static enum rc	walk_parse_item(struct walk *, const char *, int, size_t);
 static enum rc	walk_json(struct walk *);
 static void	walk_ctx(struct walk *, struct read_ctx *, const char *, int,
 		    size_t);
 static char	*keys_text(json_t *);
+static const char *read_limits(const struct record *, char *, size_t);
 
 /* The scanner's byte source: the response body. */
 static ssize_t
@@ -168,6 +171,35 @@ walk_item(struct walk *w, const char *key, int in_list, size_t index,
 	return best->read_item(&ctx, item);
 }
 
+/*
+ * What jansson refuses in valid JSON, or in JSON that a record could
+ * only keep by cutting or choosing: a reason for the message, or NULL
+ * for plain syntax errors (jansson's own text is clear then).
+ */
+static const char *
+walk_json_why(const json_error_t *err)
+{
+	switch (json_error_code(err)) {
+	case json_error_null_character:
+		return "a string holds \\u0000 (a NUL character), which "
+		    "would cut it short";
+	case json_error_null_byte_in_key:
+		return "a key holds \\u0000 (a NUL character), which would "
+		    "cut it short";
+	case json_error_duplicate_key:
+		return "a key appears twice in one object, so which value "
+		    "holds is ambiguous";
+	case json_error_numeric_overflow:
+		return "a number too big to read (integers up to 2^63-1, "
+		    "fractions up to about 1.8e308; send bigger ones as "
+		    "strings)";
+	case json_error_stack_overflow:
+		return "nested deeper than 2048 arrays or objects";
+	default:
+		return NULL;
+	}
+}
+
 static enum rc
 walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 {
@@ -176,13 +208,22 @@ walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 	enum rc rc;
 
 	walk_pos(w, key, in_list, index);
-	item = json_loadb(w->item.data, w->item.len, JSON_DECODE_ANY, &err);
+	item = json_loadb(w->item.data, w->item.len, JSON_DECODE_ANY |
+	    JSON_REJECT_DUPLICATES, &err);
 	if (item == NULL) {
 		struct read_ctx ctx;
+		const char *why = walk_json_why(&err), *near;
 
 		walk_ctx(w, &ctx, key, in_list, index);
-		return read_reject(&ctx, "invalid JSON: %s (line %d, column "
-		    "%d of the item)", err.text, err.line, err.column);
+		if (why == NULL)
+			return read_reject(&ctx, "invalid JSON: %s (line %d, "
+			    "column %d of the item)", err.text, err.line,
+			    err.column);
+		near = strstr(err.text, " near '");
+		return read_reject(&ctx, "%s (%s%sline %d, column %d of the "
+		    "item): the image is rejected", why, near != NULL ?
+		    near + 6 : "", near != NULL ? ", " : "", err.line,
+		    err.column);
 	}
 	rc = walk_item(w, key, in_list, index, item);
 	json_decref(item);
@@ -211,7 +252,7 @@ walk_json(struct walk *w)
 	json_t *rest = json_object();
 	struct buf key = BUF_INIT;
 	enum jsonscan_rc src;
-	int c, toobig, found = 0;
+	int c, toobig, found = 0, nulkey;
 	enum rc rc = RC_OK;
 
 	walk_pos(w, NULL, 0, 0);
@@ -263,12 +304,15 @@ walk_json(struct walk *w)
 			rc = walk_broken(w, src, "where a key was expected");
 			goto out;
 		}
-		k = json_loadb(key.data, key.len, JSON_DECODE_ANY, NULL);
+		walk_pos(w, NULL, 0, 0);
+		k = json_loadb(key.data, key.len, JSON_DECODE_ANY |
+		    JSON_ALLOW_NUL, NULL);
 		if (!json_is_string(k)) {
 			json_decref(k);
 			rc = walk_broken(w, JSONSCAN_SYNTAX, "in a key");
 			goto out;
 		}
+		nulkey = strlen(json_string_value(k)) != json_string_length(k);
 		buf_reset(&key);
 		buf_addstr(&key, json_string_value(k));
 		json_decref(k);
@@ -280,7 +324,18 @@ walk_json(struct walk *w)
 		}
 		jsonscan_ws(s);
 		c = jsonscan_peek(s);
-		if (envelope_known(key.data) && c == '[') {
+		if (nulkey) {
+			/* Not an envelope, and not keepable: reported, its
+			 * value skipped. */
+			diag_report(w->diag, DIAG_REJECT, w->resp->file,
+			    buf_cstr(&w->pos), "a top-level key holds \\u0000 "
+			    "(a NUL character): its value is not read");
+			if ((src = jsonscan_value(s, NULL, 0, &toobig)) !=
+			    JSONSCAN_OK) {
+				rc = walk_broken(w, src, "inside this value");
+				goto out;
+			}
+		} else if (envelope_known(key.data) && c == '[') {
 			size_t index = 0;
 
 			found = 1;
@@ -359,14 +414,27 @@ walk_json(struct walk *w)
 				goto out;
 			}
 			if (!found && !toobig) {
+				json_error_t err;
+				const char *why;
+
 				v = json_loadb(w->item.data, w->item.len,
-				    JSON_DECODE_ANY, NULL);
-				if (v == NULL) {
+				    JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+				    &err);
+				if (v != NULL)
+					json_object_set_new(rest, key.data, v);
+				else if ((why = walk_json_why(&err)) != NULL)
+					/* Well-formed, but not held: this
+					 * value alone is rejected. */
+					diag_report(w->diag, DIAG_REJECT,
+					    w->resp->file, buf_cstr(&w->pos),
+					    "%s (line %d, column %d of the "
+					    "value): this value is not read",
+					    why, err.line, err.column);
+				else {
 					rc = walk_broken(w, JSONSCAN_SYNTAX,
 					    "inside this value");
 					goto out;
 				}
-				json_object_set_new(rest, key.data, v);
 			}
 		}
 		jsonscan_ws(s);
@@ -462,11 +530,53 @@ read_source_init(struct read_ctx *ctx, struct record *rec)
 	return src;
 }
 
+/* The limits of one observation (reader.h): NULL, or why it is past
+ * them, in buf. */
+static const char *
+read_limits(const struct record *rec, char *buf, size_t size)
+{
+	size_t n;
+
+	if (rec->nprops > READ_MAX_PROPS) {
+		snprintf(buf, size, "it has %zu properties, more than the %d "
+		    "one image may hold", rec->nprops, READ_MAX_PROPS);
+		return buf;
+	}
+	for (int f = 0; f < F__COUNT; f++)
+		if (rec->f[f] != NULL &&
+		    (n = strlen(rec->f[f])) > READ_MAX_STRING) {
+			snprintf(buf, size, "its %s is %zu bytes long, more "
+			    "than the %zu MiB a value may hold",
+			    field_info[f].name, n, READ_MAX_STRING >> 20);
+			return buf;
+		}
+	for (size_t i = 0; i < rec->nprops; i++) {
+		const struct prop *p = &rec->props[i];
+
+		if ((n = strlen(p->key)) > READ_MAX_STRING ||
+		    (p->value != NULL &&
+		    (n = strlen(p->value)) > READ_MAX_STRING)) {
+			snprintf(buf, size, "a property %s is %zu bytes long, "
+			    "more than the %zu MiB a value may hold",
+			    strlen(p->key) > READ_MAX_STRING ? "key" : "value",
+			    n, READ_MAX_STRING >> 20);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
 enum rc
 read_emit(struct read_ctx *ctx, struct record *rec)
 {
+	const char *why;
+	char buf[160];
 	enum rc rc;
 
+	if ((why = read_limits(rec, buf, sizeof buf)) != NULL) {
+		record_clear(rec);
+		return read_reject(ctx, "%s: the image is rejected", why);
+	}
 	ctx->diag->n.observations++;
 	rc = ctx->emit(ctx->emit_arg, rec);
 	record_clear(rec);

@@ -67,16 +67,21 @@ enum rc	read_response(struct response *, struct diag *,
 	    enum rc (*emit)(void *, struct record *), void *emit_arg);
 
 /* Limits on what one item may hold, so a hostile file cannot exhaust
- * memory; far above anything real. */
+ * memory; far above anything real (README "Limits"). read_emit rejects
+ * an observation past READ_MAX_STRING or READ_MAX_PROPS. */
 #define READ_MAX_ITEM	((size_t)256 << 20)	/* bytes of one JSON item */
 #define READ_MAX_OTHER	((size_t)16 << 20)	/* a non-envelope value */
+#define READ_MAX_STRING	((size_t)4 << 20)	/* bytes of one field value,
+						   property key or value */
+#define READ_MAX_PROPS	100000			/* properties of one image */
 
 /*
  * Helpers for readers.
  * read_source_init adds the record's source entry, filled with what the
  * engine knows: file, at (ctx->pos), date, url. The reader fills api, call,
  * status, request_id, project_id.
- * read_emit hands the observation over (the record is left empty).
+ * read_emit hands the observation over (the record is left empty), or
+ * rejects it when it is past READ_MAX_STRING or READ_MAX_PROPS.
  */
 struct source *read_source_init(struct read_ctx *, struct record *);
 enum rc	read_emit(struct read_ctx *, struct record *);
