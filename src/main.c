@@ -95,9 +95,10 @@ usage(FILE *f)
 "INPUT is a file, a directory (walked recursively) or - (standard input).\n"
 "\n"
 "  -o, --output PATH   where to write; - is standard output (default)\n"
-"  -f, --format FMT    json (default; from PATH's ending: .jsonl .jsonl.gz\n"
-"                      .json.gz .ndjson)\n"
-"  -z, --gzip          gzip the json output even where PATH doesn't say .gz\n"
+"  -f, --format FMT    json (the default), csv, xml, sqlite or glance; else\n"
+"                      from PATH's ending: .jsonl .jsonl.gz .json.gz .ndjson\n"
+"                      .csv .xml .db .sqlite .sqlite3 .glance.jsonl[.gz]\n"
+"  -z, --gzip          gzip the output even where PATH doesn't end in .gz\n"
 "      --strict        any reject: exit 1 before anything is written\n"
 "      --csv-raw       csv: no ' before cells a spreadsheet would run\n"
 "      --properties columns|json\n"
@@ -522,7 +523,8 @@ main_run(struct run *r, int argc, char *argv[])
 	else if ((ops = writer_by_path(path, &gz)) == NULL) {
 		fprintf(stderr, "%s: cannot tell the output format from the "
 		    "name \"%s\": give -f FORMAT or a known ending (.jsonl, "
-		    ".jsonl.gz, .json.gz)\n", progname, path);
+		    ".jsonl.gz, .json.gz, .csv, .xml, .db, .sqlite, "
+		    ".glance.jsonl)\n", progname, path);
 		return EXIT_FATAL;
 	}
 	if (r->o.glance_report != NULL && strcmp(ops->name, "glance") != 0) {
