@@ -1,0 +1,65 @@
+/*
+ * fuzz.h: what the libFuzzer targets (tests/fuzz/fuzz_*.c) share: an
+ * emit callback that checks every observation the way the rest of the
+ * pipeline relies on it (canonical JSON form made and read back), and a
+ * diagnostics sink that checks every message is text.
+ *
+ * A broken invariant calls abort(), which libFuzzer reports as a crash
+ * with the input that caused it.
+ */
+#ifndef IMGMETA_FUZZ_H
+#define IMGMETA_FUZZ_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+#include "reader.h"
+#include "record.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+fuzz_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
+    const char *msg)
+{
+	(void)arg;
+	(void)kind;
+	(void)file;
+	/* a position and a reason, both text */
+	if (msg == NULL || *msg == '\0' || (pos != NULL && strlen(pos) > 4096))
+		abort();
+}
+
+/* An observation: one source, an id that is a UUID, every text valid
+ * UTF-8, and a canonical JSON form that reads back. */
+static enum rc
+fuzz_emit(void *arg, struct record *obs)
+{
+	struct record back;
+	const char *why = NULL;
+	json_t *j;
+	char *text;
+
+	(void)arg;
+	if (obs->nsrcs != 1 || obs->f[F_ID] == NULL ||
+	    strlen(obs->f[F_ID]) != 36)
+		abort();
+	record_sort(obs);
+	if ((j = record_to_json(obs)) == NULL)
+		abort();
+	if ((text = json_dumps(j, JSON_COMPACT)) == NULL)
+		abort();
+	record_init(&back);
+	if (record_from_json(&back, j, &why) != 0)
+		abort();
+	record_clear(&back);
+	free(text);
+	json_decref(j);
+	return RC_OK;
+}
+
+#endif
