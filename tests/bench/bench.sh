@@ -1,0 +1,51 @@
+#!/bin/sh
+# bench.sh: make bench. Generates the corpus (tests/bench/gen.py) for each
+# size in BENCH_SIZES, runs imgmeta and the tools an operator would glue
+# together instead, side by side, and prints one table per size: tool,
+# task, seconds, images/s, MB/s, peak RSS, ratio (images/s against the
+# baseline of the same task). Needs jq, sqlite3 and GNU time
+# (apt-get install jq sqlite3 time); not part of make check.
+set -eu
+: "${BENCH_SIZES:=100000}"
+: "${PYTHON3:=python3}"
+imgmeta=${IMGMETA:-src/imgmeta}
+work=${BENCH_DIR:-bench-work}
+for t in jq sqlite3 /usr/bin/time; do
+	command -v "$t" >/dev/null 2>&1 || { echo "bench: $t missing (apt-get install jq sqlite3 time)" >&2; exit 1; }
+done
+mkdir -p "$work"
+# run NAME TASK IMAGES MB CMD...: one row; prints seconds and RSS
+run() {
+	name=$1 task=$2 imgs=$3 mb=$4; shift 4
+	/usr/bin/time -f '%e %M' -o "$work/time" sh -c "$*" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; }
+	read -r secs rss < "$work/time"
+	echo "$name|$task|$secs|$imgs|$mb|$rss"
+}
+for n in $BENCH_SIZES; do
+	c="$work/corpus-$n"
+	[ -d "$c" ] || "$PYTHON3" "$srcdir/tests/bench/gen.py" "$n" "$c"
+	mb=$(du -sm "$c" | cut -f1)
+	nova="$c/v21-detail-*.json"
+	nn=$((n * 8 / 10))
+	nmb=$(cat $nova | wc -c | awk '{printf "%d", $1 / 1e6}')
+	{
+	run "jq" "v2.1 pages -> csv" "$nn" "$nmb" \
+	    "for f in $nova; do jq -r '.images[] | [.id, .name, .status, .\"OS-EXT-IMG-SIZE:size\", .minRam, .minDisk, .created, .updated, (.metadata|tojson)] | @csv' \$f; done > $work/jq.csv"
+	run "imgmeta" "v2.1 pages -> csv" "$nn" "$nmb" \
+	    "$imgmeta -q -o $work/im.csv $nova"
+	rm -f "$work/flat.db" "$work/im.db"
+	run "sqlite3" "v2.1 pages -> sqlite" "$nn" "$nmb" \
+	    "{ echo 'BEGIN; CREATE TABLE images(id, name, status, size, min_ram, min_disk, created, updated, metadata);'; for f in $nova; do echo \"INSERT INTO images SELECT value->>'id', value->>'name', value->>'status', value->>'OS-EXT-IMG-SIZE:size', value->>'minRam', value->>'minDisk', value->>'created', value->>'updated', value->>'metadata' FROM json_each(readfile('\$f'), '\\\$.images');\"; done; echo 'COMMIT;'; } | sqlite3 $work/flat.db"
+	run "imgmeta" "v2.1 pages -> sqlite" "$nn" "$nmb" \
+	    "$imgmeta -q -o $work/im.db $nova"
+	run "imgmeta" "all calls, merged -> json.gz" "$n" "$mb" \
+	    "$imgmeta -q -o $work/all.jsonl.gz $c"
+	} > "$work/rows-$n"
+	echo
+	echo "## $n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)"
+	echo
+	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | ratio |"
+	echo "|---|---|---|---|---|---|---|"
+	awk -F'|' '{ ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
+	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }' "$work/rows-$n"
+done

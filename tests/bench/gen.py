@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""gen.py N DIR: a deterministic synthetic capture corpus of N images.
+
+80% of the images come as Nova v2.1 detail pages (1,000 a page, bare JSON),
+20% as Glance v1.1 detail pages (curl -i style, with a Date header), and
+10% of all images are seen again through a v1 HEAD dump (curl -sI loop,
+1,000 responses a file), so the merge has overlaps. Names include
+awkward characters; each image has 0-25 properties. Same N, same bytes.
+"""
+import json, os, random, sys, uuid
+
+n, out = int(sys.argv[1]), sys.argv[2]
+rnd = random.Random(20261123)
+os.makedirs(out, exist_ok=True)
+AWK = ['plain', 'comma, inside', 'quote "q"', 'ünïcödé 日本', '=formula', 'tab\tname']
+
+def image(i):
+    u = str(uuid.UUID(int=rnd.getrandbits(128), version=4))
+    md = {"key_%d" % k: "value %d %d" % (k, rnd.randrange(10**6)) for k in range(rnd.randrange(26))}
+    return u, "%s %d" % (AWK[i % len(AWK)], i), md
+
+imgs = [image(i) for i in range(n)]
+nova = imgs[: n * 8 // 10]
+glance = imgs[n * 8 // 10:]
+for p in range(0, len(nova), 1000):
+    page = [{"OS-EXT-IMG-SIZE:size": rnd.randrange(1, 1 << 34), "created": "2014-02-10T17:05:01Z",
+             "id": u, "links": [{"href": "http://x/v2/d9ebe43510414ef590a4aa158605329e/images/" + u, "rel": "self"}],
+             "metadata": md, "minDisk": 2, "minRam": 0, "name": name, "progress": 100,
+             "status": "ACTIVE", "updated": "2014-02-10T17:05:07Z"} for u, name, md in nova[p:p + 1000]]
+    with open(os.path.join(out, "v21-detail-%06d.json" % p), "w") as f:
+        json.dump({"images": page}, f, ensure_ascii=False)
+for p in range(0, len(glance), 1000):
+    page = [{"id": u, "name": name, "status": "active", "is_public": True, "container_format": "bare",
+             "disk_format": "qcow2", "size": rnd.randrange(1, 1 << 34), "virtual_size": None,
+             "checksum": "%032x" % rnd.getrandbits(128), "min_ram": 0, "min_disk": 1,
+             "owner": "23f4cb75768d4febb39542ef6fe169f3", "created_at": "2016-05-22T06:04:20.425843",
+             "updated_at": "2016-05-22T06:04:22.719791", "deleted": False, "deleted_at": None,
+             "protected": False, "properties": md} for u, name, md in glance[p:p + 1000]]
+    body = json.dumps({"images": page}, ensure_ascii=False)
+    with open(os.path.join(out, "v11-detail-%06d.txt" % p), "w") as f:
+        f.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Mon, 23 May 2016 02:32:28 GMT\r\n\r\n" + body)
+again = imgs[:: 10]
+for p in range(0, len(again), 1000):
+    with open(os.path.join(out, "v1-head-%06d.txt" % p), "wb") as f:
+        for u, name, md in again[p:p + 1000]:
+            h = ["HTTP/1.1 200 OK", "X-Image-Meta-Id: " + u, "X-Image-Meta-Status: active",
+                 "X-Image-Meta-Is_public: True", "X-Image-Meta-Min_ram: 0",
+                 "Date: Mon, 23 May 2016 03:00:00 GMT"]
+            h += ["X-Image-Meta-Property-%s: %s" % (k, v) for k, v in list(md.items())[:5]]
+            f.write(("\r\n".join(h) + "\r\n\r\n").encode())
