@@ -24,7 +24,7 @@ run() {
 for n in $BENCH_SIZES; do
 	c="$work/corpus-$n"
 	[ -d "$c" ] || "$PYTHON3" "$srcdir/tests/bench/gen.py" "$n" "$c"
-	mb=$(du -sm "$c" | cut -f1)
+	mb=$(cat "$c"/* | wc -c | awk '{printf "%d", $1 / 1e6}')
 	nova="$c/v21-detail-*.json"
 	nn=$((n * 8 / 10))
 	nmb=$(cat $nova | wc -c | awk '{printf "%d", $1 / 1e6}')
