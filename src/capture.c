@@ -138,6 +138,8 @@ static int	capture_add_header(struct capture *, struct response *,
 		    const char *, size_t, size_t *);
 static void	capture_dispatch(struct capture *, struct response *,
 		    struct capture_body *, const char *);
+static void	capture_headers_done(struct capture *, struct response *,
+		    enum hdr_end, const char *);
 static void	capture_deliver(struct capture *, struct response *, int,
 		    const char *);
 static void	capture_skip_body(struct capture *);
@@ -686,6 +688,30 @@ capture_dispatch(struct capture *c, struct response *r,
 	capture_response_free(r);
 }
 
+/* After a response's header block: a response whose headers could not be
+ * read is counted and dropped (its body skipped when the block was too
+ * big); any other goes on with or without a body. */
+static void
+capture_headers_done(struct capture *c, struct response *r, enum hdr_end e,
+    const char *reason)
+{
+	switch (e) {
+	case HDR_ERROR:
+		c->d->n.responses++;
+		capture_response_free(r);
+		break;
+	case HDR_TOOBIG:
+		c->d->n.responses++;
+		capture_response_free(r);
+		capture_skip_body(c);
+		break;
+	case HDR_BODY:
+	case HDR_NOBODY:
+		capture_deliver(c, r, e == HDR_BODY, reason);
+		break;
+	}
+}
+
 /* A response of an HTTP capture: its body runs up to the next exchange. */
 static void
 capture_deliver(struct capture *c, struct response *r, int has_body,
@@ -753,21 +779,7 @@ capture_status(struct capture *c, const struct view *v, int prefixed)
 	r.method = c->method;
 	r.url = c->url;
 	c->method = c->url = NULL;
-	switch (e) {
-	case HDR_ERROR:
-		c->d->n.responses++;
-		capture_response_free(&r);
-		break;
-	case HDR_TOOBIG:
-		c->d->n.responses++;
-		capture_response_free(&r);
-		capture_skip_body(c);
-		break;
-	case HDR_BODY:
-	case HDR_NOBODY:
-		capture_deliver(c, &r, e == HDR_BODY, reason);
-		break;
-	}
+	capture_headers_done(c, &r, e, reason);
 }
 
 /*
@@ -844,21 +856,7 @@ capture_dump(struct capture *c, uint64_t offset)
 	r.url = c->url;
 	c->method = c->url = NULL;
 	e = capture_headers(c, &r, 0);
-	switch (e) {
-	case HDR_ERROR:
-		c->d->n.responses++;
-		capture_response_free(&r);
-		break;
-	case HDR_TOOBIG:
-		c->d->n.responses++;
-		capture_response_free(&r);
-		capture_skip_body(c);
-		break;
-	case HDR_BODY:
-	case HDR_NOBODY:
-		capture_deliver(c, &r, e == HDR_BODY, NULL);
-		break;
-	}
+	capture_headers_done(c, &r, e, NULL);
 }
 
 /* A bare body: one response, status unknown, the rest of the file. */
