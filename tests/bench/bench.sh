@@ -16,10 +16,10 @@ done
 mkdir -p "$work"
 # run NAME TASK IMAGES MB CMD...: one row; prints seconds and RSS
 run() {
-	name=$1 task=$2 imgs=$3 mb=$4; shift 4
+	r_name=$1 r_task=$2 r_imgs=$3 r_mb=$4; shift 4
 	/usr/bin/time -f '%e %M' -o "$work/time" sh -c "$*" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; }
 	read -r secs rss < "$work/time"
-	echo "$name|$task|$secs|$imgs|$mb|$rss"
+	echo "$r_name|$r_task|$secs|$r_imgs|$r_mb|$rss"
 }
 for n in $BENCH_SIZES; do
 	c="$work/corpus-$n"
