@@ -284,6 +284,18 @@ os_set_id_json(struct read_ctx *ctx, struct record *rec, const char *name,
 }
 
 enum rc
+os_item_begin(struct read_ctx *ctx, const json_t *item, struct record *rec,
+    struct os_url *u)
+{
+	record_init(rec);
+	os_url_parse(ctx->resp->url, u);
+	if (!json_is_object(item))
+		return read_reject(ctx, "image is %s, not an object",
+		    os_json_type(item));
+	return os_set_id_json(ctx, rec, "id", os_get(item, "id"));
+}
+
+enum rc
 os_status_text(struct read_ctx *ctx, struct record *rec, const char *name,
     const char *raw)
 {

@@ -75,6 +75,14 @@ enum rc	os_set_text(struct read_ctx *, struct record *, enum field,
 enum rc	os_set_id_json(struct read_ctx *, struct record *, const char *name,
 	    const json_t *);
 /*
+ * How every reader of JSON items begins one: initialises rec and takes
+ * the request URL apart into u (the caller clears rec and frees u
+ * whatever this returns), then rejects an item that is not an object
+ * and sets the id from its "id" member (os_set_id_json).
+ */
+enum rc	os_item_begin(struct read_ctx *, const json_t *item, struct record *,
+	    struct os_url *);
+/*
  * Status: mapped through norm_status; a status that maps to nothing
  * leaves the field null with a warning (the source keeps the original).
  * os_status_json also stores the status text as sent in *raw (borrowed

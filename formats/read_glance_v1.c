@@ -422,13 +422,7 @@ read_glance_v1_read_item(struct read_ctx *ctx, const json_t *item)
 	enum rc rc;
 	int detail = 0;
 
-	if (!json_is_object(item))
-		return read_reject(ctx, "image is %s, not an object",
-		    os_json_type(item));
-	record_init(&rec);
-	os_url_parse(ctx->resp->url, &u);
-	if ((rc = os_set_id_json(ctx, &rec, "id", os_get(item, "id"))) !=
-	    RC_OK)
+	if ((rc = os_item_begin(ctx, item, &rec, &u)) != RC_OK)
 		goto out;
 	for (size_t i = 0; i < GV1_NFIELDS; i++) {
 		const struct read_glance_v1_field *fd =

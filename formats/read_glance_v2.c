@@ -208,13 +208,7 @@ read_glance_v2_read_item(struct read_ctx *ctx, const json_t *item)
 	json_t *v, *o;
 	enum rc rc;
 
-	if (!json_is_object(item))
-		return read_reject(ctx, "image is %s, not an object",
-		    os_json_type(item));
-	record_init(&rec);
-	os_url_parse(ctx->resp->url, &u);
-	if ((rc = os_set_id_json(ctx, &rec, "id", os_get(item, "id"))) !=
-	    RC_OK)
+	if ((rc = os_item_begin(ctx, item, &rec, &u)) != RC_OK)
 		goto out;
 	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
 	    &status)) != RC_OK)
