@@ -242,19 +242,25 @@ os_value_text(const json_t *v)
 }
 
 enum rc
+os_set_reject(struct read_ctx *ctx, const char *name, char *shown,
+    const char *why)
+{
+	enum rc rc;
+
+	rc = read_reject(ctx, "field %s \"%s\": %s", name, shown, why);
+	free(shown);
+	return rc;
+}
+
+enum rc
 os_set_json(struct read_ctx *ctx, struct record *rec, enum field f,
     const char *name, const json_t *v)
 {
 	const char *why = NULL;
-	char *text;
-	enum rc rc;
 
 	if (record_set_json(rec, f, v, &why) == 0)
 		return RC_OK;
-	text = os_value_text(v);
-	rc = read_reject(ctx, "field %s \"%s\": %s", name, text, why);
-	free(text);
-	return rc;
+	return os_set_reject(ctx, name, os_value_text(v), why);
 }
 
 enum rc
@@ -262,15 +268,10 @@ os_set_text(struct read_ctx *ctx, struct record *rec, enum field f,
     const char *name, const char *text)
 {
 	const char *why = NULL;
-	char *cut;
-	enum rc rc;
 
 	if (record_set(rec, f, text, &why) == 0)
 		return RC_OK;
-	cut = os_cut_text(text);
-	rc = read_reject(ctx, "field %s \"%s\": %s", name, cut, why);
-	free(cut);
-	return rc;
+	return os_set_reject(ctx, name, os_cut_text(text), why);
 }
 
 enum rc

@@ -71,6 +71,10 @@ enum rc	os_set_json(struct read_ctx *, struct record *, enum field,
 	    const char *name, const json_t *);
 enum rc	os_set_text(struct read_ctx *, struct record *, enum field,
 	    const char *name, const char *text);
+/* Their reject, for a reader's own setters: shown is the value as a
+ * message quotes it (os_value_text, os_cut_text), and is freed. */
+enum rc	os_set_reject(struct read_ctx *, const char *name, char *shown,
+	    const char *why);
 /* The image id: missing or null is "image has no id". */
 enum rc	os_set_id_json(struct read_ctx *, struct record *, const char *name,
 	    const json_t *);

@@ -125,8 +125,7 @@ read_glance_v1_public(struct read_ctx *ctx, struct record *rec,
     const char *name, const char *text)
 {
 	const char *why = NULL;
-	char *out = NULL, *cut;
-	enum rc rc;
+	char *out = NULL;
 
 	if (norm_bool(text, &out, &why) == 0) {
 		record_set_raw(rec, F_VISIBILITY,
@@ -134,10 +133,7 @@ read_glance_v1_public(struct read_ctx *ctx, struct record *rec,
 		free(out);
 		return RC_OK;
 	}
-	cut = os_cut_text(text);
-	rc = read_reject(ctx, "field %s \"%s\": %s", name, cut, why);
-	free(cut);
-	return rc;
+	return os_set_reject(ctx, name, os_cut_text(text), why);
 }
 
 static enum rc
