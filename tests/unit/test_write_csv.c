@@ -13,6 +13,7 @@
 
 #include "writer.h"
 #include "t.h"
+#include "tutil.h"
 
 extern const struct writer_ops write_csv_ops;
 
@@ -33,7 +34,6 @@ static char path[256];
 static void	rec(struct record *, const char *id, const char *name,
 		    size_t nsrcs);
 static char	*run(int raw, int columns, struct record *, size_t);
-static char	*slurp(const char *);
 
 /* A record: id, name (may be NULL), nsrcs sources. */
 static void
@@ -44,23 +44,6 @@ rec(struct record *r, const char *id, const char *name, size_t nsrcs)
 	record_set_raw(r, F_NAME, name);
 	for (size_t i = 0; i < nsrcs; i++)
 		source_set(record_add_source(r), S_FILE, "f");
-}
-
-static char *
-slurp(const char *p)
-{
-	FILE *f = fopen(p, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	buf_add(&b, "", 0);
-	return buf_detach(&b);
 }
 
 /* The bytes the writer gives for these records (sorted first). */
@@ -92,7 +75,7 @@ run(int raw, int columns, struct record *r, size_t n)
 	w.ops->free(&w);
 	for (size_t i = 0; i < n; i++)
 		record_clear(&r[i]);
-	return ok ? slurp(path) : NULL;
+	return ok ? tu_slurp(path) : NULL;
 }
 
 int

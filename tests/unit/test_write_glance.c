@@ -14,6 +14,7 @@
 
 #include "writer.h"
 #include "t.h"
+#include "tutil.h"
 
 extern const struct writer_ops write_glance_ops;
 
@@ -26,7 +27,6 @@ static char path[256], report[256];
 int	main(void);
 static void	rec(struct record *, const char *id, const char *name);
 static int	run(struct record *, size_t, int with_report);
-static char	*slurp(const char *);
 static void	test_full_record(void);
 static void	test_nulls_and_defaults(void);
 static void	test_properties_reserved_null_invalid(void);
@@ -41,23 +41,6 @@ rec(struct record *r, const char *id, const char *name)
 	record_set_raw(r, F_ID, id);
 	record_set_raw(r, F_NAME, name);
 	source_set(record_add_source(r), S_FILE, "f");
-}
-
-static char *
-slurp(const char *p)
-{
-	FILE *f = fopen(p, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	buf_add(&b, "", 0);
-	return buf_detach(&b);
 }
 
 /* Writes the records (sorted first) to path, and report when asked;
@@ -115,14 +98,14 @@ test_full_record(void)
 	record_prop_set(&r[0], "hw_disk_bus", "scsi");
 	record_prop_set(&r[0], "architecture", "x86_64");
 	T_OK(run(r, 1, 1), "full record: written");
-	s = slurp(path);
+	s = tu_slurp(path);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"name\":\"cirros\",\"visibility\":"
 	    "\"public\",\"protected\":false,\"container_format\":\"bare\","
 	    "\"disk_format\":\"qcow2\",\"min_ram\":512,\"min_disk\":1,"
 	    "\"tags\":[],\"architecture\":\"x86_64\",\"hw_disk_bus\":\"scsi\"}\n",
 	    "full record: body in order, properties sorted, top level");
 	free(s);
-	s = slurp(report);
+	s = tu_slurp(report);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"name\":\"cirros\",\"values\":["
 	    "{\"field\":\"status\",\"value\":\"active\",\"kind\":\"read-only\","
 	    "\"reason\":\"Glance sets the status itself (queued until image "
@@ -155,13 +138,13 @@ test_nulls_and_defaults(void)
 	record_set_raw(&r[1], F_MIN_RAM, "0");
 	record_set_raw(&r[1], F_MIN_DISK, "0");
 	T_OK(run(r, 2, 1), "nulls: written");
-	s = slurp(path);
+	s = tu_slurp(path);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"tags\":[]}\n"
 	    "{\"id\":\"" ID_B "\",\"name\":\"b\",\"visibility\":\"private\","
 	    "\"protected\":true,\"min_ram\":0,\"min_disk\":0,\"tags\":[]}\n",
 	    "nulls: left out of the body");
 	free(s);
-	s = slurp(report);
+	s = tu_slurp(report);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"name\":null,\"values\":["
 	    "{\"field\":\"visibility\",\"value\":null,\"kind\":\"default\","
 	    "\"reason\":\"null in the record: Glance sets its default\","
@@ -201,13 +184,13 @@ test_properties_reserved_null_invalid(void)
 	    "never");
 	record_prop_set(&r[0], "ok", "v");
 	T_OK(run(r, 1, 1), "properties: written");
-	s = slurp(path);
+	s = tu_slurp(path);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"name\":\"p\",\"visibility\":"
 	    "\"private\",\"protected\":false,\"min_ram\":0,\"min_disk\":0,"
 	    "\"tags\":[],\"ok\":\"v\"}\n",
 	    "properties: only the sendable one in the body");
 	free(s);
-	s = slurp(report);
+	s = tu_slurp(report);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"name\":\"p\",\"values\":["
 	    "{\"field\":\"deleted\",\"value\":true,\"kind\":\"reserved\","
 	    "\"reason\":\"a created image is not deleted; Glance v2 reserves "
@@ -257,7 +240,7 @@ test_tags(void)
 	record_set_raw(&r[1], F_MIN_DISK, "0");
 	record_prop_set(&r[1], "tags", "web,prod");
 	T_OK(run(r, 2, 1), "tags: written");
-	s = slurp(path);
+	s = tu_slurp(path);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"name\":\"t\",\"visibility\":"
 	    "\"private\",\"protected\":false,\"min_ram\":0,\"min_disk\":0,"
 	    "\"tags\":[\"a\",\"b\"],\"a\":\"1\"}\n"
@@ -266,7 +249,7 @@ test_tags(void)
 	    "\"tags\":[]}\n",
 	    "tags: a JSON array becomes the body's tags, other text does not");
 	free(s);
-	s = slurp(report);
+	s = tu_slurp(report);
 	T_STR(s, "{\"id\":\"" ID_B "\",\"name\":\"u\",\"values\":["
 	    "{\"field\":\"properties.tags\",\"value\":\"web,prod\",\"kind\":"
 	    "\"reserved\",\"reason\":\"a field of Glance v2's image schema, "
@@ -294,12 +277,12 @@ test_limits(void)
 	record_set_raw(&r[0], F_MIN_DISK, "2147483647");
 	record_prop_set(&r[0], buf_cstr(&key), "v");
 	T_OK(run(r, 1, 1), "limits: written");
-	s = slurp(path);
+	s = tu_slurp(path);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"visibility\":\"private\","
 	    "\"protected\":false,\"min_disk\":2147483647,\"tags\":[]}\n",
 	    "limits: long name, big min_ram and long key left out");
 	free(s);
-	s = slurp(report);
+	s = tu_slurp(report);
 	want = xasprintf("{\"id\":\"" ID_A "\",\"name\":\"%s\",\"values\":["
 	    "{\"field\":\"name\",\"value\":\"%s\",\"kind\":\"invalid\","
 	    "\"reason\":\"longer than 255 characters: Glance refuses it "
@@ -327,14 +310,14 @@ test_limits(void)
 		record_prop_set(&r[0], k, "v");
 	}
 	T_OK(run(r, 1, 1), "quota: written");
-	s = slurp(report);
+	s = tu_slurp(report);
 	T_STR(s, "{\"id\":\"" ID_A "\",\"name\":\"q\",\"values\":["
 	    "{\"field\":\"properties.p128\",\"value\":\"v\",\"kind\":"
 	    "\"quota\",\"reason\":\"past Glance's default "
 	    "image_property_quota (128)\"}]}\n",
 	    "quota: the 129th property reported");
 	free(s);
-	s = slurp(path);
+	s = tu_slurp(path);
 	T_OK(s != NULL && strstr(s, "\"p127\":\"v\"}") != NULL,
 	    "quota: the 128th property sent");
 	free(s);

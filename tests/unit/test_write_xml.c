@@ -20,6 +20,7 @@
 
 #include "writer.h"
 #include "t.h"
+#include "tutil.h"
 
 extern const struct writer_ops write_xml_ops;
 
@@ -50,7 +51,6 @@ static void	schema_error(void *, const char *, ...);
 static void	full(struct record *);
 static void	small(struct record *, const char *id);
 static char	*run(struct record *, size_t, struct diag *);
-static char	*slurp(const char *);
 static xmlDocPtr parse(const char *);
 static int	valid(xmlDocPtr);
 static xmlNodePtr child(xmlNodePtr, const char *, int);
@@ -159,23 +159,6 @@ small(struct record *r, const char *id)
 	source_set(s, S_CALL, "show");
 }
 
-static char *
-slurp(const char *p)
-{
-	FILE *f = fopen(p, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(f);
-	buf_addstr(&b, "");
-	return buf_detach(&b);
-}
-
 /* Writes the records into path through the writer; the file's text, or
  * NULL if the writer failed. */
 static char *
@@ -191,7 +174,7 @@ run(struct record *recs, size_t n, struct diag *d)
 	if (rc == RC_OK)
 		rc = w.ops->finish(&w);
 	w.ops->free(&w);
-	return rc == RC_OK ? slurp(path) : NULL;
+	return rc == RC_OK ? tu_slurp(path) : NULL;
 }
 
 static xmlDocPtr
