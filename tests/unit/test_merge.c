@@ -7,6 +7,7 @@
 
 #include "merge.h"
 #include "t.h"
+#include "tutil.h"
 
 #define ID_A "3c3d1d01-b48a-4639-8a88-08be3b9b5d78"
 #define ID_B "17a1890b-0fa4-485e-8505-14e294017988"
@@ -28,24 +29,10 @@ static void
 obs(struct record *r, const char *id, const char *file, const char *date,
     ...)
 {
-	struct source *s;
-	const char *k, *v;
 	va_list ap;
 
-	record_init(r);
-	record_set_raw(r, F_ID, id);
-	s = record_add_source(r);
-	source_set(s, S_FILE, file);
-	source_set(s, S_AT, "0");
-	source_set(s, S_DATE, date);
 	va_start(ap, date);
-	while ((k = va_arg(ap, const char *)) != NULL) {
-		v = va_arg(ap, const char *);
-		if (strncmp(k, "p:", 2) == 0)
-			record_prop_set(r, k + 2, v);
-		else
-			record_set_raw(r, (enum field)field_lookup(k), v);
-	}
+	tu_obs(r, id, file, NULL, NULL, date, ap);
 	va_end(ap);
 }
 
