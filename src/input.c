@@ -38,11 +38,12 @@ struct input {
 	input_cb	 cb;
 	void		*arg;
 	int		 measure;	/* input_measure: stat, don't read */
+	input_list_cb	 list;		/* input_list: name the files only */
 	uint64_t	 files;
 	uint64_t	 bytes;
 };
 
-static void	input_cannot(struct input *, const char *, int);
+static void	input_cannot(struct diag *, const char *, int);
 static enum rc	input_file(struct input *, const char *, int);
 static int	input_namecmp(const void *, const void *);
 static enum rc	input_dir(struct input *, const char *, const struct stat *,
@@ -51,20 +52,16 @@ static enum rc	input_path(struct input *, const char *, int,
 		    const struct input_dir *);
 
 static void
-input_cannot(struct input *in, const char *name, int err)
+input_cannot(struct diag *d, const char *name, int err)
 {
-	diag_report(in->d, DIAG_REJECT, name, "0", "cannot read: %s",
+	diag_report(d, DIAG_REJECT, name, "0", "cannot read: %s",
 	    strerror(err));
 }
 
-/* Reads one file (fd 0 when name is "-"): the callback, then the counts. */
+/* One file of the walk: measured, listed or read. */
 static enum rc
 input_file(struct input *in, const char *name, int std)
 {
-	struct stream *s;
-	enum rc rc;
-	int fd;
-
 	if (in->measure) {
 		struct stat st;
 
@@ -73,16 +70,29 @@ input_file(struct input *in, const char *name, int std)
 			in->bytes += (uint64_t)st.st_size;
 		return RC_OK;
 	}
+	if (in->list != NULL)
+		return in->list(in->arg, name, std);
+	return input_read_file(name, std, in->d, in->cb, in->arg);
+}
+
+enum rc
+input_read_file(const char *name, int std, struct diag *d, input_cb cb,
+    void *arg)
+{
+	struct stream *s;
+	enum rc rc;
+	int fd;
+
 	if (std)
 		fd = STDIN_FILENO;
 	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
-		input_cannot(in, name, errno);
+		input_cannot(d, name, errno);
 		return RC_SKIP;
 	}
 	s = stream_open_fd(fd, !std);
-	in->d->n.inputs++;
-	rc = in->cb(in->arg, name, s);
-	in->d->n.bytes += stream_offset(s);
+	d->n.inputs++;
+	rc = cb(arg, name, s);
+	d->n.bytes += stream_offset(s);
 	stream_free(s);
 	return rc;
 }
@@ -115,7 +125,7 @@ input_dir(struct input *in, const char *name, const struct stat *st,
 			return RC_OK;
 		}
 	if ((dir = opendir(name)) == NULL) {
-		input_cannot(in, name, errno);
+		input_cannot(in->d, name, errno);
 		return RC_SKIP;
 	}
 	for (;;) {
@@ -130,7 +140,7 @@ input_dir(struct input *in, const char *name, const struct stat *st,
 	err = errno;
 	closedir(dir);
 	if (err != 0)
-		input_cannot(in, name, err);
+		input_cannot(in->d, name, err);
 	if (n > 0)
 		qsort(names, n, sizeof *names, input_namecmp);
 
@@ -162,7 +172,7 @@ input_path(struct input *in, const char *name, int top,
 	if (top && strcmp(name, "-") == 0)
 		return input_file(in, name, 1);
 	if (stat(name, &st) < 0) {
-		input_cannot(in, name, errno);
+		input_cannot(in->d, name, errno);
 		return RC_SKIP;
 	}
 	if (S_ISDIR(st.st_mode))
@@ -180,6 +190,18 @@ input_walk(char *const *paths, size_t n, struct diag *d, input_cb cb,
     void *arg)
 {
 	struct input in = { .d = d, .cb = cb, .arg = arg };
+
+	for (size_t i = 0; i < n; i++)
+		if (input_path(&in, paths[i], 1, NULL) == RC_FATAL)
+			return RC_FATAL;
+	return RC_OK;
+}
+
+enum rc
+input_list(char *const *paths, size_t n, struct diag *d, input_list_cb cb,
+    void *arg)
+{
+	struct input in = { .d = d, .list = cb, .arg = arg };
 
 	for (size_t i = 0; i < n; i++)
 		if (input_path(&in, paths[i], 1, NULL) == RC_FATAL)

@@ -21,6 +21,19 @@ typedef enum rc (*input_cb)(void *arg, const char *name, struct stream *);
 enum rc	input_walk(char *const *paths, size_t n, struct diag *, input_cb,
 	    void *arg);
 
+/*
+ * The same walk in two steps, for reading files on several threads:
+ * input_list names each file the walk would read, in the same order and
+ * with the same reports about directories (std is 1 for "-"), and
+ * input_read_file reads one of them as input_walk would (an unopenable
+ * file is reported as a reject).
+ */
+typedef enum rc (*input_list_cb)(void *arg, const char *name, int std);
+enum rc	input_list(char *const *paths, size_t n, struct diag *,
+	    input_list_cb, void *arg);
+enum rc	input_read_file(const char *name, int std, struct diag *, input_cb,
+	    void *arg);
+
 /* What input_walk would read: the number of files and their total size
  * (standard input counts as a file of unknown size), without reading
  * them or reporting anything; for the progress display. */

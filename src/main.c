@@ -21,6 +21,7 @@
 #include "merge.h"
 #include "output.h"
 #include "reader.h"
+#include "work.h"
 #include "writer.h"
 
 /* Exit statuses, as documented in the man page. */
@@ -43,6 +44,7 @@ struct opts {
 	int		 compare;	/* --compare OLD NEW */
 	int		 all_fields;	/* --all-fields (compare) */
 	const char	*glance_report;	/* --glance-report FILE */
+	unsigned	 jobs;		/* -j: reading threads, 0 = cores */
 };
 
 struct run {
@@ -70,6 +72,9 @@ static void	main_put_escaped(const char *);
 static enum rc	main_emit(void *, struct record *);
 static enum rc	main_response(void *, struct response *);
 static enum rc	main_file(void *, const char *, struct stream *);
+static enum rc	main_packed(void *, const char *, const char *, const void *,
+		    size_t);
+static void	main_tick(void *);
 static enum rc	main_write(void *, const struct record *);
 static enum rc	main_observe(void *, const struct record *, int);
 static void	main_conflict(void *, const struct conflict *);
@@ -99,6 +104,8 @@ usage(FILE *f)
 "                      from PATH's ending: .jsonl .jsonl.gz .json.gz .ndjson\n"
 "                      .csv .xml .db .sqlite .sqlite3 .glance.jsonl[.gz]\n"
 "  -z, --gzip          gzip the output even where PATH doesn't end in .gz\n"
+"  -j, --jobs N        read files on N threads (default: the number of\n"
+"                      processors); the output does not depend on N\n"
 "      --strict        any reject: exit 1 before anything is written\n"
 "      --csv-raw       csv: no ' before cells a spreadsheet would run\n"
 "      --properties columns|json\n"
@@ -275,6 +282,37 @@ main_file(void *arg, const char *name, struct stream *s)
 	return rc == RC_FATAL ? RC_FATAL : RC_OK;
 }
 
+/* -j N > 1: an observation read on a worker thread, taken back in input
+ * order (work.c), as main_emit takes one read on this thread. */
+static enum rc
+main_packed(void *arg, const char *id, const char *date, const void *packed,
+    size_t len)
+{
+	struct run *r = arg;
+
+	if (r->writer.ops->check != NULL) {
+		struct record obs;
+		enum rc rc;
+
+		if (merge_unpack(&obs, packed, len) != 0)
+			fatal("a damaged observation was handed over");
+		rc = r->writer.ops->check(&r->writer, &obs);
+		record_clear(&obs);
+		if (rc == RC_SKIP) {
+			r->diag.n.observations--;	/* rejected, not kept */
+			return RC_OK;
+		}
+	}
+	return merge_add_packed(r->merge, id, date, packed, len,
+	    MERGE_RUN_CURRENT);
+}
+
+static void
+main_tick(void *arg)
+{
+	main_progress(arg, 0);
+}
+
 static enum rc
 main_write(void *arg, const struct record *rec)
 {
@@ -390,6 +428,7 @@ main_run(struct run *r, int argc, char *argv[])
 		{ "output",	required_argument, NULL, 'o' },
 		{ "format",	required_argument, NULL, 'f' },
 		{ "gzip",	no_argument,	   NULL, 'z' },
+		{ "jobs",	required_argument, NULL, 'j' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ "strict",	no_argument,	   NULL, OPT_STRICT },
@@ -423,7 +462,7 @@ main_run(struct run *r, int argc, char *argv[])
 
 	int li;
 
-	while ((c = getopt_long(argc, argv, "o:f:zqh", longopts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:zqhj:", longopts, &li)) != -1) {
 		const char *why;
 
 		switch (c) {
@@ -456,6 +495,23 @@ main_run(struct run *r, int argc, char *argv[])
 		case 'z':
 			r->o.gzip = 1;
 			break;
+		case 'j': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    v < 1 || v > 1024 || optarg[0] == '-' ||
+			    optarg[0] == '+') {
+				fprintf(stderr, "%s: -j \"%s\": give a number "
+				    "of threads from 1 to 1024\n", progname,
+				    optarg);
+				return EXIT_FATAL;
+			}
+			r->o.jobs = (unsigned)v;
+			break;
+		}
 		case 'q':
 			r->o.quiet = 1;
 			break;
@@ -572,8 +628,14 @@ main_run(struct run *r, int argc, char *argv[])
 		goto fatal;
 	}
 	r->writer_open = 1;
-	rc = input_walk(argv + optind, (size_t)(argc - optind), &r->diag,
-	    main_file, r);
+	if (r->o.jobs == 0)
+		r->o.jobs = work_cpus();
+	if (r->o.jobs > 1)
+		rc = work_run(argv + optind, (size_t)(argc - optind),
+		    r->o.jobs, &r->diag, main_packed, main_tick, r);
+	else
+		rc = input_walk(argv + optind, (size_t)(argc - optind),
+		    &r->diag, main_file, r);
 	if (rc == RC_FATAL || r->diag.n.errors > 0 || r->hook_failed)
 		goto fatal;
 	if (r->o.strict && r->diag.n.rejects > 0) {
@@ -665,6 +727,7 @@ main(int argc, char *argv[])
 	struct run r = { 0 };
 	int status;
 
+	json_object_seed(0);	/* before any thread makes an object */
 	r.filter = filter_new();
 	status = main_run(&r, argc, argv);
 	filter_free(r.filter);

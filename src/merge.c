@@ -29,11 +29,9 @@ struct merge {
 
 static enum rc	merge_sqlerr(struct merge *, const char *);
 static void	merge_pack_str(struct buf *, const char *);
-static void	merge_pack(struct buf *, const struct record *);
 static void	merge_pack_u32(struct buf *, size_t);
 static int	merge_unpack_u32(const unsigned char **,
 		    const unsigned char *, size_t *);
-static int	merge_unpack(struct record *, const void *, size_t);
 static void	merge_conflict(struct record *, const char *, const char *,
 		    const char *, size_t, const struct source *,
 		    struct diag *, void (*)(void *, const struct conflict *),
@@ -137,10 +135,9 @@ merge_pack_str(struct buf *b, const char *s)
 	buf_add(b, s, n);
 }
 
-static void
+void
 merge_pack(struct buf *b, const struct record *r)
 {
-	buf_reset(b);
 	for (int f = 0; f < F__COUNT; f++)
 		merge_pack_str(b, r->f[f]);
 	merge_pack_u32(b, r->nprops);
@@ -167,7 +164,7 @@ merge_unpack_u32(const unsigned char **p, const unsigned char *end,
 	return 0;
 }
 
-static int
+int
 merge_unpack(struct record *r, const void *data, size_t len)
 {
 	const unsigned char *p = data, *end = p + len;
@@ -226,21 +223,28 @@ out:
 enum rc
 merge_add(struct merge *m, const struct record *obs, int run)
 {
-	int rc;
-
 	if (obs->f[F_ID] == NULL || obs->nsrcs == 0)
 		fatal("merge_add: observation without id or source");
+	buf_reset(&m->pack);
 	merge_pack(&m->pack, obs);
-	sqlite3_bind_text(m->ins, 1, obs->f[F_ID], -1, SQLITE_STATIC);
-	if (obs->srcs[0].v[S_DATE] != NULL)
-		sqlite3_bind_text(m->ins, 2, obs->srcs[0].v[S_DATE], -1,
-		    SQLITE_STATIC);
+	return merge_add_packed(m, obs->f[F_ID], obs->srcs[0].v[S_DATE],
+	    m->pack.data, m->pack.len, run);
+}
+
+enum rc
+merge_add_packed(struct merge *m, const char *id, const char *date,
+    const void *data, size_t len, int run)
+{
+	int rc;
+
+	sqlite3_bind_text(m->ins, 1, id, -1, SQLITE_STATIC);
+	if (date != NULL)
+		sqlite3_bind_text(m->ins, 2, date, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(m->ins, 2);
 	sqlite3_bind_int(m->ins, 3, run);
 	sqlite3_bind_int64(m->ins, 4, m->seq++);
-	sqlite3_bind_blob(m->ins, 5, m->pack.data, (int)m->pack.len,
-	    SQLITE_STATIC);
+	sqlite3_bind_blob(m->ins, 5, data, (int)len, SQLITE_STATIC);
 	rc = sqlite3_step(m->ins);
 	sqlite3_reset(m->ins);
 	sqlite3_clear_bindings(m->ins);

@@ -37,6 +37,17 @@ void	 merge_free(struct merge *);
 /* Stores one observation (must have an id and one source); run orders
  * batches (0 for this run's inputs). The record is left unchanged. */
 enum rc	 merge_add(struct merge *, const struct record *obs, int run);
+/*
+ * The same in two steps, so that the packing can happen on another
+ * thread: merge_pack appends the stored form of obs to a buffer, and
+ * merge_add_packed stores such a form with obs's id and its source's
+ * date. merge_unpack turns a stored form back into a record (initialises
+ * it); -1 when it is damaged.
+ */
+void	 merge_pack(struct buf *, const struct record *obs);
+enum rc	 merge_add_packed(struct merge *, const char *id, const char *date,
+	    const void *packed, size_t len, int run);
+int	 merge_unpack(struct record *, const void *packed, size_t len);
 /* Optional: called for each conflict, besides the report. */
 void	 merge_on_conflict(struct merge *,
 	    void (*)(void *, const struct conflict *), void *);

@@ -61,14 +61,25 @@ tap_done() {
 }
 
 # t_tmpdir: a fresh temporary directory in $T, removed at exit, with
-# bin/imgmeta (a link to $IMGMETA) for putting the program on PATH.
+# bin/imgmeta (a link to $IMGMETA) for putting the program on PATH; with
+# IMGMETA_TEST_JOBS=N, a script running it with -j N first.
 t_tmpdir() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/imgmeta-test.XXXXXX") ||
 	    tap_bail "cannot make a temporary directory"
 	trap 't_cleanup' EXIT
 	trap 'exit 130' INT TERM HUP
 	mkdir "$T/bin"
-	ln -s "$IMGMETA" "$T/bin/imgmeta"
+	if [ -n "${IMGMETA_TEST_JOBS:-}" ]; then
+		# run as "imgmeta" found on PATH, as the link would be, so
+		# that messages naming the program read the same
+		mkdir "$T/realbin"
+		ln -s "$IMGMETA" "$T/realbin/imgmeta"
+		printf '#!/bin/sh\nPATH="%s:$PATH"; export PATH\nexec imgmeta -j %s "$@"\n' \
+		    "$T/realbin" "$IMGMETA_TEST_JOBS" > "$T/bin/imgmeta"
+		chmod +x "$T/bin/imgmeta"
+	else
+		ln -s "$IMGMETA" "$T/bin/imgmeta"
+	fi
 }
 
 t_cleanup() {

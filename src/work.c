@@ -1,0 +1,475 @@
+/*
+ * work.c: reads the inputs on several threads, delivering what they say
+ * in input order (see work.h).
+ *
+ * One mutex guards the jobs; "more" wakes the caller (a chunk was queued
+ * or a job finished), "room" wakes the workers (a chunk was taken, the
+ * caller moved on to the next job, or the run stops).
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "input.h"
+#include "merge.h"
+#include "reader.h"
+#include "work.h"
+
+#define WORK_CHUNK	(256 * 1024)	/* bytes: a chunk is handed over */
+#define WORK_QUEUE	4		/* chunks one job may have waiting */
+#define WORK_AHEAD	4		/* jobs per thread ahead of the caller */
+
+/* Entries of a chunk: a tag, then its fields. */
+#define WORK_OBS	'O'	/* id, date, packed observation */
+#define WORK_MSG	'M'	/* kind, file, pos, message */
+
+struct work_chunk {
+	struct work_chunk	*next;
+	struct buf		 data;
+	struct diag_counts	 n;	/* counted while it was made */
+};
+
+/* A file to read, or (name NULL) a report of the walk itself. */
+struct work_job {
+	char			*name;
+	int			 std;
+	enum diag_kind		 kind;
+	char			*file;
+	char			*pos;
+	char			*msg;
+	struct work_chunk	*head;
+	struct work_chunk	*tail;
+	unsigned		 nchunks;
+	int			 done;
+	enum rc			 rc;
+};
+
+struct work {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 more;
+	pthread_cond_t		 room;
+	struct work_job		*jobs;
+	size_t			 njobs;
+	size_t			 next;	/* the next job a worker takes */
+	size_t			 cur;	/* the job the caller takes from */
+	size_t			 window;
+	int			 stop;
+};
+
+struct work_thread {
+	struct work		*w;
+	pthread_t		 tid;
+	struct work_job		*job;
+	struct diag		 diag;
+	struct work_chunk	*chunk;
+	size_t			 capjobs;	/* work_list only */
+};
+
+static enum rc	work_list(void *, const char *, int);
+static void	work_list_sink(void *, enum diag_kind, const char *,
+		    const char *, const char *);
+static void	work_put_u32(struct buf *, size_t);
+static void	work_put_str(struct buf *, const char *);
+static size_t	work_get_u32(const char **);
+static const char *work_get_str(const char **);
+static struct work_chunk *work_chunk(struct work_thread *);
+static int	work_flush(struct work_thread *, int);
+static void	work_sink(void *, enum diag_kind, const char *, const char *,
+		    const char *);
+static enum rc	work_emit(void *, struct record *);
+static enum rc	work_response(void *, struct response *);
+static enum rc	work_file(void *, const char *, struct stream *);
+static void	*work_main(void *);
+static enum rc	work_replay(struct work_chunk *, struct diag *, work_obs_cb,
+		    void *);
+static void	work_counts_add(struct diag_counts *,
+		    const struct diag_counts *);
+
+unsigned
+work_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+static struct work_job *
+work_job_add(struct work_thread *lt)
+{
+	struct work *w = lt->w;
+
+	if (w->njobs == lt->capjobs) {
+		lt->capjobs = lt->capjobs ? lt->capjobs * 2 : 64;
+		w->jobs = xreallocarray(w->jobs, lt->capjobs, sizeof *w->jobs);
+	}
+	memset(&w->jobs[w->njobs], 0, sizeof w->jobs[0]);
+	return &w->jobs[w->njobs++];
+}
+
+static enum rc
+work_list(void *arg, const char *name, int std)
+{
+	struct work_job *j = work_job_add(arg);
+
+	j->name = xstrdup(name);
+	j->std = std;
+	return RC_OK;
+}
+
+/* A report of the walk: kept as a job of its own, said in its place. */
+static void
+work_list_sink(void *arg, enum diag_kind kind, const char *file,
+    const char *pos, const char *msg)
+{
+	struct work_job *j = work_job_add(arg);
+
+	j->kind = kind;
+	j->file = xstrdup(file);
+	j->pos = xstrdup(pos);
+	j->msg = xstrdup(msg);
+	j->done = 1;
+}
+
+/* Lengths in native order (a chunk never leaves the process); a string
+ * is its length + 1 (0 for NULL), its bytes and a NUL, so that it can be
+ * used where it lies. */
+static void
+work_put_u32(struct buf *b, size_t n)
+{
+	uint32_t x;
+
+	if (n > UINT32_MAX)
+		fatal("observation too large to hand over");
+	x = (uint32_t)n;
+	buf_add(b, &x, sizeof x);
+}
+
+static void
+work_put_str(struct buf *b, const char *s)
+{
+	size_t n;
+
+	if (s == NULL) {
+		work_put_u32(b, 0);
+		return;
+	}
+	n = strlen(s);
+	work_put_u32(b, n + 1);
+	buf_add(b, s, n + 1);
+}
+
+static size_t
+work_get_u32(const char **p)
+{
+	uint32_t x;
+
+	memcpy(&x, *p, sizeof x);
+	*p += sizeof x;
+	return x;
+}
+
+static const char *
+work_get_str(const char **p)
+{
+	size_t n = work_get_u32(p);
+	const char *s = *p;
+
+	if (n == 0)
+		return NULL;
+	*p += n;
+	return s;
+}
+
+static struct work_chunk *
+work_chunk(struct work_thread *t)
+{
+	if (t->chunk == NULL)
+		t->chunk = xcalloc(1, sizeof *t->chunk);
+	return t->chunk;
+}
+
+/*
+ * Hands the chunk being made (with the counts so far) to the caller; with
+ * last, marks the job done. Waits while the job has WORK_QUEUE chunks
+ * waiting. Returns 1 when the run stops.
+ */
+static int
+work_flush(struct work_thread *t, int last)
+{
+	static const struct diag_counts zero;
+	struct work *w = t->w;
+	struct work_job *j = t->job;
+	struct work_chunk *c = t->chunk;
+	int stop;
+
+	if (c == NULL && memcmp(&t->diag.n, &zero, sizeof zero) != 0)
+		c = work_chunk(t);
+	if (c != NULL) {
+		c->n = t->diag.n;
+		t->diag.n = zero;
+		t->chunk = NULL;
+	}
+	pthread_mutex_lock(&w->mu);
+	if (c != NULL) {
+		if (j->tail != NULL)
+			j->tail->next = c;
+		else
+			j->head = c;
+		j->tail = c;
+		j->nchunks++;
+	}
+	if (last)
+		j->done = 1;
+	pthread_cond_signal(&w->more);
+	while (!last && !w->stop && j->nchunks >= WORK_QUEUE)
+		pthread_cond_wait(&w->room, &w->mu);
+	stop = w->stop;
+	pthread_mutex_unlock(&w->mu);
+	return stop;
+}
+
+static void
+work_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
+    const char *msg)
+{
+	struct work_thread *t = arg;
+	struct buf *b = &work_chunk(t)->data;
+
+	buf_addc(b, WORK_MSG);
+	buf_addc(b, (char)kind);
+	work_put_str(b, file);
+	work_put_str(b, pos);
+	work_put_str(b, msg);
+}
+
+static enum rc
+work_emit(void *arg, struct record *obs)
+{
+	struct work_thread *t = arg;
+	struct buf *b = &work_chunk(t)->data;
+	size_t at;
+	uint32_t len;
+
+	if (obs->f[F_ID] == NULL || obs->nsrcs == 0)
+		fatal("work_emit: observation without id or source");
+	buf_addc(b, WORK_OBS);
+	work_put_str(b, obs->f[F_ID]);
+	work_put_str(b, obs->srcs[0].v[S_DATE]);
+	at = b->len;
+	work_put_u32(b, 0);
+	merge_pack(b, obs);
+	if (b->len - at - sizeof len > UINT32_MAX)
+		fatal("observation too large to hand over");
+	len = (uint32_t)(b->len - at - sizeof len);
+	memcpy(b->data + at, &len, sizeof len);
+	if (b->len >= WORK_CHUNK && work_flush(t, 0))
+		return RC_FATAL;
+	return RC_OK;
+}
+
+static enum rc
+work_response(void *arg, struct response *resp)
+{
+	struct work_thread *t = arg;
+
+	return read_response(resp, &t->diag, work_emit, t);
+}
+
+static enum rc
+work_file(void *arg, const char *name, struct stream *s)
+{
+	struct work_thread *t = arg;
+
+	return capture_read(s, name, &t->diag, work_response, t) == RC_FATAL ?
+	    RC_FATAL : RC_OK;
+}
+
+static void *
+work_main(void *arg)
+{
+	struct work_thread *t = arg;
+	struct work *w = t->w;
+
+	diag_init(&t->diag, work_sink, t);
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct work_job *j;
+		enum rc rc;
+
+		while (w->next < w->njobs && w->jobs[w->next].name == NULL)
+			w->next++;
+		if (w->stop || w->next >= w->njobs)
+			break;
+		if (w->next >= w->cur + w->window) {
+			pthread_cond_wait(&w->room, &w->mu);
+			continue;
+		}
+		j = &w->jobs[w->next++];
+		pthread_mutex_unlock(&w->mu);
+		t->job = j;
+		rc = input_read_file(j->name, j->std, &t->diag, work_file, t);
+		pthread_mutex_lock(&w->mu);
+		j->rc = rc;
+		pthread_mutex_unlock(&w->mu);
+		(void)work_flush(t, 1);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	free(t->chunk);
+	return NULL;
+}
+
+static void
+work_counts_add(struct diag_counts *to, const struct diag_counts *n)
+{
+	to->inputs += n->inputs;
+	to->bytes += n->bytes;
+	to->responses += n->responses;
+	to->observations += n->observations;
+	to->records += n->records;
+	to->filtered += n->filtered;
+	to->rejects += n->rejects;
+	to->non2xx += n->non2xx;
+	to->conflicts += n->conflicts;
+	to->warnings += n->warnings;
+	to->errors += n->errors;
+}
+
+/* What one chunk says, in order: its counts first (so that a caller
+ * taking an observation back sees it counted), then each entry. */
+static enum rc
+work_replay(struct work_chunk *c, struct diag *d, work_obs_cb obs, void *arg)
+{
+	const char *p = c->data.data, *end = p + c->data.len;
+
+	work_counts_add(&d->n, &c->n);
+	while (p < end) {
+		char tag = *p++;
+
+		if (tag == WORK_OBS) {
+			const char *id = work_get_str(&p);
+			const char *date = work_get_str(&p);
+			size_t len = work_get_u32(&p);
+
+			if (obs(arg, id, date, p, len) == RC_FATAL)
+				return RC_FATAL;
+			p += len;
+		} else {
+			enum diag_kind kind = (enum diag_kind)*p++;
+			const char *file = work_get_str(&p);
+			const char *pos = work_get_str(&p);
+			const char *msg = work_get_str(&p);
+
+			if (d->sink != NULL)
+				d->sink(d->sink_arg, kind, file, pos, msg);
+		}
+	}
+	return RC_OK;
+}
+
+enum rc
+work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
+    work_obs_cb obs, void (*progress)(void *), void *arg)
+{
+	struct work w = { 0 };
+	struct work_thread lister = { .w = &w }, *th;
+	struct diag ld;
+	size_t nfiles = 0, i;
+	unsigned nth = 0;
+	enum rc rc = RC_OK;
+
+	diag_init(&ld, work_list_sink, &lister);
+	if (input_list(paths, n, &ld, work_list, &lister) == RC_FATAL)
+		rc = RC_FATAL;
+	for (i = 0; i < w.njobs; i++)
+		nfiles += w.jobs[i].name != NULL;
+	if (nthreads < 1)
+		nthreads = 1;
+	if (nthreads > nfiles)
+		nthreads = nfiles > 0 ? (unsigned)nfiles : 1;
+	w.window = (size_t)nthreads * WORK_AHEAD;
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.more, NULL);
+	pthread_cond_init(&w.room, NULL);
+	th = xcalloc(nthreads, sizeof *th);
+	for (nth = 0; nth < nthreads && nfiles > 0; nth++) {
+		th[nth].w = &w;
+		if (pthread_create(&th[nth].tid, NULL, work_main, &th[nth]) != 0)
+			fatal("cannot start a thread");
+	}
+
+	for (i = 0; i < w.njobs && rc != RC_FATAL; i++) {
+		struct work_job *j = &w.jobs[i];
+
+		pthread_mutex_lock(&w.mu);
+		w.cur = i;
+		pthread_cond_broadcast(&w.room);
+		if (j->name == NULL) {
+			pthread_mutex_unlock(&w.mu);
+			diag_report(d, j->kind, j->file, j->pos, "%s", j->msg);
+			continue;
+		}
+		for (;;) {
+			struct work_chunk *c;
+
+			while (j->head == NULL && !j->done)
+				pthread_cond_wait(&w.more, &w.mu);
+			if ((c = j->head) == NULL)
+				break;
+			if ((j->head = c->next) == NULL)
+				j->tail = NULL;
+			j->nchunks--;
+			pthread_cond_broadcast(&w.room);
+			pthread_mutex_unlock(&w.mu);
+			if (work_replay(c, d, obs, arg) == RC_FATAL)
+				rc = RC_FATAL;
+			buf_free(&c->data);
+			free(c);
+			if (progress != NULL)
+				progress(arg);
+			pthread_mutex_lock(&w.mu);
+			if (rc == RC_FATAL)
+				break;
+		}
+		if (j->rc == RC_FATAL)
+			rc = RC_FATAL;
+		pthread_mutex_unlock(&w.mu);
+	}
+
+	pthread_mutex_lock(&w.mu);
+	w.stop = 1;
+	pthread_cond_broadcast(&w.room);
+	pthread_mutex_unlock(&w.mu);
+	for (unsigned k = 0; k < nth; k++)
+		pthread_join(th[k].tid, NULL);
+	free(th);
+	for (i = 0; i < w.njobs; i++) {
+		struct work_job *j = &w.jobs[i];
+
+		while (j->head != NULL) {
+			struct work_chunk *c = j->head;
+
+			j->head = c->next;
+			buf_free(&c->data);
+			free(c);
+		}
+		free(j->name);
+		free(j->file);
+		free(j->pos);
+		free(j->msg);
+	}
+	free(w.jobs);
+	pthread_cond_destroy(&w.room);
+	pthread_cond_destroy(&w.more);
+	pthread_mutex_destroy(&w.mu);
+	return rc;
+}
