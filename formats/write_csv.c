@@ -45,6 +45,7 @@ struct write_csv {
 	int		 header_done;
 	struct buf	 row;		/* the row being built */
 	struct buf	 tmp;		/* a value with its guard */
+	struct buf	 props;		/* the properties' JSON */
 	char		*cell;		/* csv_write's output */
 	size_t		 cellcap;
 	/* --properties=columns */
@@ -62,7 +63,8 @@ static void	write_csv_free(struct writer *);
 static void	write_csv_cell(struct write_csv *, const char *, int);
 static void	write_csv_fields(struct write_csv *, const struct record *);
 static void	write_csv_header(struct write_csv *, char **, size_t);
-static char	*write_csv_props_json(const struct record *);
+static const char *write_csv_props_json(struct write_csv *,
+		    const struct record *);
 static enum rc	write_csv_spool_open(struct writer *);
 static enum rc	write_csv_spool_put(struct writer *, const void *, size_t);
 static enum rc	write_csv_spool_putsize(struct writer *, size_t);
@@ -175,35 +177,22 @@ write_csv_header(struct write_csv *st, char **keys, size_t nkeys)
 	st->header_done = 1;
 }
 
-/* The properties as compact JSON, keys sorted; caller frees. */
-static char *
-write_csv_props_json(const struct record *rec)
+/* The properties as compact JSON, keys sorted, into st->props. */
+static const char *
+write_csv_props_json(struct write_csv *st, const struct record *rec)
 {
-	json_t *o = json_object(), *v;
-	char *s;
-
-	if (o == NULL)
-		fatal("out of memory");
-	for (size_t i = 0; i < rec->nprops; i++) {
-		v = rec->props[i].value != NULL ?
-		    json_string(rec->props[i].value) : json_null();
-		if (v == NULL || json_object_set_new(o, rec->props[i].key,
-		    v) != 0)
-			fatal("property %s of %s is not representable as JSON",
-			    rec->props[i].key, rec->f[F_ID]);
-	}
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	if (s == NULL)
-		fatal("record %s is not representable as JSON", rec->f[F_ID]);
-	return s;
+	buf_reset(&st->props);
+	if (record_props_json_text(rec, &st->props) != 0)
+		fatal("the properties of %s are not representable as JSON",
+		    rec->f[F_ID]);
+	return buf_cstr(&st->props);
 }
 
 static enum rc
 write_csv_write(struct writer *w, const struct record *rec)
 {
 	struct write_csv *st = w->priv;
-	char *props, n[32];
+	char n[32];
 	enum rc rc;
 
 	if (st->columns)
@@ -216,9 +205,7 @@ write_csv_write(struct writer *w, const struct record *rec)
 	}
 	buf_reset(&st->row);
 	write_csv_fields(st, rec);
-	props = write_csv_props_json(rec);
-	write_csv_cell(st, props, 1);
-	free(props);
+	write_csv_cell(st, write_csv_props_json(st, rec), 1);
 	buf_addc(&st->row, ',');
 	snprintf(n, sizeof n, "%zu", rec->nsrcs);
 	write_csv_cell(st, n, 1);
@@ -262,6 +249,7 @@ write_csv_free(struct writer *w)
 	free(st->keys);
 	buf_free(&st->row);
 	buf_free(&st->tmp);
+	buf_free(&st->props);
 	buf_free(&st->rd);
 	free(st->cell);
 	free(st);

@@ -567,6 +567,120 @@ fail:
 	return NULL;
 }
 
+/* A JSON string as jansson's dump writes it: ", \\, \\b \\f \\n \\r \\t
+ * escaped by name, other control characters as \\u00XX (upper case hex),
+ * everything else (UTF-8 included) as it is; NULL is null. */
+static int
+record_json_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *run;
+	size_t len;
+
+	if (s == NULL) {
+		buf_add(b, "null", 4);
+		return 0;
+	}
+	len = strlen(s);
+	if (!utf8_valid(s, len))
+		return -1;
+	buf_addc(b, '"');
+	for (run = s; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', 0 };
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':	esc[1] = '"'; break;
+		case '\\':	esc[1] = '\\'; break;
+		case '\b':	esc[1] = 'b'; break;
+		case '\f':	esc[1] = 'f'; break;
+		case '\n':	esc[1] = 'n'; break;
+		case '\r':	esc[1] = 'r'; break;
+		case '\t':	esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 0xf];
+			n = 6;
+		}
+		buf_add(b, esc, n);
+	}
+	buf_add(b, run, (size_t)(s - run));
+	buf_addc(b, '"');
+	return 0;
+}
+
+int
+record_props_json_text(const struct record *r, struct buf *b)
+{
+	buf_addc(b, '{');
+	for (size_t i = 0; i < r->nprops; i++) {
+		if (i > 0)
+			buf_addc(b, ',');
+		if (record_json_str(b, r->props[i].key) != 0)
+			return -1;
+		buf_addc(b, ':');
+		if (record_json_str(b, r->props[i].value) != 0)
+			return -1;
+	}
+	buf_addc(b, '}');
+	return 0;
+}
+
+int
+record_json_text(const struct record *r, struct buf *b)
+{
+	char num[32];
+
+	buf_addc(b, '{');
+	for (int i = 0; i < F__COUNT; i++) {
+		const char *t = r->f[i];
+
+		if (i > 0)
+			buf_addc(b, ',');
+		buf_addc(b, '"');
+		buf_addstr(b, field_info[i].name);
+		buf_add(b, "\":", 2);
+		if (t == NULL)
+			buf_add(b, "null", 4);
+		else if (field_info[i].type == FT_INT) {
+			snprintf(num, sizeof num, "%lld", strtoll(t, NULL, 10));
+			buf_addstr(b, num);
+		} else if (field_info[i].type == FT_BOOL)
+			buf_addstr(b, strcmp(t, "true") == 0 ? "true" : "false");
+		else if (record_json_str(b, t) != 0)
+			return -1;
+	}
+	buf_addstr(b, ",\"properties\":");
+	/* record_to_json keeps the properties in their order, as the
+	 * record's sorted order is what the output shows */
+	if (record_props_json_text(r, b) != 0)
+		return -1;
+	buf_addstr(b, ",\"sources\":[");
+	for (size_t i = 0; i < r->nsrcs; i++) {
+		if (i > 0)
+			buf_addc(b, ',');
+		buf_addc(b, '{');
+		for (int j = 0; j < S__COUNT; j++) {
+			if (j > 0)
+				buf_addc(b, ',');
+			buf_addc(b, '"');
+			buf_addstr(b, source_field_name[j]);
+			buf_add(b, "\":", 2);
+			if (record_json_str(b, r->srcs[i].v[j]) != 0)
+				return -1;
+		}
+		buf_addc(b, '}');
+	}
+	buf_add(b, "]}", 2);
+	return 0;
+}
+
 static int
 sources_from_json(struct record *r, const json_t *a, const char **why)
 {

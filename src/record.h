@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "util.h"
+
 enum field_type {
 	FT_STRING,
 	FT_UUID,
@@ -146,6 +148,15 @@ void	source_clear(struct source *);
  * record_from_json reads that form back (returns -1 with *why on error).
  */
 json_t	*record_to_json(const struct record *);
+/*
+ * The same text json_dumps(record_to_json(r), JSON_COMPACT) gives, written
+ * straight into b (appended) without building the JSON tree; and the
+ * "properties" object alone, as JSON_COMPACT | JSON_SORT_KEYS gives it for
+ * a record whose properties are sorted. -1 (b then holds a partial text)
+ * where jansson would refuse: a string that is not UTF-8.
+ */
+int	 record_json_text(const struct record *, struct buf *b);
+int	 record_props_json_text(const struct record *, struct buf *b);
 int	 record_from_json(struct record *, const json_t *, const char **why);
 
 /*

@@ -55,6 +55,7 @@ static void	test_move_leaves_source_empty(void);
 static void	test_clear_null_and_twice_is_harmless(void);
 static void	test_to_json_writes_canonical_form(void);
 static void	test_to_json_does_not_reorder_properties(void);
+static void	test_json_text_escapes_as_jansson_dumps(void);
 static void	test_from_json_round_trip_is_identical(void);
 static void	test_from_json_rejects_malformed_and_keeps_record(void);
 
@@ -1004,6 +1005,13 @@ test_to_json_writes_canonical_form(void)
 	T_STR(text, want, "record_to_json, compact");
 	free(text);
 	json_decref(j);
+	{
+		struct buf b = BUF_INIT;
+
+		T_INT(record_json_text(&r, &b), 0, "record_json_text");
+		T_STR(buf_cstr(&b), want, "record_json_text: the same text");
+		buf_free(&b);
+	}
 
 	/* An empty record: every field null, no properties, no sources. */
 	record_clear(&r);
@@ -1143,6 +1151,79 @@ test_from_json_rejects_malformed_and_keeps_record(void)
 	}
 }
 
+/*
+ * record_json_text and record_props_json_text write what jansson's dump
+ * writes: every byte 0x01-0x7f in a value, a key and a source field,
+ * multi-byte UTF-8, the empty string, a 64-bit size; and refuse what
+ * jansson refuses (a string that is not UTF-8).
+ */
+static void
+test_json_text_escapes_as_jansson_dumps(void)
+{
+	char all[128], what[64];
+	struct record r;
+	struct buf b = BUF_INIT;
+	const char *why;
+	json_t *j, *props;
+	char *want;
+
+	for (int c = 1; c < 128; c++)
+		all[c - 1] = (char)c;
+	all[127] = '\0';
+	record_init(&r);
+	record_set(&r, F_ID, "70a599e0-31e7-49b7-b260-868f441e862b", &why);
+	record_set(&r, F_NAME, all, &why);
+	record_set(&r, F_OWNER, "", &why);
+	record_set(&r, F_SIZE, "18446744073709551615", &why);
+	record_set(&r, F_VIRTUAL_SIZE, "9223372036854775807", &why);
+	record_set(&r, F_PROTECTED, "yes", &why);
+	record_prop_set(&r, all, "\u00e9\u65e5\U0001f600 \x1f\x7f\"\\/");
+	record_prop_set(&r, "", "");
+	record_prop_set(&r, "null", NULL);
+	record_sort(&r);
+	source_set(record_add_source(&r), S_FILE, all);
+	source_set(record_add_source(&r), S_AT, "1#/images/0");
+
+	j = record_to_json(&r);
+	want = dump(j);
+	T_OK(want != NULL, "jansson dumps the record");
+	T_INT(record_json_text(&r, &b), 0, "record_json_text, every byte");
+	T_STR(buf_cstr(&b), want, "record_json_text: as jansson dumps it");
+	free(want);
+	props = json_object_get(j, "properties");
+	want = json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS);
+	buf_reset(&b);
+	T_INT(record_props_json_text(&r, &b), 0, "record_props_json_text");
+	T_STR(buf_cstr(&b), want, "record_props_json_text: as jansson dumps "
+	    "the properties, keys sorted");
+	free(want);
+	json_decref(j);
+
+	/* not UTF-8, in a field, a key, a value: refused (source_set
+	 * turns what is not UTF-8 into UTF-8 already) */
+	for (int k = 0; k < 3; k++) {
+		struct record bad;
+
+		record_init(&bad);
+		record_set_raw(&bad, F_ID, "70a599e0-31e7-49b7-b260-868f441e862b");
+		if (k == 0)
+			record_set_raw(&bad, F_NAME, "caf\xe9");
+		else if (k == 1)
+			record_prop_set(&bad, "k\xff", "v");
+		else
+			record_prop_set(&bad, "k", "\xc3(");
+		snprintf(what, sizeof what, "not UTF-8 (%d): refused", k);
+		buf_reset(&b);
+		T_INT(record_json_text(&bad, &b), -1, what);
+		j = record_to_json(&bad);
+		T_OK(j == NULL, "jansson refuses it too");
+		json_decref(j);
+		record_clear(&bad);
+	}
+	buf_free(&b);
+	record_clear(&r);
+}
+
 int
 main(void)
 {
@@ -1174,6 +1255,7 @@ main(void)
 	test_clear_null_and_twice_is_harmless();
 	test_to_json_writes_canonical_form();
 	test_to_json_does_not_reorder_properties();
+	test_json_text_escapes_as_jansson_dumps();
 	test_from_json_round_trip_is_identical();
 	test_from_json_rejects_malformed_and_keeps_record();
 	return t_done();
