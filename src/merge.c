@@ -433,7 +433,17 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 			record_clear(&obs);
 			break;
 		}
-		merge_fold_one(&acc, &obs, m->diag, m->oncf, m->oncf_arg);
+		if (acc.nsrcs == 0 && obs.nsrcs == 1) {
+			/* the first observation of an id: folding it into the
+			 * empty record is taking it as it is */
+			record_move(&acc, &obs);
+			for (int f = 0; f < F__COUNT; f++)
+				acc.fsrc[f] = 0;
+			for (size_t i = 0; i < acc.nprops; i++)
+				acc.props[i].src = 0;
+		} else
+			merge_fold_one(&acc, &obs, m->diag, m->oncf,
+			    m->oncf_arg);
 		record_clear(&obs);
 	}
 	if (rc != RC_FATAL && step != SQLITE_DONE)

@@ -1017,9 +1017,29 @@ norm_time(const char *s, char **out, const char **why)
 		if (t.year < 0 || t.year > 9999)
 			goto bad;
 	}
-	*out = xasprintf("%04d-%02d-%02dT%02d:%02d:%02d%s%.*sZ", t.year,
-	    t.mon, t.day, t.hour, t.min, t.sec, frac != NULL ? "." : "",
-	    (int)nfrac, frac != NULL ? frac : "");
+	{
+		/* YYYY-MM-DDTHH:MM:SS[.frac]Z, without printf: every
+		 * timestamp of every observation comes through here */
+		char *o = *out = xmalloc(21 + (frac != NULL ? nfrac + 1 : 0));
+		const int v[6] = { t.year, t.mon, t.day, t.hour, t.min, t.sec };
+		static const char sep[6] = { '-', '-', 'T', ':', ':', 0 };
+
+		*o++ = (char)('0' + t.year / 1000);
+		*o++ = (char)('0' + t.year / 100 % 10);
+		for (int i = 0; i < 6; i++) {
+			*o++ = (char)('0' + v[i] / 10 % 10);
+			*o++ = (char)('0' + v[i] % 10);
+			if (sep[i] != 0)
+				*o++ = sep[i];
+		}
+		if (frac != NULL) {
+			*o++ = '.';
+			memcpy(o, frac, nfrac);
+			o += nfrac;
+		}
+		*o++ = 'Z';
+		*o = '\0';
+	}
 	return 0;
 
 bad:

@@ -261,6 +261,7 @@ work_emit(void *arg, struct record *obs)
 
 	if (obs->f[F_ID] == NULL || obs->nsrcs == 0)
 		fatal("work_emit: observation without id or source");
+	record_sort(obs);	/* here, on this thread, not in the fold */
 	buf_addc(b, WORK_OBS);
 	work_put_str(b, obs->f[F_ID]);
 	work_put_str(b, obs->srcs[0].v[S_DATE]);
