@@ -3,10 +3,13 @@
 # size in BENCH_SIZES, runs imgmeta and the tools an operator would glue
 # together instead, side by side, and prints one table per size: tool,
 # task, seconds, images/s, MB/s, peak RSS, ratio (images/s against the
-# baseline of the same task). Needs jq, sqlite3 and GNU time
+# baseline of the same task). With BENCH_ONE_FILE=N, also one bare
+# detail file of N images (the single huge export): peak RSS is the
+# point there. Needs jq, sqlite3 and GNU time
 # (apt-get install jq sqlite3 time); not part of make check.
 set -eu
 : "${BENCH_SIZES:=100000}"
+: "${BENCH_ONE_FILE:=}"
 : "${PYTHON3:=python3}"
 imgmeta=${IMGMETA:-src/imgmeta}
 work=${BENCH_DIR:-bench-work}
@@ -49,3 +52,28 @@ for n in $BENCH_SIZES; do
 	awk -F'|' '{ ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
 	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }' "$work/rows-$n"
 done
+
+if [ -n "$BENCH_ONE_FILE" ]; then
+	n=$BENCH_ONE_FILE
+	one="$work/one-$n.json"
+	[ -f "$one" ] || "$PYTHON3" "$srcdir/tests/bench/gen.py" --one-file "$n" "$one"
+	mb=$(wc -c < "$one" | awk '{printf "%d", $1 / 1e6}')
+	rm -f "$work/one-flat.db" "$work/one-im.db"
+	{
+	run "jq" "one file -> csv" "$n" "$mb" \
+	    "jq -r '.images[] | [.id, .name, .status, .\"OS-EXT-IMG-SIZE:size\", .minRam, .minDisk, .created, .updated, (.metadata|tojson)] | @csv' $one > $work/one-jq.csv"
+	run "imgmeta" "one file -> csv" "$n" "$mb" \
+	    "$imgmeta -q -o $work/one-im.csv $one"
+	run "sqlite3" "one file -> sqlite" "$n" "$mb" \
+	    "{ echo 'BEGIN; CREATE TABLE images(id, name, status, size, min_ram, min_disk, created, updated, metadata);'; echo \"INSERT INTO images SELECT value->>'id', value->>'name', value->>'status', value->>'OS-EXT-IMG-SIZE:size', value->>'minRam', value->>'minDisk', value->>'created', value->>'updated', value->>'metadata' FROM json_each(readfile('$one'), '\\\$.images');\"; echo 'COMMIT;'; } | sqlite3 $work/one-flat.db"
+	run "imgmeta" "one file -> sqlite" "$n" "$mb" \
+	    "$imgmeta -q -o $work/one-im.db $one"
+	} > "$work/rows-one-$n"
+	echo
+	echo "## one file of $n images ($mb MB, one {\"images\": [...]} body)"
+	echo
+	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | ratio |"
+	echo "|---|---|---|---|---|---|---|"
+	awk -F'|' '{ ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
+	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }' "$work/rows-one-$n"
+fi

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """gen.py N DIR: a deterministic synthetic capture corpus of N images.
+gen.py --one-file N FILE: N images as Nova v2.1 detail in ONE bare
+{"images": [...]} body (the single huge export), written as it goes.
 
 80% of the images come as Nova v2.1 detail pages (1,000 a page, bare JSON),
 20% as Glance v1.1 detail pages (curl -i style, with a Date header), and
@@ -9,9 +11,11 @@ awkward characters; each image has 0-25 properties. Same N, same bytes.
 """
 import json, os, random, sys, uuid
 
+one_file = sys.argv[1] == "--one-file"
+if one_file:
+    del sys.argv[1]
 n, out = int(sys.argv[1]), sys.argv[2]
 rnd = random.Random(20261123)
-os.makedirs(out, exist_ok=True)
 AWK = ['plain', 'comma, inside', 'quote "q"', 'ünïcödé 日本', '=formula', 'tab\tname']
 
 def image(i):
@@ -19,14 +23,28 @@ def image(i):
     md = {"key_%d" % k: "value %d %d" % (k, rnd.randrange(10**6)) for k in range(rnd.randrange(26))}
     return u, "%s %d" % (AWK[i % len(AWK)], i), md
 
+def nova_image(u, name, md):
+    return {"OS-EXT-IMG-SIZE:size": rnd.randrange(1, 1 << 34), "created": "2014-02-10T17:05:01Z",
+            "id": u, "links": [{"href": "http://x/v2/d9ebe43510414ef590a4aa158605329e/images/" + u, "rel": "self"}],
+            "metadata": md, "minDisk": 2, "minRam": 0, "name": name, "progress": 100,
+            "status": "ACTIVE", "updated": "2014-02-10T17:05:07Z"}
+
+if one_file:
+    with open(out, "w") as f:
+        f.write('{"images": [')
+        for i in range(n):
+            if i:
+                f.write(", ")
+            f.write(json.dumps(nova_image(*image(i)), ensure_ascii=False))
+        f.write("]}")
+    sys.exit(0)
+
+os.makedirs(out, exist_ok=True)
 imgs = [image(i) for i in range(n)]
 nova = imgs[: n * 8 // 10]
 glance = imgs[n * 8 // 10:]
 for p in range(0, len(nova), 1000):
-    page = [{"OS-EXT-IMG-SIZE:size": rnd.randrange(1, 1 << 34), "created": "2014-02-10T17:05:01Z",
-             "id": u, "links": [{"href": "http://x/v2/d9ebe43510414ef590a4aa158605329e/images/" + u, "rel": "self"}],
-             "metadata": md, "minDisk": 2, "minRam": 0, "name": name, "progress": 100,
-             "status": "ACTIVE", "updated": "2014-02-10T17:05:07Z"} for u, name, md in nova[p:p + 1000]]
+    page = [nova_image(u, name, md) for u, name, md in nova[p:p + 1000]]
     with open(os.path.join(out, "v21-detail-%06d.json" % p), "w") as f:
         json.dump({"images": page}, f, ensure_ascii=False)
 for p in range(0, len(glance), 1000):
