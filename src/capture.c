@@ -29,6 +29,11 @@
  * the archive. Each entry is one response at "entry N", its body taken
  * from response.content.text (base64-decoded when content.encoding says
  * so) and served from memory.
+ *
+ * Before any of this, the readers that read whole files (reader.h,
+ * bid_file: imgmeta's own JSON Lines and SQLite outputs) look at the
+ * first bytes; a file one of them claims is handed over whole, as one
+ * response.
  */
 #include "config.h"
 
@@ -40,6 +45,7 @@
 
 #include "capture.h"
 #include "jsonscan.h"
+#include "reader.h"
 #include "util.h"
 
 #define CAPTURE_LOOKAHEAD	(16 * 1024)	/* to classify a line */
@@ -147,6 +153,7 @@ static void	capture_status(struct capture *, const struct view *, int);
 static void	capture_after_request(struct capture *);
 static void	capture_dump(struct capture *, uint64_t);
 static void	capture_bare(struct capture *);
+static void	capture_whole(struct capture *, const struct reader_ops *);
 static int	capture_top(struct capture *);
 static int	capture_body_linestart(struct capture_body *);
 static int	capture_is_har(struct capture *);
@@ -880,6 +887,30 @@ capture_bare(struct capture *c)
 		;
 }
 
+/* A file that a reader claimed whole: one response, the whole file, for
+ * that reader's read_file. */
+static void
+capture_whole(struct capture *c, const struct reader_ops *reader)
+{
+	struct response r;
+	struct capture_body body = { .c = c, .mode = BODY_REST };
+	char scratch[8192];
+
+	memset(&r, 0, sizeof r);
+	capture_set_pos(&r, 0);
+	r.file = c->file;
+	r.body = &body;
+	r.reader = reader;
+	r.compressed = stream_is_gzip(c->s);
+	c->d->n.responses++;
+	if (c->cb(c->arg, &r) == RC_FATAL) {
+		c->rc = RC_FATAL;
+		return;
+	}
+	while (response_body_read(&r, scratch, sizeof scratch) > 0)
+		;
+}
+
 /*
  * One step at the top level, between exchanges. Returns 0 to go on, 1 at
  * the end (or after an error, or when the file is not a capture).
@@ -965,6 +996,7 @@ enum rc
 capture_read(struct stream *s, const char *file, struct diag *d,
     capture_cb cb, void *arg)
 {
+	const struct reader_ops *reader;
 	struct capture c;
 	struct view v;
 	const char *p;
@@ -979,6 +1011,11 @@ capture_read(struct stream *s, const char *file, struct diag *d,
 	c.arg = arg;
 	c.rc = RC_OK;
 
+	/* A file a reader reads whole (imgmeta's own outputs). */
+	if ((reader = read_file_bid(s)) != NULL) {
+		capture_whole(&c, reader);
+		goto out;
+	}
 	/* A UTF-8 byte order mark, blank lines, '#' comments. */
 	n = stream_peek(s, &p, 3);
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)

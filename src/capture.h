@@ -35,6 +35,7 @@ struct header {
 };
 
 struct capture_body;		/* opaque */
+struct reader_ops;		/* reader.h */
 
 struct response {
 	const char	*file;		/* as given on the command line */
@@ -47,6 +48,10 @@ struct response {
 	struct header	*headers;
 	size_t		 nheaders;
 	struct capture_body *body;
+	/* A file a reader claimed whole (reader.h, bid_file): the body is
+	 * the whole file, read by that reader's read_file. */
+	const struct reader_ops *reader;
+	int		 compressed;	/* the file was gzip-compressed */
 };
 
 /* First header of that name (ASCII case-insensitive), or NULL. */
@@ -59,7 +64,8 @@ ssize_t	 response_body_read(struct response *, void *, size_t);
 typedef enum rc (*capture_cb)(void *arg, struct response *);
 
 /* Reads every response of the stream, calling cb for each 2xx (or
- * status-less) response. Non-2xx responses are counted and reported as
+ * status-less) response; a file that a reader claims whole (reader.h,
+ * bid_file) is one response at "0" with resp->reader set. Non-2xx responses are counted and reported as
  * DIAG_NON2XX ("FILE:OFFSET: HTTP 404 response (Not Found): not an
  * observation"). Returns RC_FATAL if cb did, RC_SKIP if the stream could
  * not be read to the end (reported), else RC_OK. */

@@ -466,6 +466,24 @@ out:
 	return rc;
 }
 
+const struct reader_ops *
+read_file_bid(struct stream *s)
+{
+	const struct reader_ops *best = NULL;
+	int bid, best_bid = 0;
+
+	for (size_t i = 0; readers[i] != NULL; i++) {
+		if (readers[i]->bid_file == NULL)
+			continue;
+		bid = readers[i]->bid_file(s);
+		if (bid > best_bid) {
+			best_bid = bid;
+			best = readers[i];
+		}
+	}
+	return best;
+}
+
 enum rc
 read_response(struct response *resp, struct diag *d,
     enum rc (*emit)(void *, struct record *), void *emit_arg)
@@ -495,6 +513,17 @@ read_response(struct response *resp, struct diag *d,
 		    "URL is not valid UTF-8: the record's source reads it as "
 		    "ISO-8859-1");
 
+	if (resp->reader != NULL) {
+		struct read_ctx ctx;
+
+		/* A whole file: its reader sets the positions. */
+		walk_pos(&w, NULL, 0, 0);
+		walk_ctx(&w, &ctx, "", 0, 0);
+		rc = resp->reader->read_file(&ctx);
+		free(w.date);
+		buf_free(&w.pos);
+		return rc == RC_FATAL ? RC_FATAL : RC_OK;
+	}
 	for (size_t i = 0; readers[i] != NULL; i++) {
 		if (readers[i]->bid_headers == NULL)
 			continue;

@@ -15,6 +15,12 @@
  *    has no envelope key at all, the whole object is offered once with
  *    envelope "".
  *
+ * Before a file is split into responses, the readers that read whole
+ * files (bid_file; imgmeta's own outputs) look at its first bytes; the
+ * highest bidder gets the whole file as one response (capture's
+ * resp->reader) and reads it itself with read_file: through
+ * response_body_read, or by opening resp->file when it needs a path.
+ *
  * A reader turns what it reads into observations: it fills a struct record
  * (one source; see record_add_source) and hands it to read_emit(). Problems
  * are reported through ctx->diag with ctx->file and ctx->pos; a reader
@@ -53,6 +59,15 @@ struct reader_ops {
 	/* JSON items; both NULL when not used. */
 	int	(*bid_item)(const struct read_ctx *, const json_t *item);
 	enum rc	(*read_item)(struct read_ctx *, const json_t *item);
+	/*
+	 * Whole files in a format of their own; both NULL when not used.
+	 * bid_file may stream_peek as far as it needs (bounded) but must
+	 * not consume; it runs on every input, so it decides from the first
+	 * bytes whenever it can. read_file sets ctx->pos itself for each
+	 * position it reports or emits from ("line 3").
+	 */
+	int	(*bid_file)(struct stream *);
+	enum rc	(*read_file)(struct read_ctx *);
 };
 
 /* formats/readers.c: NULL-terminated. */
@@ -65,6 +80,10 @@ extern const struct reader_ops *const readers[];
  */
 enum rc	read_response(struct response *, struct diag *,
 	    enum rc (*emit)(void *, struct record *), void *emit_arg);
+
+/* The reader that bids highest on a whole file (bid_file), or NULL:
+ * capture_read asks before it splits a file into responses. */
+const struct reader_ops *read_file_bid(struct stream *);
 
 /* Limits on what one item may hold, so a hostile file cannot exhaust
  * memory; far above anything real (README "Limits"). read_emit rejects
