@@ -728,8 +728,10 @@ main(int argc, char *argv[])
 	int status;
 
 	json_object_seed(0);	/* before any thread makes an object */
+	json_arena_install();
 	r.filter = filter_new();
 	status = main_run(&r, argc, argv);
 	filter_free(r.filter);
+	json_arena_release();
 	return status;
 }

@@ -208,8 +208,10 @@ walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 	enum rc rc;
 
 	walk_pos(w, key, in_list, index);
+	json_arena_begin();	/* released below, before the next item */
 	item = json_loadb(w->item.data, w->item.len, JSON_DECODE_ANY |
 	    JSON_REJECT_DUPLICATES, &err);
+	json_arena_end();
 	if (item == NULL) {
 		struct read_ctx ctx;
 		const char *why = walk_json_why(&err), *near;

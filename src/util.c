@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "util.h"
 
 void *
@@ -271,4 +273,68 @@ latin1_to_utf8(const char *s, size_t n)
 		}
 	}
 	return buf_detach(&b);
+}
+
+#define JSON_ARENA_SIZE	((size_t)4 << 20)
+
+static _Thread_local struct {
+	char	*base;
+	size_t	 used;
+	int	 active;
+} json_arena;
+
+static void *
+json_arena_malloc(size_t n)
+{
+	void *p;
+
+	if (json_arena.active) {
+		n = (n + 15) & ~(size_t)15;
+		if (json_arena.base == NULL)
+			json_arena.base = xmalloc(JSON_ARENA_SIZE);
+		if (n <= JSON_ARENA_SIZE - json_arena.used) {
+			p = json_arena.base + json_arena.used;
+			json_arena.used += n;
+			return p;
+		}
+	}
+	return malloc(n);
+}
+
+static void
+json_arena_free(void *p)
+{
+	/* compared as integers: the pointer may come from anywhere */
+	uintptr_t a = (uintptr_t)p, b = (uintptr_t)json_arena.base;
+
+	if (b != 0 && a >= b && a < b + JSON_ARENA_SIZE)
+		return;
+	free(p);
+}
+
+void
+json_arena_install(void)
+{
+	json_set_alloc_funcs(json_arena_malloc, json_arena_free);
+}
+
+void
+json_arena_begin(void)
+{
+	json_arena.used = 0;
+	json_arena.active = 1;
+}
+
+void
+json_arena_end(void)
+{
+	json_arena.active = 0;
+}
+
+void
+json_arena_release(void)
+{
+	free(json_arena.base);
+	json_arena.base = NULL;
+	json_arena.used = 0;
 }

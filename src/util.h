@@ -49,4 +49,19 @@ int	 ascii_ncasecmp(const char *, const char *, size_t);
 int	 utf8_valid(const char *, size_t);	/* 1 if valid UTF-8 */
 char	*latin1_to_utf8(const char *, size_t);	/* caller frees */
 
+/*
+ * A per-thread arena for what jansson's parser allocates. json_arena_install
+ * (once, before threads start) makes jansson allocate through it; between
+ * json_arena_begin and json_arena_end, on that thread, jansson's
+ * allocations are cut from the arena (malloc past its size) and freeing
+ * them costs nothing; the arena is emptied at the next begin, so every
+ * value parsed in between must be released (json_decref) before then.
+ * Outside begin/end, and on other threads, jansson uses malloc and free.
+ * The objects parsed meanwhile stay on their thread.
+ */
+void	 json_arena_install(void);
+void	 json_arena_begin(void);
+void	 json_arena_end(void);
+void	 json_arena_release(void);	/* this thread's arena, at its end */
+
 #endif
