@@ -475,3 +475,221 @@ work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
 	pthread_mutex_destroy(&w.mu);
 	return rc;
 }
+
+/*
+ * The fold pipeline (work_fold).
+ */
+#define FOLD_QUEUE	512	/* events waiting before the fold waits */
+
+enum fold_kind { FOLD_RECORD, FOLD_OBS, FOLD_CONFLICT, FOLD_MSG };
+
+struct fold_event {
+	struct fold_event	*next;
+	enum fold_kind		 kind;
+	struct record		 rec;		/* RECORD, OBS */
+	int			 run;		/* OBS */
+	enum diag_kind		 dkind;		/* MSG */
+	char			*s[4];		/* MSG: file, pos, msg;
+						   CONFLICT: id, field, old,
+						   new values */
+	struct source		 src[2];	/* CONFLICT: old, new */
+};
+
+struct fold {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 more;
+	pthread_cond_t		 room;
+	struct fold_event	*head;
+	struct fold_event	*tail;
+	size_t			 n;
+	int			 done;
+	int			 stop;
+	enum rc			 rc;		/* merge_fold's */
+	struct merge		*m;
+	struct diag		 diag;		/* the merge's, meanwhile */
+	const struct work_fold_hooks *h;
+};
+
+static void
+fold_event_free(struct fold_event *e)
+{
+	record_clear(&e->rec);
+	for (int i = 0; i < 4; i++)
+		free(e->s[i]);
+	source_clear(&e->src[0]);
+	source_clear(&e->src[1]);
+	free(e);
+}
+
+static struct fold_event *
+fold_event(enum fold_kind kind)
+{
+	struct fold_event *e = xcalloc(1, sizeof *e);
+
+	e->kind = kind;
+	record_init(&e->rec);
+	return e;
+}
+
+/* Queues an event; waits while the queue is full. RC_FATAL: stop. */
+static enum rc
+fold_push(struct fold *f, struct fold_event *e)
+{
+	int stop;
+
+	pthread_mutex_lock(&f->mu);
+	if (f->tail != NULL)
+		f->tail->next = e;
+	else
+		f->head = e;
+	f->tail = e;
+	f->n++;
+	pthread_cond_signal(&f->more);
+	while (!f->stop && f->n >= FOLD_QUEUE)
+		pthread_cond_wait(&f->room, &f->mu);
+	stop = f->stop;
+	pthread_mutex_unlock(&f->mu);
+	return stop ? RC_FATAL : RC_OK;
+}
+
+static enum rc
+fold_take(void *arg, struct record *rec)
+{
+	struct fold_event *e = fold_event(FOLD_RECORD);
+
+	record_move(&e->rec, rec);
+	return fold_push(arg, e);
+}
+
+static enum rc
+fold_observe(void *arg, const struct record *obs, int run)
+{
+	struct fold_event *e = fold_event(FOLD_OBS);
+
+	record_copy(&e->rec, obs);
+	e->run = run;
+	return fold_push(arg, e);
+}
+
+static void
+fold_conflict(void *arg, const struct conflict *c)
+{
+	struct fold_event *e = fold_event(FOLD_CONFLICT);
+
+	e->s[0] = xstrdup(c->id);
+	e->s[1] = xstrdup(c->field);
+	e->s[2] = xstrdup(c->old_value);
+	e->s[3] = xstrdup(c->new_value);
+	source_copy(&e->src[0], c->old_src);
+	source_copy(&e->src[1], c->new_src);
+	(void)fold_push(arg, e);
+}
+
+static void
+fold_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
+    const char *msg)
+{
+	struct fold_event *e = fold_event(FOLD_MSG);
+
+	e->dkind = kind;
+	e->s[0] = xstrdup(file);
+	e->s[1] = xstrdup(pos);
+	e->s[2] = xstrdup(msg);
+	(void)fold_push(arg, e);
+}
+
+static void *
+fold_main(void *arg)
+{
+	struct fold *f = arg;
+	enum rc rc;
+
+	rc = merge_fold_take(f->m, fold_take,
+	    f->h->observe != NULL ? fold_observe : NULL, f);
+	pthread_mutex_lock(&f->mu);
+	f->rc = rc;
+	f->done = 1;
+	pthread_cond_signal(&f->more);
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+/* One event, on the caller's thread. */
+static enum rc
+fold_replay(struct fold_event *e, struct diag *d,
+    const struct work_fold_hooks *h)
+{
+	switch (e->kind) {
+	case FOLD_RECORD:
+		return h->write(h->arg, &e->rec);
+	case FOLD_OBS:
+		return h->observe(h->arg, &e->rec, e->run);
+	case FOLD_CONFLICT: {
+		struct conflict c = {
+			.id = e->s[0], .field = e->s[1],
+			.old_value = e->s[2], .new_value = e->s[3],
+			.old_src = &e->src[0], .new_src = &e->src[1],
+		};
+
+		h->conflict(h->arg, &c);
+		return RC_OK;
+	}
+	case FOLD_MSG:
+		diag_report(d, e->dkind, e->s[0], e->s[1], "%s", e->s[2]);
+		return RC_OK;
+	}
+	return RC_OK;
+}
+
+enum rc
+work_fold(struct merge *m, struct diag *d, const struct work_fold_hooks *h)
+{
+	struct fold f = { .m = m, .h = h };
+	struct diag *old;
+	pthread_t tid;
+	enum rc rc = RC_OK;
+
+	pthread_mutex_init(&f.mu, NULL);
+	pthread_cond_init(&f.more, NULL);
+	pthread_cond_init(&f.room, NULL);
+	diag_init(&f.diag, fold_sink, &f);
+	old = merge_set_diag(m, &f.diag);
+	merge_on_conflict(m, h->conflict != NULL ? fold_conflict : NULL, &f);
+	if (pthread_create(&tid, NULL, fold_main, &f) != 0)
+		fatal("cannot start a thread");
+	for (;;) {
+		struct fold_event *e;
+
+		pthread_mutex_lock(&f.mu);
+		while (f.head == NULL && !f.done)
+			pthread_cond_wait(&f.more, &f.mu);
+		if ((e = f.head) == NULL) {
+			pthread_mutex_unlock(&f.mu);
+			break;
+		}
+		if ((f.head = e->next) == NULL)
+			f.tail = NULL;
+		f.n--;
+		pthread_cond_signal(&f.room);
+		pthread_mutex_unlock(&f.mu);
+		/* after a stop, the rest is dropped unsaid, as merge_fold
+		 * would not have got that far */
+		if (rc != RC_FATAL && fold_replay(e, d, h) == RC_FATAL) {
+			rc = RC_FATAL;
+			pthread_mutex_lock(&f.mu);
+			f.stop = 1;
+			pthread_cond_broadcast(&f.room);
+			pthread_mutex_unlock(&f.mu);
+		}
+		fold_event_free(e);
+	}
+	pthread_join(tid, NULL);
+	if (f.rc == RC_FATAL)
+		rc = RC_FATAL;
+	merge_set_diag(m, old);
+	merge_on_conflict(m, h->conflict, h->arg);
+	pthread_cond_destroy(&f.room);
+	pthread_cond_destroy(&f.more);
+	pthread_mutex_destroy(&f.mu);
+	return rc;
+}
