@@ -1,6 +1,7 @@
 /*
  * write_json.c: JSON Lines, one canonical record per line (the form of
- * record_to_json), UTF-8, gzip-compressed when asked.
+ * record_to_json, written by record_json_text without building it),
+ * UTF-8, gzip-compressed when asked.
  *
  * A record of more than one source carries, in each source entry, what
  * that observation said: "observation", an object of its non-null
@@ -22,7 +23,12 @@
 struct write_json {
 	struct output	*out;
 	char		*cur_id;	/* whose observations these are */
-	json_t		*said;		/* array: each observation's object */
+	struct buf	 said;		/* each observation's object, NUL-ended */
+	size_t		*said_at;	/* where each starts in said */
+	size_t		 nsaid;
+	size_t		 capsaid;
+	const char	**texts;	/* write: the same as pointers */
+	struct buf	 line;
 };
 
 static enum rc	write_json_open(struct writer *, const char *);
@@ -31,8 +37,6 @@ static enum rc	write_json_observe(struct writer *, const struct record *,
 		    int);
 static enum rc	write_json_finish(struct writer *);
 static void	write_json_free(struct writer *);
-static int	write_json_dump(const char *, size_t, void *);
-static json_t	*write_json_said(const struct record *);
 static void	write_json_forget(struct write_json *);
 
 static const char *const write_json_suffixes[] = {
@@ -56,47 +60,21 @@ write_json_open(struct writer *w, const char *path)
 	struct write_json *j = xcalloc(1, sizeof *j);
 
 	w->priv = j;
-	j->said = json_array();
 	j->out = output_open(path, w->opts.gzip, w->diag);
 	return j->out == NULL ? RC_FATAL : RC_OK;
-}
-
-/* jansson's dump callback: straight into the output. */
-static int
-write_json_dump(const char *p, size_t n, void *arg)
-{
-	return output_write(arg, p, n) == RC_OK ? 0 : -1;
-}
-
-/* What one observation said: record_to_json's form without id, sources,
- * null fields and, when it has none, properties. */
-static json_t *
-write_json_said(const struct record *obs)
-{
-	json_t *j = record_to_json(obs), *v;
-	const char *key;
-	void *tmp;
-
-	if (j == NULL)
-		fatal("observation of %s is not representable as JSON",
-		    obs->f[F_ID]);
-	json_object_del(j, "id");
-	json_object_del(j, "sources");
-	json_object_foreach_safe(j, tmp, key, v)
-		if (json_is_null(v) || (strcmp(key, "properties") == 0 &&
-		    json_object_size(v) == 0))
-			json_object_del(j, key);
-	return j;
 }
 
 static void
 write_json_forget(struct write_json *j)
 {
-	json_array_clear(j->said);
+	buf_reset(&j->said);
+	j->nsaid = 0;
 	free(j->cur_id);
 	j->cur_id = NULL;
 }
 
+/* What one observation said (record_said_json_text), kept until its
+ * record is written. */
 static enum rc
 write_json_observe(struct writer *w, const struct record *obs, int run)
 {
@@ -108,7 +86,18 @@ write_json_observe(struct writer *w, const struct record *obs, int run)
 		write_json_forget(j);
 		j->cur_id = xstrdup(obs->f[F_ID]);
 	}
-	json_array_append_new(j->said, write_json_said(obs));
+	if (j->nsaid == j->capsaid) {
+		j->capsaid = j->capsaid ? j->capsaid * 2 : 8;
+		j->said_at = xreallocarray(j->said_at, j->capsaid,
+		    sizeof *j->said_at);
+		j->texts = xreallocarray(j->texts, j->capsaid,
+		    sizeof *j->texts);
+	}
+	j->said_at[j->nsaid++] = j->said.len;
+	if (record_said_json_text(obs, &j->said) != 0)
+		fatal("observation of %s is not representable as JSON",
+		    obs->f[F_ID]);
+	buf_addc(&j->said, '\0');
 	return RC_OK;
 }
 
@@ -116,27 +105,23 @@ static enum rc
 write_json_write(struct writer *w, const struct record *rec)
 {
 	struct write_json *j = w->priv;
-	json_t *o = record_to_json(rec), *srcs;
-	int r;
+	const char *const *said = NULL;
 
-	if (o == NULL)
-		fatal("record %s is not representable as JSON", rec->f[F_ID]);
 	if (rec->nsrcs > 1) {
 		if (j->cur_id == NULL || strcmp(j->cur_id, rec->f[F_ID]) != 0 ||
-		    json_array_size(j->said) != rec->nsrcs)
+		    j->nsaid != rec->nsrcs)
 			fatal("record %s written without its observations",
 			    rec->f[F_ID]);
-		srcs = json_object_get(o, "sources");
-		for (size_t i = 0; i < rec->nsrcs; i++)
-			json_object_set(json_array_get(srcs, i),
-			    "observation", json_array_get(j->said, i));
+		for (size_t i = 0; i < j->nsaid; i++)
+			j->texts[i] = j->said.data + j->said_at[i];
+		said = j->texts;
 	}
+	buf_reset(&j->line);
+	if (record_json_text_ex(rec, "observation", said, &j->line) != 0)
+		fatal("record %s is not representable as JSON", rec->f[F_ID]);
+	buf_addc(&j->line, '\n');
 	write_json_forget(j);
-	r = json_dump_callback(o, write_json_dump, j->out, JSON_COMPACT);
-	json_decref(o);
-	if (r != 0)
-		return RC_FATAL;
-	return output_write(j->out, "\n", 1);
+	return output_write(j->out, j->line.data, j->line.len);
 }
 
 static enum rc
@@ -158,7 +143,10 @@ write_json_free(struct writer *w)
 		return;
 	output_abort(j->out);
 	write_json_forget(j);
-	json_decref(j->said);
+	buf_free(&j->said);
+	buf_free(&j->line);
+	free(j->said_at);
+	free(j->texts);
 	free(j);
 	w->priv = NULL;
 }

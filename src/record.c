@@ -656,28 +656,42 @@ record_props_json_text(const struct record *r, struct buf *b)
 	return 0;
 }
 
-int
-record_json_text(const struct record *r, struct buf *b)
+/* A field's value as record_to_json gives it. */
+static int
+record_json_field(struct buf *b, enum field f, const char *t)
 {
 	char num[32];
 
+	if (t == NULL)
+		buf_add(b, "null", 4);
+	else if (field_info[f].type == FT_INT) {
+		snprintf(num, sizeof num, "%lld", strtoll(t, NULL, 10));
+		buf_addstr(b, num);
+	} else if (field_info[f].type == FT_BOOL)
+		buf_addstr(b, strcmp(t, "true") == 0 ? "true" : "false");
+	else
+		return record_json_str(b, t);
+	return 0;
+}
+
+static void
+record_json_key(struct buf *b, const char *key)
+{
+	buf_addc(b, '"');
+	buf_addstr(b, key);
+	buf_add(b, "\":", 2);
+}
+
+int
+record_json_text_ex(const struct record *r, const char *extra_key,
+    const char *const *extra, struct buf *b)
+{
 	buf_addc(b, '{');
 	for (int i = 0; i < F__COUNT; i++) {
-		const char *t = r->f[i];
-
 		if (i > 0)
 			buf_addc(b, ',');
-		buf_addc(b, '"');
-		buf_addstr(b, field_info[i].name);
-		buf_add(b, "\":", 2);
-		if (t == NULL)
-			buf_add(b, "null", 4);
-		else if (field_info[i].type == FT_INT) {
-			snprintf(num, sizeof num, "%lld", strtoll(t, NULL, 10));
-			buf_addstr(b, num);
-		} else if (field_info[i].type == FT_BOOL)
-			buf_addstr(b, strcmp(t, "true") == 0 ? "true" : "false");
-		else if (record_json_str(b, t) != 0)
+		record_json_key(b, field_info[i].name);
+		if (record_json_field(b, (enum field)i, r->f[i]) != 0)
 			return -1;
 	}
 	buf_addstr(b, ",\"properties\":");
@@ -693,15 +707,51 @@ record_json_text(const struct record *r, struct buf *b)
 		for (int j = 0; j < S__COUNT; j++) {
 			if (j > 0)
 				buf_addc(b, ',');
-			buf_addc(b, '"');
-			buf_addstr(b, source_field_name[j]);
-			buf_add(b, "\":", 2);
+			record_json_key(b, source_field_name[j]);
 			if (record_json_str(b, r->srcs[i].v[j]) != 0)
 				return -1;
+		}
+		if (extra != NULL) {
+			buf_addc(b, ',');
+			record_json_key(b, extra_key);
+			buf_addstr(b, extra[i]);
 		}
 		buf_addc(b, '}');
 	}
 	buf_add(b, "]}", 2);
+	return 0;
+}
+
+int
+record_json_text(const struct record *r, struct buf *b)
+{
+	return record_json_text_ex(r, NULL, NULL, b);
+}
+
+int
+record_said_json_text(const struct record *r, struct buf *b)
+{
+	int first = 1;
+
+	buf_addc(b, '{');
+	for (int i = 0; i < F__COUNT; i++) {
+		if (i == F_ID || r->f[i] == NULL)
+			continue;
+		if (!first)
+			buf_addc(b, ',');
+		first = 0;
+		record_json_key(b, field_info[i].name);
+		if (record_json_field(b, (enum field)i, r->f[i]) != 0)
+			return -1;
+	}
+	if (r->nprops > 0) {
+		if (!first)
+			buf_addc(b, ',');
+		record_json_key(b, "properties");
+		if (record_props_json_text(r, b) != 0)
+			return -1;
+	}
+	buf_addc(b, '}');
 	return 0;
 }
 

@@ -160,6 +160,14 @@ json_t	*record_to_json(const struct record *);
  */
 int	 record_json_text(const struct record *, struct buf *b);
 int	 record_props_json_text(const struct record *, struct buf *b);
+/* record_json_text with, when extra is not NULL, a member extra_key whose
+ * value is the JSON text extra[i] at the end of the i-th source object. */
+int	 record_json_text_ex(const struct record *, const char *extra_key,
+	    const char *const *extra, struct buf *b);
+/* What an observation said, as the json output's "observation" shows it:
+ * record_to_json's object without id, sources, null fields and, when it
+ * has none, properties. */
+int	 record_said_json_text(const struct record *, struct buf *b);
 int	 record_from_json(struct record *, const json_t *, const char **why);
 
 /*

@@ -1229,6 +1229,41 @@ test_json_text_escapes_as_jansson_dumps(void)
 	T_INT(record_json_text(&r, &b), 0, "record_json_text, every byte");
 	T_STR(buf_cstr(&b), want, "record_json_text: as jansson dumps it");
 	free(want);
+	/* what one observation said: no id, no sources, no nulls */
+	{
+		json_t *said = json_deep_copy(j), *v;
+		const char *key;
+		void *tmp;
+		struct record e;
+
+		json_object_del(said, "id");
+		json_object_del(said, "sources");
+		json_object_foreach_safe(said, tmp, key, v)
+			if (json_is_null(v))
+				json_object_del(said, key);
+		want = dump(said);
+		buf_reset(&b);
+		T_INT(record_said_json_text(&r, &b), 0, "record_said_json_text");
+		T_STR(buf_cstr(&b), want, "record_said_json_text: the record "
+		    "without id, sources and nulls");
+		free(want);
+		json_decref(said);
+		record_init(&e);
+		buf_reset(&b);
+		record_said_json_text(&e, &b);
+		T_STR(buf_cstr(&b), "{}", "record_said_json_text: said nothing");
+		record_set_raw(&e, F_NAME, "n");
+		source_set(record_add_source(&e), S_FILE, "f");
+		source_set(record_add_source(&e), S_FILE, "g");
+		buf_reset(&b);
+		record_json_text_ex(&e, "observation",
+		    (const char *const[]){ "{}", "{\"name\":\"n\"}" }, &b);
+		T_OK(strstr(b.data, "\"url\":null,\"observation\":{}},{\"file\":"
+		    "\"g\"") != NULL && strstr(b.data, "\"url\":null,"
+		    "\"observation\":{\"name\":\"n\"}}]}") != NULL,
+		    "record_json_text_ex: the extra member ends each source");
+		record_clear(&e);
+	}
 	props = json_object_get(j, "properties");
 	want = json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS);
 	buf_reset(&b);
