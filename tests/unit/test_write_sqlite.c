@@ -275,8 +275,45 @@ main(void)
 	    ID_A "|new|k|2|1|1", "view property_disagreements");
 	T_STR(q(db, "SELECT id, api FROM images_single_api"),
 	    ID_B "|v1;" ID_A "|v1", "view images_single_api");
+	T_STR(q(db, "PRAGMA foreign_key_check"), "", "new: foreign keys hold");
+	T_STR(q(db, "PRAGMA integrity_check"), "ok", "new: integrity_check");
 	for (int i = 0; i < 3; i++)
 		record_clear(&o[i]);
+
+	/* each stored observation is its canonical JSON, the very bytes of
+	 * json_dumps(record_to_json(), JSON_COMPACT), whatever its text holds */
+	f = path("json.db");
+	obs(&o[0], ID_A, "dir/\"q\"\\b.txt", "2016-05-23T02:29:54.25Z",
+	    "name", "tab\t \"q\" back\\slash /slash nl\n cr\r bs\b ff\f "
+	    "\x01 \x1f \x7f \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	    "size", "0", "virtual_size", "9223372036854775807",
+	    "min_ram", "512", "protected", "true", "deleted", "false",
+	    "checksum", "0123456789abcdef0123456789abcdef",
+	    "p:", "empty key", "p:k\"ey\x02\\", "v\\al\n", "p:null", NULL,
+	    "p:\xc3\xa9", "", NULL);
+	source_set(&o[0].srcs[0], S_REQUEST_ID, "req-\"1\"");
+	source_set(&o[0].srcs[0], S_PROJECT_ID, "\xe2\x82\xac");
+	source_set(&o[0].srcs[0], S_STATUS, "ACTIVE\x7f");
+	source_set(&o[0].srcs[0], S_URL, "http://h/v2.1/p/images/x?a=1&b=\\");
+	obs(&o[1], ID_B, "c.txt", NULL, NULL);
+	T_INT(run(f, o, 2, NULL, 1), RC_OK, "json: run");
+	for (int i = 0; i < 2; i++) {
+		json_t *j;
+		char *want, *sql;
+
+		record_sort(&o[i]);	/* as the fold hands it over */
+		j = record_to_json(&o[i]);
+		want = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		sql = xasprintf("SELECT observation FROM image_sources WHERE "
+		    "image_id = '%s'", o[i].f[F_ID]);
+		T_STR(q(f, sql), want, "json: observation as json_dumps");
+		free(sql);
+		free(want);
+		record_clear(&o[i]);
+	}
+	unlink(f);
+	free(f);
 
 	/* a second run: an older observation of A goes first in the fold */
 	obs(&o[0], ID_A, "d.txt", "2016-01-01T00:00:00Z", "name", "oldest",
