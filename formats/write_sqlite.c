@@ -73,11 +73,13 @@ enum write_sqlite_st {
 	ST__COUNT
 };
 
-/* One observation of the id being folded, as it will be stored. */
+/* One observation of the id being folded, as it will be stored: its
+ * text is in the writer's arena, by offset (the arena moves as it grows);
+ * a source field's offset is 0 when it is NULL. */
 struct write_sqlite_obs {
-	char		*json;		/* canonical JSON of the observation */
+	size_t		 json;		/* canonical JSON of the observation */
+	size_t		 src[S__COUNT];
 	sqlite3_int64	 run;
-	struct source	 src;
 };
 
 /* One conflict of the id being folded (copies). */
@@ -101,6 +103,7 @@ struct write_sqlite {
 	sqlite3_stmt		*st[ST__COUNT];
 	sqlite3_stmt		*seen;		/* preload */
 	char			*cur_id;	/* whose observations these are */
+	struct buf		 arena;		/* their text; offset 0 unused */
 	struct write_sqlite_obs	*obs;
 	size_t			 nobs;
 	size_t			 capobs;
@@ -147,6 +150,7 @@ static void	write_sqlite_remove_tmp(struct write_sqlite *);
 static void	write_sqlite_now(char *, size_t);
 static char	*write_sqlite_arguments(const struct writer_run *);
 static void	write_sqlite_bind_text(sqlite3_stmt *, int, const char *);
+static size_t	write_sqlite_keep(struct write_sqlite *, const char *);
 static void	write_sqlite_bind_source(sqlite3_stmt *, int,
 		    const struct source *, int);
 static void	write_sqlite_pause(void);
@@ -288,6 +292,18 @@ write_sqlite_bind_source(sqlite3_stmt *st, int i, const struct source *src,
 	for (int f = 0; f < S__COUNT; f++)
 		if (want & (1 << f))
 			write_sqlite_bind_text(st, i++, src->v[f]);
+}
+
+/* A copy of v in the arena: its offset, or 0 for NULL. */
+static size_t
+write_sqlite_keep(struct write_sqlite *s, const char *v)
+{
+	size_t at = s->arena.len;
+
+	if (v == NULL)
+		return 0;
+	buf_add(&s->arena, v, strlen(v) + 1);
+	return at;
 }
 
 static enum rc
@@ -661,11 +677,8 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 static void
 write_sqlite_forget(struct write_sqlite *s)
 {
-	for (size_t i = 0; i < s->nobs; i++) {
-		free(s->obs[i].json);
-		source_clear(&s->obs[i].src);
-	}
 	s->nobs = 0;
+	buf_reset(&s->arena);
 	for (size_t i = 0; i < s->ncf; i++) {
 		free(s->cf[i].field);
 		free(s->cf[i].old_value);
@@ -683,7 +696,6 @@ write_sqlite_observe(struct writer *w, const struct record *obs, int run)
 {
 	struct write_sqlite *s = w->priv;
 	struct write_sqlite_obs *o;
-	json_t *j;
 
 	if (s->cur_id == NULL || strcmp(s->cur_id, obs->f[F_ID]) != 0) {
 		/* a new id (the last one was left out by a filter) */
@@ -695,15 +707,17 @@ write_sqlite_observe(struct writer *w, const struct record *obs, int run)
 		s->obs = xreallocarray(s->obs, s->capobs, sizeof *s->obs);
 	}
 	o = &s->obs[s->nobs];
-	memset(o, 0, sizeof *o);
-	if ((j = record_to_json(obs)) == NULL ||
-	    (o->json = json_dumps(j, JSON_COMPACT)) == NULL)
+	if (s->arena.len == 0)
+		buf_addc(&s->arena, '\0');	/* offset 0 stands for NULL */
+	o->json = s->arena.len;
+	if (record_json_text(obs, &s->arena) != 0)
 		fatal("observation of %s is not representable as JSON",
 		    obs->f[F_ID]);
-	json_decref(j);
+	buf_addc(&s->arena, '\0');
+	for (int f = 0; f < S__COUNT; f++)
+		o->src[f] = obs->nsrcs > 0 ?
+		    write_sqlite_keep(s, obs->srcs[0].v[f]) : 0;
 	o->run = run == MERGE_RUN_CURRENT ? s->run : run;
-	if (obs->nsrcs > 0)
-		source_copy(&o->src, &obs->srcs[0]);
 	s->nobs++;
 	return RC_OK;
 }
@@ -739,6 +753,7 @@ static enum rc
 write_sqlite_put_sources(struct write_sqlite *s, const char *id)
 {
 	sqlite3_stmt *st = s->st[ST_SOURCE];
+	const char *a = s->arena.data;
 
 	if (!s->fresh) {
 		sqlite3_bind_text(s->st[ST_SOURCES_DEL], 1, id, -1,
@@ -748,15 +763,16 @@ write_sqlite_put_sources(struct write_sqlite *s, const char *id)
 			return RC_FATAL;
 	}
 	for (size_t i = 0; i < s->nobs; i++) {
+		const struct write_sqlite_obs *o = &s->obs[i];
 		int col = 1;
 
 		sqlite3_bind_text(st, col++, id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, col++, (sqlite3_int64)i);
-		sqlite3_bind_int64(st, col++, s->obs[i].run);
-		write_sqlite_bind_source(st, col, &s->obs[i].src,
-		    (1 << S__COUNT) - 1);
-		col += S__COUNT;
-		sqlite3_bind_text(st, col, s->obs[i].json, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, col++, o->run);
+		for (int f = 0; f < S__COUNT; f++)
+			write_sqlite_bind_text(st, col++,
+			    o->src[f] != 0 ? a + o->src[f] : NULL);
+		sqlite3_bind_text(st, col, a + o->json, -1, SQLITE_STATIC);
 		if (write_sqlite_step(s, st, "cannot store a source") != RC_OK)
 			return RC_FATAL;
 	}
@@ -981,6 +997,7 @@ write_sqlite_free(struct writer *w)
 	if (s == NULL)
 		return;
 	write_sqlite_forget(s);
+	buf_free(&s->arena);
 	free(s->obs);
 	free(s->cf);
 	write_sqlite_close(s);
