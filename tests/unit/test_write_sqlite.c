@@ -315,6 +315,48 @@ main(void)
 	unlink(f);
 	free(f);
 
+	/* images of 0 to 70 properties, every one stored, a null as NULL */
+	f = path("props.db");
+	{
+		static const int np[] = { 0, 1, 3, 31, 32, 33, 64, 70 };
+		struct record p[8];
+		char id[40], k[16], v[16], *want, *sql;
+		struct buf b = BUF_INIT;
+
+		for (int i = 0; i < 8; i++) {
+			snprintf(id, sizeof id,
+			    "00000000-0000-4000-8000-%012d", np[i]);
+			obs(&p[i], id, "p.txt", NULL, "name", "n", NULL);
+			for (int j = 0; j < np[i]; j++) {
+				snprintf(k, sizeof k, "k%03d", j);
+				snprintf(v, sizeof v, "v%d", j);
+				record_prop_set(&p[i], k, j == 2 ? NULL : v);
+			}
+		}
+		T_INT(run(f, p, 8, NULL, 1), RC_OK, "props: run");
+		for (int i = 0; i < 8; i++) {
+			buf_reset(&b);
+			for (int j = 0; j < np[i]; j++)
+				if (j == 2)
+					buf_addstr(&b, ",k002=-");
+				else
+					buf_printf(&b, "%sk%03d=v%d",
+					    j ? "," : "", j, j);
+			want = xstrdup(np[i] ? buf_cstr(&b) : "-");
+			sql = xasprintf("SELECT group_concat(key || '=' || "
+			    "coalesce(value, '-'), ',') FROM (SELECT key, "
+			    "value FROM image_properties WHERE image_id = "
+			    "'%s' ORDER BY key)", p[i].f[F_ID]);
+			T_STR(q(f, sql), want, "props: all of them");
+			free(sql);
+			free(want);
+			record_clear(&p[i]);
+		}
+		buf_free(&b);
+	}
+	unlink(f);
+	free(f);
+
 	/* a second run: an older observation of A goes first in the fold */
 	obs(&o[0], ID_A, "d.txt", "2016-01-01T00:00:00Z", "name", "oldest",
 	    "owner", "me", NULL);
