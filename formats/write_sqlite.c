@@ -61,10 +61,14 @@
  */
 #define WRITE_SQLITE_PAGE_SIZE	"8192"
 
+/* Properties go in by up to 1 << WRITE_SQLITE_PROP_LOG rows a statement
+ * (statements for 1, 2, 4, ... rows): a statement per row cost about as
+ * much again as the rows themselves. */
+#define WRITE_SQLITE_PROP_LOG	5
+
 enum write_sqlite_st {
 	ST_IMAGE,		/* insert (new database) or upsert images */
 	ST_PROPS_DEL,		/* the DELETEs: existing database only */
-	ST_PROP,
 	ST_SOURCES_DEL,
 	ST_SOURCE,
 	ST_CONFLICTS_DEL,
@@ -101,6 +105,7 @@ struct write_sqlite {
 	int			 in_txn;
 	sqlite3_int64		 run;		/* this run's id in runs */
 	sqlite3_stmt		*st[ST__COUNT];
+	sqlite3_stmt		*prop[WRITE_SQLITE_PROP_LOG + 1]; /* 1 << i rows */
 	sqlite3_stmt		*seen;		/* preload */
 	char			*cur_id;	/* whose observations these are */
 	struct buf		 arena;		/* their text; offset 0 unused */
@@ -490,8 +495,6 @@ write_sqlite_prepare(struct write_sqlite *s)
 
 	sql[ST_IMAGE] = image;
 	sql[ST_PROPS_DEL] = "DELETE FROM image_properties WHERE image_id = ?";
-	sql[ST_PROP] = "INSERT INTO image_properties (image_id, key, value) "
-	    "VALUES (?, ?, ?)";
 	sql[ST_SOURCES_DEL] = "DELETE FROM image_sources WHERE image_id = ?";
 	sql[ST_SOURCE] = source;
 	sql[ST_CONFLICTS_DEL] = "DELETE FROM conflicts WHERE image_id = ?";
@@ -508,6 +511,18 @@ write_sqlite_prepare(struct write_sqlite *s)
 		    &s->st[i], NULL) != SQLITE_OK)
 			rc = write_sqlite_err(s, "cannot prepare a statement "
 			    "(is the schema damaged?)");
+	for (int i = 0; i <= WRITE_SQLITE_PROP_LOG && rc == RC_OK; i++) {
+		buf_addstr(&b, "INSERT INTO image_properties (image_id, key, "
+		    "value) VALUES (?, ?, ?)");
+		for (int r = 1; r < 1 << i; r++)
+			buf_addstr(&b, ", (?, ?, ?)");
+		if (sqlite3_prepare_v2(s->db, buf_cstr(&b), -1, &s->prop[i],
+		    NULL) != SQLITE_OK)
+			rc = write_sqlite_err(s, "cannot prepare a statement "
+			    "(is the schema damaged?)");
+		buf_reset(&b);
+	}
+	buf_free(&b);
 	free(image);
 	free(source);
 	return rc;
@@ -846,11 +861,19 @@ write_sqlite_write(struct writer *w, const struct record *rec)
 		    "cannot replace the properties of an image") != RC_OK)
 			return RC_FATAL;
 	}
-	st = s->st[ST_PROP];
-	for (size_t i = 0; i < rec->nprops; i++) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, rec->props[i].key, -1, SQLITE_STATIC);
-		write_sqlite_bind_text(st, 3, rec->props[i].value);
+	for (size_t i = 0; i < rec->nprops; ) {
+		size_t left = rec->nprops - i;
+		int k = WRITE_SQLITE_PROP_LOG, col = 1;
+
+		while (((size_t)1 << k) > left)
+			k--;
+		st = s->prop[k];
+		for (size_t end = i + ((size_t)1 << k); i < end; i++) {
+			sqlite3_bind_text(st, col++, id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, col++, rec->props[i].key, -1,
+			    SQLITE_STATIC);
+			write_sqlite_bind_text(st, col++, rec->props[i].value);
+		}
 		if (write_sqlite_step(s, st, "cannot store a property") !=
 		    RC_OK)
 			return RC_FATAL;
@@ -956,6 +979,10 @@ write_sqlite_close(struct write_sqlite *s)
 	for (int i = 0; i < ST__COUNT; i++) {
 		sqlite3_finalize(s->st[i]);
 		s->st[i] = NULL;
+	}
+	for (int i = 0; i <= WRITE_SQLITE_PROP_LOG; i++) {
+		sqlite3_finalize(s->prop[i]);
+		s->prop[i] = NULL;
 	}
 	sqlite3_finalize(s->seen);
 	s->seen = NULL;
