@@ -151,6 +151,7 @@ static void	capture_deliver(struct capture *, struct response *, int,
 static void	capture_skip_body(struct capture *);
 static void	capture_status(struct capture *, const struct view *, int);
 static void	capture_after_request(struct capture *);
+static struct header *capture_header_slot(struct response *);
 static void	capture_dump(struct capture *, uint64_t);
 static void	capture_bare(struct capture *);
 static void	capture_whole(struct capture *, const struct reader_ops *);
@@ -512,6 +513,20 @@ capture_request(struct capture *c, const struct view *v, int lenient)
  * Adds one header line (or, starting with a blank, a continuation of the
  * last one) to r. Returns 0, or -1 when a limit is exceeded (reported).
  */
+/* A new header at the end of r's list. The list grows by doubling
+ * (its capacity is the next power of two), so that a response of 200,000
+ * header lines costs no more than linear time. */
+static struct header *
+capture_header_slot(struct response *r)
+{
+	size_t n = r->nheaders;
+
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
+		r->headers = xreallocarray(r->headers, n == 0 ? 4 : n * 2,
+		    sizeof *r->headers);
+	return &r->headers[r->nheaders++];
+}
+
 static int
 capture_add_header(struct capture *c, struct response *r, const char *p,
     size_t n, size_t *total)
@@ -576,9 +591,7 @@ capture_add_header(struct capture *c, struct response *r, const char *p,
 		vs++;
 	while (n > vs && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
-	r->headers = xreallocarray(r->headers, r->nheaders + 1,
-	    sizeof *r->headers);
-	h = &r->headers[r->nheaders++];
+	h = capture_header_slot(r);
 	h->name = xstrndup(p, nl);
 	h->value = xstrndup(p + vs, n - vs);
 	h->value_len = n - vs;
@@ -1549,9 +1562,7 @@ capture_har_response(struct capture *c, struct response *r, json_t *e,
 		}
 		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
 			len--;
-		r->headers = xreallocarray(r->headers, r->nheaders + 1,
-		    sizeof *r->headers);
-		h = &r->headers[r->nheaders++];
+		h = capture_header_slot(r);
 		h->name = xstrdup(json_string_value(name));
 		h->value = xmalloc(len + 1);
 		memcpy(h->value, p, len);
