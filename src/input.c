@@ -44,12 +44,46 @@ struct input {
 };
 
 static void	input_cannot(struct diag *, const char *, int);
+static int	input_excluded(const struct stat *);
 static enum rc	input_file(struct input *, const char *, int);
 static int	input_namecmp(const void *, const void *);
 static enum rc	input_dir(struct input *, const char *, const struct stat *,
 		    const struct input_dir *);
 static enum rc	input_path(struct input *, const char *, int,
 		    const struct input_dir *);
+
+/* input_exclude's files: set before any walk, read only afterwards. */
+static struct {
+	dev_t	dev;
+	ino_t	ino;
+	int	quiet;
+} input_ex[INPUT_EXCLUDE_MAX];
+static size_t input_nex;
+
+void
+input_exclude(const char *path, int quiet)
+{
+	struct stat st;
+
+	if (input_nex < INPUT_EXCLUDE_MAX && stat(path, &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		input_ex[input_nex].dev = st.st_dev;
+		input_ex[input_nex].ino = st.st_ino;
+		input_ex[input_nex].quiet = quiet;
+		input_nex++;
+	}
+}
+
+/* 0: not excluded; 1: excluded; 2: excluded quietly. */
+static int
+input_excluded(const struct stat *st)
+{
+	for (size_t i = 0; i < input_nex; i++)
+		if (input_ex[i].dev == st->st_dev &&
+		    input_ex[i].ino == st->st_ino)
+			return input_ex[i].quiet ? 2 : 1;
+	return 0;
+}
 
 static void
 input_cannot(struct diag *d, const char *name, int err)
@@ -168,6 +202,7 @@ input_path(struct input *in, const char *name, int top,
     const struct input_dir *up)
 {
 	struct stat st;
+	int ex;
 
 	if (top && strcmp(name, "-") == 0)
 		return input_file(in, name, 1);
@@ -177,6 +212,12 @@ input_path(struct input *in, const char *name, int top,
 	}
 	if (S_ISDIR(st.st_mode))
 		return input_dir(in, name, &st, up);
+	if (S_ISREG(st.st_mode) && (ex = input_excluded(&st)) != 0) {
+		if (ex == 1)
+			diag_report(in->d, DIAG_WARN, name, NULL, "this run's "
+			    "output: not read as an input");
+		return RC_OK;
+	}
 	if (S_ISREG(st.st_mode) ||
 	    (top && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))))
 		return input_file(in, name, 0);

@@ -34,6 +34,17 @@ enum rc	input_list(char *const *paths, size_t n, struct diag *,
 enum rc	input_read_file(const char *name, int std, struct diag *, input_cb,
 	    void *arg);
 
+/*
+ * Files the walks skip with a warning instead of reading: this run's own
+ * output (an existing SQLite inventory, last night's JSON Lines) and its
+ * temporary files (skipped quietly: their names are random), when they
+ * lie among the inputs. Call before walking
+ * (before threads start); a path that does not exist is ignored. At most
+ * INPUT_EXCLUDE_MAX; later ones are ignored.
+ */
+#define INPUT_EXCLUDE_MAX	16
+void	input_exclude(const char *path, int quiet);
+
 /* What input_walk would read: the number of files and their total size
  * (standard input counts as a file of unknown size), without reading
  * them or reporting anything; for the progress display. */

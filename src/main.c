@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,7 @@ static void	main_summary(struct run *, double);
 static int	main_run(struct run *, int, char *[]);
 static void	main_stats(struct run *, double);
 static void	main_signal(int);
+static void	main_exclude_temps(const char *);
 static double	main_now(void);
 static void	main_progress(struct run *, int);
 static void	main_progress_end(struct run *);
@@ -400,6 +402,28 @@ main_summary(struct run *r, double secs)
 	    secs);
 }
 
+/* The output's temporary files (TARGET.tmp-XXXXXX: this run's, and any
+ * a killed run left) and SQLite's files beside a database are not
+ * inputs, should a directory walk meet them. */
+static void
+main_exclude_temps(const char *path)
+{
+	static const char *const ends[] = {
+		".tmp-??????", "-wal", "-shm", "-journal"
+	};
+
+	for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+		char *pat = xasprintf("%s%s", path, ends[k]);
+		glob_t g;
+
+		if (glob(pat, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g) == 0)
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				input_exclude(g.gl_pathv[i], 1);
+		globfree(&g);
+		free(pat);
+	}
+}
+
 static void
 main_signal(int sig)
 {
@@ -623,10 +647,14 @@ main_run(struct run *r, int argc, char *argv[])
 	};
 	/* Opened first, so that it sees every reject; nothing reaches the
 	 * target before finish. */
+	if (strcmp(path, "-") != 0)
+		input_exclude(path, 0);
 	if (ops->open(&r->writer, path) != RC_OK) {
 		ops->free(&r->writer);	/* always called, even after failure */
 		goto fatal;
 	}
+	if (strcmp(path, "-") != 0)
+		main_exclude_temps(path);
 	r->writer_open = 1;
 	if (r->o.jobs == 0)
 		r->o.jobs = work_cpus();
