@@ -153,8 +153,7 @@ static void	capture_status(struct capture *, const struct view *, int);
 static void	capture_after_request(struct capture *);
 static struct header *capture_header_slot(struct response *);
 static void	capture_dump(struct capture *, uint64_t);
-static void	capture_bare(struct capture *);
-static void	capture_whole(struct capture *, const struct reader_ops *);
+static void	capture_rest(struct capture *, const struct reader_ops *);
 static int	capture_top(struct capture *);
 static int	capture_body_linestart(struct capture_body *);
 static int	capture_is_har(struct capture *);
@@ -879,31 +878,10 @@ capture_dump(struct capture *c, uint64_t offset)
 	capture_headers_done(c, &r, e, NULL);
 }
 
-/* A bare body: one response, status unknown, the rest of the file. */
+/* The rest of the file as one response, status unknown: a bare body, or
+ * (reader set) a file that reader claimed whole, for its read_file. */
 static void
-capture_bare(struct capture *c)
-{
-	struct response r;
-	struct capture_body body = { .c = c, .mode = BODY_REST };
-	char scratch[8192];
-
-	memset(&r, 0, sizeof r);
-	capture_set_pos(&r, 0);
-	r.file = c->file;
-	r.body = &body;
-	c->d->n.responses++;
-	if (c->cb(c->arg, &r) == RC_FATAL) {
-		c->rc = RC_FATAL;
-		return;
-	}
-	while (response_body_read(&r, scratch, sizeof scratch) > 0)
-		;
-}
-
-/* A file that a reader claimed whole: one response, the whole file, for
- * that reader's read_file. */
-static void
-capture_whole(struct capture *c, const struct reader_ops *reader)
+capture_rest(struct capture *c, const struct reader_ops *reader)
 {
 	struct response r;
 	struct capture_body body = { .c = c, .mode = BODY_REST };
@@ -914,7 +892,8 @@ capture_whole(struct capture *c, const struct reader_ops *reader)
 	r.file = c->file;
 	r.body = &body;
 	r.reader = reader;
-	r.compressed = stream_is_gzip(c->s);
+	if (reader != NULL)
+		r.compressed = stream_is_gzip(c->s);
 	c->d->n.responses++;
 	if (c->cb(c->arg, &r) == RC_FATAL) {
 		c->rc = RC_FATAL;
@@ -1026,7 +1005,7 @@ capture_read(struct stream *s, const char *file, struct diag *d,
 
 	/* A file a reader reads whole (imgmeta's own outputs). */
 	if ((reader = read_file_bid(s)) != NULL) {
-		capture_whole(&c, reader);
+		capture_rest(&c, reader);
 		goto out;
 	}
 	/* A UTF-8 byte order mark, blank lines, '#' comments. */
@@ -1073,7 +1052,7 @@ capture_read(struct stream *s, const char *file, struct diag *d,
 		goto out;
 	}
 	if (n > 0 && (*p == '{' || *p == '[')) {
-		capture_bare(&c);
+		capture_rest(&c, NULL);
 		goto out;
 	}
 	while (c.rc != RC_FATAL && !c.failed && capture_top(&c) == 0)

@@ -24,6 +24,17 @@ run() {
 	read -r secs rss < "$work/time"
 	echo "$r_name|$r_task|$secs|$r_imgs|$r_mb|$rss"
 }
+# table TITLE ROWS: the rows as a markdown table; ratio = images/s
+# against the first row of the same task
+table() {
+	echo
+	echo "## $1"
+	echo
+	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | ratio |"
+	echo "|---|---|---|---|---|---|---|"
+	awk -F'|' '{ ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
+	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }' "$2"
+}
 for n in $BENCH_SIZES; do
 	c="$work/corpus-$n"
 	[ -d "$c" ] || "$PYTHON3" "$srcdir/tests/bench/gen.py" "$n" "$c"
@@ -44,13 +55,8 @@ for n in $BENCH_SIZES; do
 	run "imgmeta" "all calls, merged -> json.gz" "$n" "$mb" \
 	    "$imgmeta -q -o $work/all.jsonl.gz $c"
 	} > "$work/rows-$n"
-	echo
-	echo "## $n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)"
-	echo
-	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | ratio |"
-	echo "|---|---|---|---|---|---|---|"
-	awk -F'|' '{ ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
-	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }' "$work/rows-$n"
+	table "$n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)" \
+	    "$work/rows-$n"
 done
 
 if [ -n "$BENCH_ONE_FILE" ]; then
@@ -69,11 +75,6 @@ if [ -n "$BENCH_ONE_FILE" ]; then
 	run "imgmeta" "one file -> sqlite" "$n" "$mb" \
 	    "$imgmeta -q -o $work/one-im.db $one"
 	} > "$work/rows-one-$n"
-	echo
-	echo "## one file of $n images ($mb MB, one {\"images\": [...]} body)"
-	echo
-	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | ratio |"
-	echo "|---|---|---|---|---|---|---|"
-	awk -F'|' '{ ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
-	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }' "$work/rows-one-$n"
+	table "one file of $n images ($mb MB, one {\"images\": [...]} body)" \
+	    "$work/rows-one-$n"
 fi
