@@ -169,6 +169,20 @@ read_imgmeta_json_read(struct read_ctx *ctx)
 
 /* One line (its bytes in p, without the line feed), then the buffer is
  * made ready for the next. */
+
+/* One line parsed in the thread's arena (util.h): the line's value is
+ * released before the next line is parsed. */
+static json_t *
+read_imgmeta_json_parse(const char *p, size_t n, json_error_t *err)
+{
+	json_t *j;
+
+	json_arena_begin();
+	j = json_loadb(p, n, JSON_REJECT_DUPLICATES, err);
+	json_arena_end();
+	return j;
+}
+
 static enum rc
 read_imgmeta_json_line(struct read_imgmeta_json *r, const char *p, size_t n)
 {
@@ -184,8 +198,7 @@ read_imgmeta_json_line(struct read_imgmeta_json *r, const char *p, size_t n)
 		    (size_t)READ_IMGMETA_JSON_MAXLINE >> 20);
 	else if (read_imgmeta_json_blank(p, n))
 		;
-	else if ((j = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err)) ==
-	    NULL)
+	else if ((j = read_imgmeta_json_parse(p, n, &err)) == NULL)
 		rc = read_reject(&r->ctx, "invalid JSON: %s (column %d): "
 		    "not read", err.text, err.column);
 	else {
