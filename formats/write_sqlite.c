@@ -27,6 +27,13 @@
  * hook the disagreements) of one id, and write replaces that id's rows.
  * A record left out by a filter is never written, and its stored rows
  * stay as they were.
+ *
+ * Rows wait in a batch of up to WRITE_SQLITE_BATCH images and go in by up
+ * to 1 << WRITE_SQLITE_ROWS_LOG rows a statement (statements prepared for
+ * 1, 2, 4, ... rows of each table): a statement per row cost about as
+ * much again as the rows themselves. A batch goes in table by table,
+ * images first (whose rows the others reference), after the DELETEs of
+ * its images' old rows when the database is not new.
  */
 #include "config.h"
 
@@ -61,39 +68,71 @@
  */
 #define WRITE_SQLITE_PAGE_SIZE	"8192"
 
-/* Properties go in by up to 1 << WRITE_SQLITE_PROP_LOG rows a statement
- * (statements for 1, 2, 4, ... rows): a statement per row cost about as
- * much again as the rows themselves. */
-#define WRITE_SQLITE_PROP_LOG	5
+#define WRITE_SQLITE_ROWS_LOG	5
+#define WRITE_SQLITE_BATCH	64
+#define WRITE_SQLITE_BATCH_TEXT	(4 << 20)	/* or this many bytes of text */
+
+/* The tables a batch fills, in the order they are written. */
+enum write_sqlite_tab {
+	T_IMAGE,		/* insert (new database) or upsert */
+	T_PROP,
+	T_SOURCE,
+	T_CONFLICT,
+	T__COUNT
+};
 
 enum write_sqlite_st {
-	ST_IMAGE,		/* insert (new database) or upsert images */
 	ST_PROPS_DEL,		/* the DELETEs: existing database only */
 	ST_SOURCES_DEL,
-	ST_SOURCE,
 	ST_CONFLICTS_DEL,
-	ST_CONFLICT,
 	ST_REJECT,
 	ST__COUNT
 };
 
-/* One observation of the id being folded, as it will be stored: its
- * text is in the writer's arena, by offset (the arena moves as it grows);
- * a source field's offset is 0 when it is NULL. */
+/*
+ * The rows of a batch. Their text is in the batch's arena, by offset (the
+ * arena moves as it grows); offset 0 stands for NULL. id is the offset of
+ * the image's id.
+ */
+struct write_sqlite_img {
+	size_t		 f[F__COUNT];
+	sqlite3_int64	 sources;
+};
+
+struct write_sqlite_prop {
+	size_t		 id;
+	size_t		 key;
+	size_t		 value;
+};
+
 struct write_sqlite_obs {
-	size_t		 json;		/* canonical JSON of the observation */
+	size_t		 id;
+	sqlite3_int64	 seq;
+	sqlite3_int64	 run;
 	size_t		 src[S__COUNT];
+	size_t		 json;		/* canonical JSON of the observation */
+};
+
+/* The source fields a conflict row keeps of each side. */
+static const enum source_field write_sqlite_cf_src[] = { S_FILE, S_AT, S_API };
+#define WRITE_SQLITE_CF_SRC	3
+
+struct write_sqlite_cf {
+	size_t		 id;
+	sqlite3_int64	 seq;
+	size_t		 field;
+	size_t		 old_value;
+	size_t		 new_value;
+	size_t		 old_src[WRITE_SQLITE_CF_SRC];
+	size_t		 new_src[WRITE_SQLITE_CF_SRC];
 	sqlite3_int64	 run;
 };
 
-/* One conflict of the id being folded (copies). */
-struct write_sqlite_cf {
-	char		*field;
-	char		*old_value;
-	char		*new_value;
-	struct source	 old_src;
-	struct source	 new_src;
-	sqlite3_int64	 run;
+/* A growable array of rows. */
+struct write_sqlite_rows {
+	void		*v;
+	size_t		 n;
+	size_t		 cap;
 };
 
 struct write_sqlite {
@@ -105,16 +144,18 @@ struct write_sqlite {
 	int			 in_txn;
 	sqlite3_int64		 run;		/* this run's id in runs */
 	sqlite3_stmt		*st[ST__COUNT];
-	sqlite3_stmt		*prop[WRITE_SQLITE_PROP_LOG + 1]; /* 1 << i rows */
+	/* ins[t][k] inserts 1 << k rows into table t */
+	sqlite3_stmt		*ins[T__COUNT][WRITE_SQLITE_ROWS_LOG + 1];
 	sqlite3_stmt		*seen;		/* preload */
-	char			*cur_id;	/* whose observations these are */
-	struct buf		 arena;		/* their text; offset 0 unused */
-	struct write_sqlite_obs	*obs;
-	size_t			 nobs;
-	size_t			 capobs;
-	struct write_sqlite_cf	*cf;
-	size_t			 ncf;
-	size_t			 capcf;
+	struct buf		 text;		/* the batch's text */
+	struct write_sqlite_rows rows[T__COUNT];
+	/* the id being folded: its offset (0: none), and where the batch
+	 * stood before its first observation (to drop them if it is left
+	 * out by a filter) */
+	size_t			 cur_id;
+	size_t			 mark_text;
+	size_t			 mark_obs;
+	size_t			 mark_cf;
 };
 
 static enum rc	write_sqlite_open(struct writer *, const char *);
@@ -144,10 +185,13 @@ static enum rc	write_sqlite_prepare(struct write_sqlite *);
 static enum rc	write_sqlite_run_start(struct write_sqlite *);
 static enum rc	write_sqlite_run_finish(struct write_sqlite *);
 static enum rc	write_sqlite_seen(void *, const char *);
-static enum rc	write_sqlite_put_sources(struct write_sqlite *,
-		    const char *);
-static enum rc	write_sqlite_put_conflicts(struct write_sqlite *,
-		    const char *);
+static void	*write_sqlite_row(struct write_sqlite_rows *, size_t);
+static enum rc	write_sqlite_flush(struct write_sqlite *);
+static enum rc	write_sqlite_insert(struct write_sqlite *,
+		    enum write_sqlite_tab);
+static int	write_sqlite_bind_row(struct write_sqlite *,
+		    enum write_sqlite_tab, size_t, sqlite3_stmt *, int);
+static const char *write_sqlite_at(const struct write_sqlite *, size_t);
 static enum rc	write_sqlite_commit_new(struct write_sqlite *);
 static void	write_sqlite_close(struct write_sqlite *);
 static void	write_sqlite_forget(struct write_sqlite *);
@@ -156,8 +200,6 @@ static void	write_sqlite_now(char *, size_t);
 static char	*write_sqlite_arguments(const struct writer_run *);
 static void	write_sqlite_bind_text(sqlite3_stmt *, int, const char *);
 static size_t	write_sqlite_keep(struct write_sqlite *, const char *);
-static void	write_sqlite_bind_source(sqlite3_stmt *, int,
-		    const struct source *, int);
 static void	write_sqlite_pause(void);
 
 static const char *const write_sqlite_suffixes[] = {
@@ -289,26 +331,41 @@ write_sqlite_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-/* Binds the source fields numbered by want (1 << S_x) from column i on. */
-static void
-write_sqlite_bind_source(sqlite3_stmt *st, int i, const struct source *src,
-    int want)
-{
-	for (int f = 0; f < S__COUNT; f++)
-		if (want & (1 << f))
-			write_sqlite_bind_text(st, i++, src->v[f]);
-}
-
-/* A copy of v in the arena: its offset, or 0 for NULL. */
+/* A copy of v in the batch's text: its offset, or 0 for NULL. */
 static size_t
 write_sqlite_keep(struct write_sqlite *s, const char *v)
 {
-	size_t at = s->arena.len;
+	size_t at;
 
 	if (v == NULL)
 		return 0;
-	buf_add(&s->arena, v, strlen(v) + 1);
+	if (s->text.len == 0)
+		buf_addc(&s->text, '\0');	/* offset 0 stands for NULL */
+	at = s->text.len;
+	buf_add(&s->text, v, strlen(v) + 1);
 	return at;
+}
+
+/* The text at offset at of the batch, NULL for 0. */
+static const char *
+write_sqlite_at(const struct write_sqlite *s, size_t at)
+{
+	return at != 0 ? s->text.data + at : NULL;
+}
+
+/* A new row at the end of r (size bytes each), zeroed. */
+static void *
+write_sqlite_row(struct write_sqlite_rows *r, size_t size)
+{
+	void *row;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->v = xreallocarray(r->v, r->cap, size);
+	}
+	row = (char *)r->v + r->n++ * size;
+	memset(row, 0, size);
+	return row;
 }
 
 static enum rc
@@ -465,42 +522,60 @@ write_sqlite_prepare(struct write_sqlite *s)
 {
 	struct buf b = BUF_INIT;
 	const char *sql[ST__COUNT];
-	char *image, *source;
+	char *head[T__COUNT], *tail = NULL;
+	int ncol[T__COUNT];
 	enum rc rc = RC_OK;
 
 	buf_addstr(&b, "INSERT INTO images (");
 	for (int f = 0; f < F__COUNT; f++)
 		buf_printf(&b, "%s, ", field_info[f].name);
-	buf_addstr(&b, "sources) VALUES (");
-	for (int f = 0; f <= F__COUNT; f++)
-		buf_printf(&b, "%s?%d", f ? ", " : "", f + 1);
-	buf_addstr(&b, ")");
+	buf_addstr(&b, "sources) VALUES ");
+	head[T_IMAGE] = buf_detach(&b);
+	ncol[T_IMAGE] = F__COUNT + 1;
 	if (!s->fresh) {
 		buf_addstr(&b, " ON CONFLICT (id) DO UPDATE SET ");
 		for (int f = 1; f < F__COUNT; f++)
 			buf_printf(&b, "%s = excluded.%s, ",
 			    field_info[f].name, field_info[f].name);
 		buf_addstr(&b, "sources = excluded.sources");
+		tail = buf_detach(&b);
 	}
-	image = buf_detach(&b);
-
+	head[T_PROP] = xstrdup("INSERT INTO image_properties (image_id, key, "
+	    "value) VALUES ");
+	ncol[T_PROP] = 3;
 	buf_addstr(&b, "INSERT INTO image_sources (image_id, seq, run");
 	for (int f = 0; f < S__COUNT; f++)
 		buf_printf(&b, ", %s", source_field_name[f]);
-	buf_addstr(&b, ", observation) VALUES (?, ?, ?");
-	for (int f = 0; f <= S__COUNT; f++)
-		buf_addstr(&b, ", ?");
-	buf_addstr(&b, ")");
-	source = buf_detach(&b);
+	buf_addstr(&b, ", observation) VALUES ");
+	head[T_SOURCE] = buf_detach(&b);
+	ncol[T_SOURCE] = 3 + S__COUNT + 1;
+	head[T_CONFLICT] = xstrdup("INSERT INTO conflicts (image_id, seq, "
+	    "field, old_value, new_value, old_file, old_at, old_api, "
+	    "new_file, new_at, new_api, run) VALUES ");
+	ncol[T_CONFLICT] = 12;
 
-	sql[ST_IMAGE] = image;
+	for (int t = 0; t < T__COUNT && rc == RC_OK; t++)
+		for (int k = 0; k <= WRITE_SQLITE_ROWS_LOG && rc == RC_OK;
+		    k++) {
+			buf_reset(&b);
+			buf_addstr(&b, head[t]);
+			for (int r = 0; r < 1 << k; r++) {
+				buf_addstr(&b, r ? ", (?" : "(?");
+				for (int c = 1; c < ncol[t]; c++)
+					buf_addstr(&b, ", ?");
+				buf_addc(&b, ')');
+			}
+			if (t == T_IMAGE && tail != NULL)
+				buf_addstr(&b, tail);
+			if (sqlite3_prepare_v2(s->db, buf_cstr(&b), -1,
+			    &s->ins[t][k], NULL) != SQLITE_OK)
+				rc = write_sqlite_err(s, "cannot prepare a "
+				    "statement (is the schema damaged?)");
+		}
+
 	sql[ST_PROPS_DEL] = "DELETE FROM image_properties WHERE image_id = ?";
 	sql[ST_SOURCES_DEL] = "DELETE FROM image_sources WHERE image_id = ?";
-	sql[ST_SOURCE] = source;
 	sql[ST_CONFLICTS_DEL] = "DELETE FROM conflicts WHERE image_id = ?";
-	sql[ST_CONFLICT] = "INSERT INTO conflicts (image_id, seq, field, "
-	    "old_value, new_value, old_file, old_at, old_api, new_file, "
-	    "new_at, new_api, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sql[ST_REJECT] = "INSERT INTO rejects (run, file, position, reason) "
 	    "VALUES (?, ?, ?, ?)";
 	if (s->fresh)	/* nothing to replace */
@@ -511,20 +586,10 @@ write_sqlite_prepare(struct write_sqlite *s)
 		    &s->st[i], NULL) != SQLITE_OK)
 			rc = write_sqlite_err(s, "cannot prepare a statement "
 			    "(is the schema damaged?)");
-	for (int i = 0; i <= WRITE_SQLITE_PROP_LOG && rc == RC_OK; i++) {
-		buf_addstr(&b, "INSERT INTO image_properties (image_id, key, "
-		    "value) VALUES (?, ?, ?)");
-		for (int r = 1; r < 1 << i; r++)
-			buf_addstr(&b, ", (?, ?, ?)");
-		if (sqlite3_prepare_v2(s->db, buf_cstr(&b), -1, &s->prop[i],
-		    NULL) != SQLITE_OK)
-			rc = write_sqlite_err(s, "cannot prepare a statement "
-			    "(is the schema damaged?)");
-		buf_reset(&b);
-	}
+	for (int t = 0; t < T__COUNT; t++)
+		free(head[t]);
+	free(tail);
 	buf_free(&b);
-	free(image);
-	free(source);
 	return rc;
 }
 
@@ -689,21 +754,19 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 	return rc;
 }
 
+/* Drops the observations and conflicts of an id that was not written
+ * (left out by a filter): the batch is as it was before them. */
 static void
 write_sqlite_forget(struct write_sqlite *s)
 {
-	s->nobs = 0;
-	buf_reset(&s->arena);
-	for (size_t i = 0; i < s->ncf; i++) {
-		free(s->cf[i].field);
-		free(s->cf[i].old_value);
-		free(s->cf[i].new_value);
-		source_clear(&s->cf[i].old_src);
-		source_clear(&s->cf[i].new_src);
-	}
-	s->ncf = 0;
-	free(s->cur_id);
-	s->cur_id = NULL;
+	if (s->cur_id == 0)
+		return;
+	s->text.len = s->mark_text;
+	if (s->text.data != NULL)
+		s->text.data[s->text.len] = '\0';
+	s->rows[T_SOURCE].n = s->mark_obs;
+	s->rows[T_CONFLICT].n = s->mark_cf;
+	s->cur_id = 0;
 }
 
 static enum rc
@@ -712,28 +775,27 @@ write_sqlite_observe(struct writer *w, const struct record *obs, int run)
 	struct write_sqlite *s = w->priv;
 	struct write_sqlite_obs *o;
 
-	if (s->cur_id == NULL || strcmp(s->cur_id, obs->f[F_ID]) != 0) {
+	if (s->cur_id == 0 ||
+	    strcmp(write_sqlite_at(s, s->cur_id), obs->f[F_ID]) != 0) {
 		/* a new id (the last one was left out by a filter) */
 		write_sqlite_forget(s);
-		s->cur_id = xstrdup(obs->f[F_ID]);
+		s->mark_text = s->text.len;
+		s->mark_obs = s->rows[T_SOURCE].n;
+		s->mark_cf = s->rows[T_CONFLICT].n;
+		s->cur_id = write_sqlite_keep(s, obs->f[F_ID]);
 	}
-	if (s->nobs == s->capobs) {
-		s->capobs = s->capobs ? 2 * s->capobs : 8;
-		s->obs = xreallocarray(s->obs, s->capobs, sizeof *s->obs);
-	}
-	o = &s->obs[s->nobs];
-	if (s->arena.len == 0)
-		buf_addc(&s->arena, '\0');	/* offset 0 stands for NULL */
-	o->json = s->arena.len;
-	if (record_json_text(obs, &s->arena) != 0)
-		fatal("observation of %s is not representable as JSON",
-		    obs->f[F_ID]);
-	buf_addc(&s->arena, '\0');
+	o = write_sqlite_row(&s->rows[T_SOURCE], sizeof *o);
+	o->id = s->cur_id;
+	o->seq = (sqlite3_int64)(s->rows[T_SOURCE].n - 1 - s->mark_obs);
+	o->run = run == MERGE_RUN_CURRENT ? s->run : run;
 	for (int f = 0; f < S__COUNT; f++)
 		o->src[f] = obs->nsrcs > 0 ?
 		    write_sqlite_keep(s, obs->srcs[0].v[f]) : 0;
-	o->run = run == MERGE_RUN_CURRENT ? s->run : run;
-	s->nobs++;
+	o->json = s->text.len;
+	if (record_json_text(obs, &s->text) != 0)
+		fatal("observation of %s is not representable as JSON",
+		    obs->f[F_ID]);
+	buf_addc(&s->text, '\0');
 	return RC_OK;
 }
 
@@ -741,88 +803,152 @@ static enum rc
 write_sqlite_conflict(struct writer *w, const struct conflict *c)
 {
 	struct write_sqlite *s = w->priv;
+	const struct write_sqlite_rows *obs = &s->rows[T_SOURCE];
 	struct write_sqlite_cf *k;
 
-	if (s->cur_id == NULL || strcmp(s->cur_id, c->id) != 0 ||
-	    s->nobs == 0)
+	if (s->cur_id == 0 || strcmp(write_sqlite_at(s, s->cur_id), c->id) !=
+	    0 || obs->n == s->mark_obs)
 		return RC_OK;	/* not from a fold: nothing to keep */
-	if (s->ncf == s->capcf) {
-		s->capcf = s->capcf ? 2 * s->capcf : 8;
-		s->cf = xreallocarray(s->cf, s->capcf, sizeof *s->cf);
+	k = write_sqlite_row(&s->rows[T_CONFLICT], sizeof *k);
+	k->id = s->cur_id;
+	k->seq = (sqlite3_int64)(s->rows[T_CONFLICT].n - 1 - s->mark_cf);
+	k->field = write_sqlite_keep(s, c->field);
+	k->old_value = write_sqlite_keep(s, c->old_value);
+	k->new_value = write_sqlite_keep(s, c->new_value);
+	for (int i = 0; i < WRITE_SQLITE_CF_SRC; i++) {
+		enum source_field f = write_sqlite_cf_src[i];
+
+		if (c->old_src != NULL)
+			k->old_src[i] = write_sqlite_keep(s, c->old_src->v[f]);
+		if (c->new_src != NULL)
+			k->new_src[i] = write_sqlite_keep(s, c->new_src->v[f]);
 	}
-	k = &s->cf[s->ncf++];
-	memset(k, 0, sizeof *k);
-	k->field = xstrdup(c->field);
-	k->old_value = xstrdup(c->old_value);
-	k->new_value = xstrdup(c->new_value);
-	if (c->old_src != NULL)
-		source_copy(&k->old_src, c->old_src);
-	if (c->new_src != NULL)
-		source_copy(&k->new_src, c->new_src);
 	/* the observation being folded brought the new value */
-	k->run = s->obs[s->nobs - 1].run;
+	k->run = ((const struct write_sqlite_obs *)obs->v)[obs->n - 1].run;
 	return RC_OK;
 }
 
-static enum rc
-write_sqlite_put_sources(struct write_sqlite *s, const char *id)
+/* Binds row i of table t to st from column col on; the next column. */
+static int
+write_sqlite_bind_row(struct write_sqlite *s, enum write_sqlite_tab t,
+    size_t i, sqlite3_stmt *st, int col)
 {
-	sqlite3_stmt *st = s->st[ST_SOURCE];
-	const char *a = s->arena.data;
+	const struct write_sqlite_img *img;
+	const struct write_sqlite_prop *p;
+	const struct write_sqlite_obs *o;
+	const struct write_sqlite_cf *k;
 
-	if (!s->fresh) {
-		sqlite3_bind_text(s->st[ST_SOURCES_DEL], 1, id, -1,
-		    SQLITE_STATIC);
-		if (write_sqlite_step(s, s->st[ST_SOURCES_DEL],
-		    "cannot replace the sources of an image") != RC_OK)
-			return RC_FATAL;
-	}
-	for (size_t i = 0; i < s->nobs; i++) {
-		const struct write_sqlite_obs *o = &s->obs[i];
-		int col = 1;
+	switch (t) {
+	case T_IMAGE:
+		img = (const struct write_sqlite_img *)s->rows[t].v + i;
+		for (int f = 0; f < F__COUNT; f++) {
+			const char *v = write_sqlite_at(s, img->f[f]);
 
-		sqlite3_bind_text(st, col++, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, col++, (sqlite3_int64)i);
+			if (v == NULL)
+				sqlite3_bind_null(st, col);
+			else if (field_info[f].type == FT_INT)
+				sqlite3_bind_int64(st, col,
+				    strtoll(v, NULL, 10));
+			else if (field_info[f].type == FT_BOOL)
+				sqlite3_bind_int(st, col,
+				    strcmp(v, "true") == 0);
+			else
+				sqlite3_bind_text(st, col, v, -1,
+				    SQLITE_STATIC);
+			col++;
+		}
+		sqlite3_bind_int64(st, col++, img->sources);
+		break;
+	case T_PROP:
+		p = (const struct write_sqlite_prop *)s->rows[t].v + i;
+		write_sqlite_bind_text(st, col++, write_sqlite_at(s, p->id));
+		write_sqlite_bind_text(st, col++, write_sqlite_at(s, p->key));
+		write_sqlite_bind_text(st, col++,
+		    write_sqlite_at(s, p->value));
+		break;
+	case T_SOURCE:
+		o = (const struct write_sqlite_obs *)s->rows[t].v + i;
+		write_sqlite_bind_text(st, col++, write_sqlite_at(s, o->id));
+		sqlite3_bind_int64(st, col++, o->seq);
 		sqlite3_bind_int64(st, col++, o->run);
 		for (int f = 0; f < S__COUNT; f++)
 			write_sqlite_bind_text(st, col++,
-			    o->src[f] != 0 ? a + o->src[f] : NULL);
-		sqlite3_bind_text(st, col, a + o->json, -1, SQLITE_STATIC);
-		if (write_sqlite_step(s, st, "cannot store a source") != RC_OK)
+			    write_sqlite_at(s, o->src[f]));
+		write_sqlite_bind_text(st, col++, write_sqlite_at(s, o->json));
+		break;
+	default:
+		k = (const struct write_sqlite_cf *)s->rows[t].v + i;
+		write_sqlite_bind_text(st, col++, write_sqlite_at(s, k->id));
+		sqlite3_bind_int64(st, col++, k->seq);
+		write_sqlite_bind_text(st, col++, write_sqlite_at(s, k->field));
+		write_sqlite_bind_text(st, col++,
+		    write_sqlite_at(s, k->old_value));
+		write_sqlite_bind_text(st, col++,
+		    write_sqlite_at(s, k->new_value));
+		for (int j = 0; j < WRITE_SQLITE_CF_SRC; j++)
+			write_sqlite_bind_text(st, col++,
+			    write_sqlite_at(s, k->old_src[j]));
+		for (int j = 0; j < WRITE_SQLITE_CF_SRC; j++)
+			write_sqlite_bind_text(st, col++,
+			    write_sqlite_at(s, k->new_src[j]));
+		sqlite3_bind_int64(st, col++, k->run);
+		break;
+	}
+	return col;
+}
+
+/* The rows of table t in the batch, by up to 1 << WRITE_SQLITE_ROWS_LOG
+ * a statement. */
+static enum rc
+write_sqlite_insert(struct write_sqlite *s, enum write_sqlite_tab t)
+{
+	static const char *const what[T__COUNT] = {
+		"cannot store an image", "cannot store a property",
+		"cannot store a source", "cannot store a conflict"
+	};
+	size_t n = s->rows[t].n;
+
+	for (size_t i = 0; i < n; ) {
+		int k = WRITE_SQLITE_ROWS_LOG, col = 1;
+		sqlite3_stmt *st;
+
+		while (((size_t)1 << k) > n - i)
+			k--;
+		st = s->ins[t][k];
+		for (size_t end = i + ((size_t)1 << k); i < end; i++)
+			col = write_sqlite_bind_row(s, t, i, st, col);
+		if (write_sqlite_step(s, st, what[t]) != RC_OK)
 			return RC_FATAL;
 	}
 	return RC_OK;
 }
 
+/* The batch into the database: the old rows of its images out (an
+ * existing database), then its rows in, table by table; then empty. */
 static enum rc
-write_sqlite_put_conflicts(struct write_sqlite *s, const char *id)
+write_sqlite_flush(struct write_sqlite *s)
 {
-	sqlite3_stmt *st = s->st[ST_CONFLICT];
-	const int fa = (1 << S_FILE) | (1 << S_AT) | (1 << S_API);
+	static const char *const what[] = {
+		"cannot replace the properties of an image",
+		"cannot replace the sources of an image",
+		"cannot replace the conflicts of an image"
+	};
+	const struct write_sqlite_img *img = s->rows[T_IMAGE].v;
+	enum rc rc = RC_OK;
 
-	if (!s->fresh) {
-		sqlite3_bind_text(s->st[ST_CONFLICTS_DEL], 1, id, -1,
-		    SQLITE_STATIC);
-		if (write_sqlite_step(s, s->st[ST_CONFLICTS_DEL],
-		    "cannot replace the conflicts of an image") != RC_OK)
-			return RC_FATAL;
-	}
-	for (size_t i = 0; i < s->ncf; i++) {
-		const struct write_sqlite_cf *k = &s->cf[i];
-
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		write_sqlite_bind_text(st, 3, k->field);
-		write_sqlite_bind_text(st, 4, k->old_value);
-		write_sqlite_bind_text(st, 5, k->new_value);
-		write_sqlite_bind_source(st, 6, &k->old_src, fa);
-		write_sqlite_bind_source(st, 9, &k->new_src, fa);
-		sqlite3_bind_int64(st, 12, k->run);
-		if (write_sqlite_step(s, st, "cannot store a conflict") !=
-		    RC_OK)
-			return RC_FATAL;
-	}
-	return RC_OK;
+	for (size_t i = 0; !s->fresh && i < s->rows[T_IMAGE].n; i++)
+		for (int d = ST_PROPS_DEL; d <= ST_CONFLICTS_DEL; d++) {
+			sqlite3_bind_text(s->st[d], 1, write_sqlite_at(s,
+			    img[i].f[F_ID]), -1, SQLITE_STATIC);
+			if (write_sqlite_step(s, s->st[d], what[d]) != RC_OK)
+				return RC_FATAL;
+		}
+	for (int t = 0; t < T__COUNT && rc == RC_OK; t++)
+		rc = write_sqlite_insert(s, (enum write_sqlite_tab)t);
+	for (int t = 0; t < T__COUNT; t++)
+		s->rows[t].n = 0;
+	buf_reset(&s->text);
+	return rc;
 }
 
 static enum rc
@@ -830,59 +956,31 @@ write_sqlite_write(struct writer *w, const struct record *rec)
 {
 	struct write_sqlite *s = w->priv;
 	const char *id = rec->f[F_ID];
-	sqlite3_stmt *st = s->st[ST_IMAGE];
-	enum rc rc;
+	struct write_sqlite_img *img;
 
-	if (s->cur_id == NULL || strcmp(s->cur_id, id) != 0) {
+	if (s->cur_id == 0 || strcmp(write_sqlite_at(s, s->cur_id), id) != 0) {
 		diag_report(w->diag, DIAG_ERROR, s->target, NULL, "internal "
 		    "error: image %s written without its observations", id);
 		return RC_FATAL;
 	}
-	for (int f = 0; f < F__COUNT; f++) {
-		const char *v = rec->f[f];
+	img = write_sqlite_row(&s->rows[T_IMAGE], sizeof *img);
+	img->f[F_ID] = s->cur_id;
+	for (int f = 1; f < F__COUNT; f++)
+		img->f[f] = write_sqlite_keep(s, rec->f[f]);
+	img->sources = (sqlite3_int64)rec->nsrcs;
+	for (size_t i = 0; i < rec->nprops; i++) {
+		struct write_sqlite_prop *p = write_sqlite_row(
+		    &s->rows[T_PROP], sizeof *p);
 
-		if (v == NULL)
-			sqlite3_bind_null(st, f + 1);
-		else if (field_info[f].type == FT_INT)
-			sqlite3_bind_int64(st, f + 1, strtoll(v, NULL, 10));
-		else if (field_info[f].type == FT_BOOL)
-			sqlite3_bind_int(st, f + 1, strcmp(v, "true") == 0);
-		else
-			sqlite3_bind_text(st, f + 1, v, -1, SQLITE_STATIC);
+		p->id = s->cur_id;
+		p->key = write_sqlite_keep(s, rec->props[i].key);
+		p->value = write_sqlite_keep(s, rec->props[i].value);
 	}
-	sqlite3_bind_int64(st, F__COUNT + 1, (sqlite3_int64)rec->nsrcs);
-	if (write_sqlite_step(s, st, "cannot store an image") != RC_OK)
-		return RC_FATAL;
-
-	if (!s->fresh) {
-		sqlite3_bind_text(s->st[ST_PROPS_DEL], 1, id, -1,
-		    SQLITE_STATIC);
-		if (write_sqlite_step(s, s->st[ST_PROPS_DEL],
-		    "cannot replace the properties of an image") != RC_OK)
-			return RC_FATAL;
-	}
-	for (size_t i = 0; i < rec->nprops; ) {
-		size_t left = rec->nprops - i;
-		int k = WRITE_SQLITE_PROP_LOG, col = 1;
-
-		while (((size_t)1 << k) > left)
-			k--;
-		st = s->prop[k];
-		for (size_t end = i + ((size_t)1 << k); i < end; i++) {
-			sqlite3_bind_text(st, col++, id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, col++, rec->props[i].key, -1,
-			    SQLITE_STATIC);
-			write_sqlite_bind_text(st, col++, rec->props[i].value);
-		}
-		if (write_sqlite_step(s, st, "cannot store a property") !=
-		    RC_OK)
-			return RC_FATAL;
-	}
-	rc = write_sqlite_put_sources(s, id);
-	if (rc == RC_OK)
-		rc = write_sqlite_put_conflicts(s, id);
-	write_sqlite_forget(s);
-	return rc;
+	s->cur_id = 0;		/* in the batch now */
+	if (s->rows[T_IMAGE].n >= WRITE_SQLITE_BATCH ||
+	    s->text.len >= WRITE_SQLITE_BATCH_TEXT)
+		return write_sqlite_flush(s);
+	return RC_OK;
 }
 
 /* For the interrupted-run test: wait inside the transaction while the
@@ -955,7 +1053,8 @@ write_sqlite_finish(struct writer *w)
 	struct write_sqlite *s = w->priv;
 
 	write_sqlite_forget(s);
-	if (write_sqlite_run_finish(s) != RC_OK)
+	if (write_sqlite_flush(s) != RC_OK ||
+	    write_sqlite_run_finish(s) != RC_OK)
 		return RC_FATAL;
 	write_sqlite_pause();
 	if (write_sqlite_exec(s, "COMMIT", "cannot commit the run") != RC_OK)
@@ -980,10 +1079,11 @@ write_sqlite_close(struct write_sqlite *s)
 		sqlite3_finalize(s->st[i]);
 		s->st[i] = NULL;
 	}
-	for (int i = 0; i <= WRITE_SQLITE_PROP_LOG; i++) {
-		sqlite3_finalize(s->prop[i]);
-		s->prop[i] = NULL;
-	}
+	for (int t = 0; t < T__COUNT; t++)
+		for (int k = 0; k <= WRITE_SQLITE_ROWS_LOG; k++) {
+			sqlite3_finalize(s->ins[t][k]);
+			s->ins[t][k] = NULL;
+		}
 	sqlite3_finalize(s->seen);
 	s->seen = NULL;
 	if (s->db == NULL)
@@ -1023,10 +1123,9 @@ write_sqlite_free(struct writer *w)
 
 	if (s == NULL)
 		return;
-	write_sqlite_forget(s);
-	buf_free(&s->arena);
-	free(s->obs);
-	free(s->cf);
+	buf_free(&s->text);
+	for (int t = 0; t < T__COUNT; t++)
+		free(s->rows[t].v);
 	write_sqlite_close(s);
 	if (s->db != NULL) {
 		(void)sqlite3_close_v2(s->db);
