@@ -7,9 +7,12 @@
 --
 -- One run of imgmeta is one transaction: a run that fails or is
 -- interrupted leaves the database as it was. The program also sets, on
--- its connection, PRAGMA foreign_keys = ON, and the database is left in
--- PRAGMA journal_mode = WAL, so that readers may query it while a nightly
--- run writes.
+-- its connection, PRAGMA foreign_keys = ON when it adds to a database,
+-- and the database is left in PRAGMA journal_mode = WAL, so that readers
+-- may query it while a nightly run writes. A new database is built under
+-- a temporary name and renamed into place when complete, with PRAGMA
+-- page_size = 8192 and without the constraints below evaluated row by row
+-- (what it holds meets them: its values are the canonical record's).
 --
 -- Writing into an existing database merges: for every image a run sees,
 -- the observations stored in image_sources are folded again together with
