@@ -678,17 +678,7 @@ main_run(struct run *r, int argc, char *argv[])
 	rc = RC_OK;
 	if (ops->preload != NULL)
 		rc = ops->preload(&r->writer, r->merge);
-	if (rc == RC_OK && r->o.jobs > 1) {
-		/* folding on another thread while this one writes */
-		const struct work_fold_hooks h = {
-			.write = main_write,
-			.observe = ops->observe != NULL ? main_observe : NULL,
-			.conflict = ops->conflict != NULL ? main_conflict : NULL,
-			.arg = r,
-		};
-
-		rc = work_fold(r->merge, &r->diag, &h);
-	} else if (rc == RC_OK)
+	if (rc == RC_OK)
 		rc = merge_fold(r->merge, main_write,
 		    ops->observe != NULL ? main_observe : NULL, r);
 	if (rc == RC_OK && !r->hook_failed)

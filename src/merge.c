@@ -394,10 +394,8 @@ merge_each_id(struct merge *m, enum rc (*cb)(void *, const char *), void *arg)
 	return rc;
 }
 
-/* merge_fold and merge_fold_take: one of cb and take is set. */
-static enum rc
-merge_fold_run(struct merge *m, enum rc (*cb)(void *, const struct record *),
-    enum rc (*take)(void *, struct record *),
+enum rc
+merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
     enum rc (*obs_cb)(void *, const struct record *, int), void *arg)
 {
 	sqlite3_stmt *st = NULL;
@@ -418,7 +416,7 @@ merge_fold_run(struct merge *m, enum rc (*cb)(void *, const struct record *),
 
 		if (id != NULL && strcmp(id, rid) != 0) {
 			record_sort(&acc);
-			rc = cb != NULL ? cb(arg, &acc) : take(arg, &acc);
+			rc = cb(arg, &acc);
 			record_clear(&acc);
 			if (rc == RC_FATAL)
 				break;
@@ -452,34 +450,11 @@ merge_fold_run(struct merge *m, enum rc (*cb)(void *, const struct record *),
 		rc = merge_sqlerr(m, "cannot read the observations back");
 	if (rc != RC_FATAL && id != NULL) {
 		record_sort(&acc);
-		rc = cb != NULL ? cb(arg, &acc) : take(arg, &acc);
+		rc = cb(arg, &acc);
 	}
 	record_clear(&acc);
 	record_clear(&obs);
 	free(id);
 	sqlite3_finalize(st);
 	return rc;
-}
-
-enum rc
-merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
-    enum rc (*obs_cb)(void *, const struct record *, int), void *arg)
-{
-	return merge_fold_run(m, cb, NULL, obs_cb, arg);
-}
-
-enum rc
-merge_fold_take(struct merge *m, enum rc (*take)(void *, struct record *),
-    enum rc (*obs_cb)(void *, const struct record *, int), void *arg)
-{
-	return merge_fold_run(m, NULL, take, obs_cb, arg);
-}
-
-struct diag *
-merge_set_diag(struct merge *m, struct diag *d)
-{
-	struct diag *old = m->diag;
-
-	m->diag = d;
-	return old;
 }

@@ -61,14 +61,6 @@ enum rc	 merge_fold(struct merge *,
 	    enum rc (*cb)(void *arg, const struct record *),
 	    enum rc (*obs_cb)(void *arg, const struct record *obs, int run),
 	    void *arg);
-/* The same, but take may keep the record's contents (record_move). */
-enum rc	 merge_fold_take(struct merge *,
-	    enum rc (*take)(void *arg, struct record *),
-	    enum rc (*obs_cb)(void *arg, const struct record *obs, int run),
-	    void *arg);
-/* Where the merge reports (conflicts, errors) from now on; returns the
- * previous diag. */
-struct diag *merge_set_diag(struct merge *, struct diag *);
 /* Folds a list of observations already in order: the merge rule alone,
  * for unit tests and for merge_fold. */
 void	 merge_fold_one(struct record *acc, const struct record *obs,

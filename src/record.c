@@ -138,30 +138,6 @@ record_move(struct record *dst, struct record *src)
 	record_init(src);
 }
 
-void
-record_copy(struct record *dst, const struct record *src)
-{
-	if (dst == src)
-		return;
-	record_clear(dst);
-	for (int i = 0; i < F__COUNT; i++) {
-		dst->f[i] = xstrdup(src->f[i]);
-		dst->fsrc[i] = src->fsrc[i];
-	}
-	if (src->nprops > 0) {
-		dst->props = xreallocarray(NULL, src->nprops,
-		    sizeof *dst->props);
-		dst->nprops = dst->capprops = src->nprops;
-		for (size_t i = 0; i < src->nprops; i++) {
-			dst->props[i].key = xstrdup(src->props[i].key);
-			dst->props[i].value = xstrdup(src->props[i].value);
-			dst->props[i].src = src->props[i].src;
-		}
-	}
-	for (size_t i = 0; i < src->nsrcs; i++)
-		source_copy(record_add_source(dst), &src->srcs[i]);
-}
-
 /* Replaces field f with v (owned, may be NULL). */
 static void
 field_put(struct record *r, enum field f, char *v)

@@ -108,9 +108,6 @@ struct record {
 void	record_init(struct record *);
 void	record_clear(struct record *);
 void	record_move(struct record *dst, struct record *src); /* dst cleared first; src left empty */
-void	record_copy(struct record *dst, const struct record *src); /* dst
-					   cleared first; everything copied,
-					   source indices included */
 
 /*
  * Normalising setters. text is what the API sent; NULL leaves the field

@@ -23,7 +23,6 @@
 #include <stddef.h>
 
 #include "diag.h"
-#include "merge.h"
 
 /* One observation in the stored form of merge_pack, with its id and the
  * date of its (only) source (NULL when none). */
@@ -39,25 +38,6 @@ typedef enum rc (*work_obs_cb)(void *arg, const char *id, const char *date,
 enum rc	work_run(char *const *paths, size_t n, unsigned nthreads,
 	    struct diag *, work_obs_cb obs, void (*progress)(void *),
 	    void *arg);
-
-/*
- * merge_fold on a thread of its own while this thread writes: the fold
- * thread unpacks and folds the observations and hands over, in fold
- * order, each merged record (moved, not copied), each observation for
- * observe (copied; only when observe is set), each conflict for conflict
- * (copied; only when set) and each report (conflicts) of the merge; this
- * thread takes them in that order and calls the hooks and the diag's
- * sink, so that everything happens as with merge_fold, only sooner.
- * A hook returning RC_FATAL stops the fold (nothing after it is said).
- */
-struct work_fold_hooks {
-	enum rc	(*write)(void *, const struct record *);
-	enum rc	(*observe)(void *, const struct record *, int run);
-	void	(*conflict)(void *, const struct conflict *);
-	void	*arg;
-};
-enum rc	work_fold(struct merge *, struct diag *,
-	    const struct work_fold_hooks *);
 
 /* The number of processors online (at least 1): the default of -j. */
 unsigned work_cpus(void);

@@ -56,7 +56,6 @@ static void	test_clear_null_and_twice_is_harmless(void);
 static void	test_to_json_writes_canonical_form(void);
 static void	test_to_json_does_not_reorder_properties(void);
 static void	test_json_text_escapes_as_jansson_dumps(void);
-static void	test_copy_is_deep_and_keeps_source_indices(void);
 static void	test_from_json_round_trip_is_identical(void);
 static void	test_from_json_rejects_malformed_and_keeps_record(void);
 
@@ -924,44 +923,6 @@ test_move_leaves_source_empty(void)
 }
 
 static void
-test_copy_is_deep_and_keeps_source_indices(void)
-{
-	struct record a, b;
-	const char *why;
-
-	record_init(&a);
-	record_init(&b);
-	record_set(&a, F_NAME, "a", &why);
-	record_set(&a, F_SIZE, "12", &why);
-	record_prop_set(&a, "k", "v");
-	record_prop_set(&a, "n", NULL);
-	source_set(record_add_source(&a), S_FILE, "a.json");
-	source_set(record_add_source(&a), S_FILE, "b.json");
-	a.fsrc[F_SIZE] = 1;
-	a.props[1].src = 1;
-	record_set(&b, F_OWNER, "old", &why);
-	record_prop_set(&b, "old", "x");
-
-	record_copy(&b, &a);
-	T_STR(b.f[F_NAME], "a", "copy: fields");
-	T_STR(b.f[F_SIZE], "12", "copy: fields");
-	T_STR(b.f[F_OWNER], NULL, "copy: dst's old fields gone");
-	T_OK(b.f[F_NAME] != a.f[F_NAME], "copy: its own strings");
-	T_INT(b.fsrc[F_SIZE], 1, "copy: field source index");
-	T_INT(b.nprops, 2, "copy: properties, dst's old ones gone");
-	T_STR(b.props[0].key, "k", "copy: property key");
-	T_STR(b.props[1].value, NULL, "copy: null property value");
-	T_INT(b.props[1].src, 1, "copy: property source index");
-	T_INT(b.nsrcs, 2, "copy: sources");
-	T_STR(b.srcs[1].v[S_FILE], "b.json", "copy: source fields");
-	record_clear(&a);
-	T_STR(b.srcs[0].v[S_FILE], "a.json", "copy outlives the original");
-	record_copy(&b, &b);
-	T_STR(b.f[F_NAME], "a", "copy onto itself changes nothing");
-	record_clear(&b);
-}
-
-static void
 test_clear_null_and_twice_is_harmless(void)
 {
 	struct record r;
@@ -1326,7 +1287,6 @@ main(void)
 	test_prop_set_json_keeps_strings_dumps_the_rest();
 	test_sources_grow_copy_and_clear();
 	test_move_leaves_source_empty();
-	test_copy_is_deep_and_keeps_source_indices();
 	test_clear_null_and_twice_is_harmless();
 	test_to_json_writes_canonical_form();
 	test_to_json_does_not_reorder_properties();
