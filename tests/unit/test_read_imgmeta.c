@@ -108,18 +108,6 @@ read_path(const char *path)
 	stream_free(s);
 }
 
-/* An observation: id, file, api, date, then field=value pairs. */
-static void
-obs(struct record *r, const char *id, const char *file, const char *date,
-    ...)
-{
-	va_list ap;
-
-	va_start(ap, date);
-	tu_obs(r, id, file, "v1", "head", date, ap);
-	va_end(ap);
-}
-
 struct wctx {
 	struct writer	w;
 };
@@ -215,12 +203,12 @@ path(const char *name)
 static void
 make_obs(struct record *o)
 {
-	obs(&o[0], ID1, "a.txt", "2016-05-23T02:29:54Z", "name", "first",
+	tu_head_obs(&o[0], ID1, "a.txt", "2016-05-23T02:29:54Z", "name", "first",
 	    "size", "5", "p:k", "1", "p:gone", NULL, NULL);
-	obs(&o[1], ID1, "b.txt", "2016-05-23T03:00:00Z", "name", "second",
+	tu_head_obs(&o[1], ID1, "b.txt", "2016-05-23T03:00:00Z", "name", "second",
 	    "protected", "true", "p:k", "2", NULL);
-	obs(&o[2], ID1, "c.txt", NULL, "min_ram", "0", NULL);
-	obs(&o[3], ID2, "d.txt", NULL, "name", "alone", "p:x", "y", NULL);
+	tu_head_obs(&o[2], ID1, "c.txt", NULL, "min_ram", "0", NULL);
+	tu_head_obs(&o[3], ID2, "d.txt", NULL, "name", "alone", "p:x", "y", NULL);
 }
 
 static void

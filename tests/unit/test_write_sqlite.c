@@ -30,8 +30,6 @@ static char dir[256];
 
 static void	sink(void *, enum diag_kind, const char *, const char *,
 		    const char *);
-static void	obs(struct record *, const char *, const char *, const char *,
-		    ...);
 static enum rc	on_write(void *, const struct record *);
 static enum rc	on_observe(void *, const struct record *, int);
 static void	on_conflict(void *, const struct conflict *);
@@ -50,18 +48,6 @@ sink(void *arg, enum diag_kind k, const char *file, const char *pos,
 		return;		/* reported by merge.c, tested there */
 	snprintf(msgs + strlen(msgs), sizeof msgs - strlen(msgs),
 	    "%s:%s: %s\n", file ? file : "-", pos ? pos : "-", msg);
-}
-
-/* An observation: id, file, date, then field=value pairs ("p:" props). */
-static void
-obs(struct record *r, const char *id, const char *file, const char *date,
-    ...)
-{
-	va_list ap;
-
-	va_start(ap, date);
-	tu_obs(r, id, file, "v1", "head", date, ap);
-	va_end(ap);
 }
 
 struct ctx {
@@ -234,12 +220,12 @@ main(void)
 
 	/* a new database */
 	db = path("inv.db");
-	obs(&o[0], ID_A, "a.txt", "2016-05-23T02:29:54Z", "name", "old",
+	tu_head_obs(&o[0], ID_A, "a.txt", "2016-05-23T02:29:54Z", "name", "old",
 	    "size", "13167616", "protected", "false", "visibility", "public",
 	    "p:k", "1", NULL);
-	obs(&o[1], ID_A, "b.txt", "2016-05-24T00:00:00Z", "name", "new",
+	tu_head_obs(&o[1], ID_A, "b.txt", "2016-05-24T00:00:00Z", "name", "new",
 	    "p:k", "2", "p:nul", NULL, NULL);
-	obs(&o[2], ID_B, "c.txt", NULL, "status", "active", NULL);
+	tu_head_obs(&o[2], ID_B, "c.txt", NULL, "status", "active", NULL);
 	T_INT(run(db, o, 3, NULL, 1), RC_OK, "new: run");
 	T_STR(msgs, "", "new: no message");
 	T_INT(nfiles(), 1, "new: only the database in the directory");
@@ -283,7 +269,7 @@ main(void)
 	/* each stored observation is its canonical JSON, the very bytes of
 	 * json_dumps(record_to_json(), JSON_COMPACT), whatever its text holds */
 	f = path("json.db");
-	obs(&o[0], ID_A, "dir/\"q\"\\b.txt", "2016-05-23T02:29:54.25Z",
+	tu_head_obs(&o[0], ID_A, "dir/\"q\"\\b.txt", "2016-05-23T02:29:54.25Z",
 	    "name", "tab\t \"q\" back\\slash /slash nl\n cr\r bs\b ff\f "
 	    "\x01 \x1f \x7f \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
 	    "size", "0", "virtual_size", "9223372036854775807",
@@ -295,7 +281,7 @@ main(void)
 	source_set(&o[0].srcs[0], S_PROJECT_ID, "\xe2\x82\xac");
 	source_set(&o[0].srcs[0], S_STATUS, "ACTIVE\x7f");
 	source_set(&o[0].srcs[0], S_URL, "http://h/v2.1/p/images/x?a=1&b=\\");
-	obs(&o[1], ID_B, "c.txt", NULL, NULL);
+	tu_head_obs(&o[1], ID_B, "c.txt", NULL, NULL);
 	T_INT(run(f, o, 2, NULL, 1), RC_OK, "json: run");
 	for (int i = 0; i < 2; i++) {
 		json_t *j;
@@ -326,7 +312,7 @@ main(void)
 		for (int i = 0; i < 8; i++) {
 			snprintf(id, sizeof id,
 			    "00000000-0000-4000-8000-%012d", np[i]);
-			obs(&p[i], id, "p.txt", NULL, "name", "n", NULL);
+			tu_head_obs(&p[i], id, "p.txt", NULL, "name", "n", NULL);
 			for (int j = 0; j < np[i]; j++) {
 				snprintf(k, sizeof k, "k%03d", j);
 				snprintf(v, sizeof v, "v%d", j);
@@ -358,7 +344,7 @@ main(void)
 	free(f);
 
 	/* a second run: an older observation of A goes first in the fold */
-	obs(&o[0], ID_A, "d.txt", "2016-01-01T00:00:00Z", "name", "oldest",
+	tu_head_obs(&o[0], ID_A, "d.txt", "2016-01-01T00:00:00Z", "name", "oldest",
 	    "owner", "me", NULL);
 	T_INT(run(db, o, 1, NULL, 1), RC_OK, "second run");
 	T_STR(msgs, "", "second run: no message");
@@ -381,7 +367,7 @@ main(void)
 
 	/* a failed run and a filtered record leave the rows as they were */
 	before = slurp(db, &nb);
-	obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
+	tu_head_obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
 	T_INT(run(db, o, 1, NULL, 0), RC_FATAL, "failed run");
 	after = slurp(db, &na);
 	T_OK(na == nb && memcmp(before, after, na) == 0,
@@ -400,7 +386,7 @@ main(void)
 
 	/* a failed run into a new database leaves nothing */
 	f = path("never.db");
-	obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
+	tu_head_obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
 	T_INT(run(f, o, 1, NULL, 0), RC_FATAL, "failed new run");
 	T_OK(access(f, F_OK) != 0, "failed new run: no database");
 	T_INT(nfiles(), 1, "failed new run: no temporary file");
@@ -416,7 +402,7 @@ main(void)
 	record_clear(&o[0]);
 
 	/* refused, untouched */
-	obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
+	tu_head_obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
 	f = path("text.db");
 	fp = fopen(f, "w");
 	fputs("id,name\n", fp);

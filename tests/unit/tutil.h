@@ -62,4 +62,16 @@ tu_obs(struct record *r, const char *id, const char *file, const char *api,
 	}
 }
 
+/* tu_obs for a Glance v1 HEAD observation. */
+static inline void
+tu_head_obs(struct record *r, const char *id, const char *file,
+    const char *date, ...)
+{
+	va_list ap;
+
+	va_start(ap, date);
+	tu_obs(r, id, file, "v1", "head", date, ap);
+	va_end(ap);
+}
+
 #endif
