@@ -17,11 +17,18 @@ for t in jq sqlite3 /usr/bin/time; do
 	command -v "$t" >/dev/null 2>&1 || { echo "bench: $t missing (apt-get install jq sqlite3 time)" >&2; exit 1; }
 done
 mkdir -p "$work"
-# run NAME TASK IMAGES MB CMD...: one row; prints seconds and RSS
+# run NAME TASK IMAGES MB CMD...: one row; prints seconds and RSS, or
+# "failed" (a non-zero exit, or an error said on standard error: the
+# sqlite3 shell says "Runtime error" and goes on)
 run() {
 	r_name=$1 r_task=$2 r_imgs=$3 r_mb=$4; shift 4
-	/usr/bin/time -f '%e %M' -o "$work/time" sh -c "$*" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; }
-	read -r secs rss < "$work/time"
+	if /usr/bin/time -f '%e %M' -o "$work/time" sh -c "$*" >/dev/null 2>"$work/err" &&
+	    ! grep -qi error "$work/err"; then
+		read -r secs rss < "$work/time"
+	else
+		sed 's/^/  /' "$work/err" | head -5 >&2
+		secs=failed rss=0
+	fi
 	echo "$r_name|$r_task|$secs|$r_imgs|$r_mb|$rss"
 }
 # table TITLE ROWS: the rows as a markdown table; ratio = images/s
@@ -32,7 +39,8 @@ table() {
 	echo
 	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | ratio |"
 	echo "|---|---|---|---|---|---|---|"
-	awk -F'|' '{ ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
+	awk -F'|' '$3 == "failed" { printf "| %s | %s | failed | | | | |\n", $1, $2; next }
+	    { ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
 	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }' "$2"
 }
 for n in $BENCH_SIZES; do
