@@ -253,6 +253,24 @@ test_bid(void)
 	stream_free(s);
 }
 
+
+/* Reads an output of make_obs's four observations back: nothing said,
+ * the four in fold order (c, a, b of ID1, then ID2's, which is also its
+ * record). */
+static void
+read_back_four(const char *file, struct record *o)
+{
+	read_path(file);
+	T_STR(buf_cstr(&msgs), "", "read back: nothing said");
+	T_INT(ngot, 4, "read back: four observations");
+	if (ngot == 4) {
+		T_OK(same(&got[0], &o[2]), "ID1's first: c");
+		T_OK(same(&got[1], &o[0]), "ID1's second: a");
+		T_OK(same(&got[2], &o[1]), "ID1's third: b");
+		T_OK(same(&got[3], &o[3]), "ID2: the record is the observation");
+	}
+}
+
 static void
 test_json_round_trip(void)
 {
@@ -290,15 +308,7 @@ test_json_round_trip(void)
 	T_OK(text != NULL && strstr(strchr(text, '\n') + 1, "observation") ==
 	    NULL, "ID2: one source, no observation key");
 
-	read_path(file);
-	T_STR(buf_cstr(&msgs), "", "read back: nothing said");
-	T_INT(ngot, 4, "read back: four observations");
-	if (ngot == 4) {
-		T_OK(same(&got[0], &o[2]), "ID1's first: c");
-		T_OK(same(&got[1], &o[0]), "ID1's second: a");
-		T_OK(same(&got[2], &o[1]), "ID1's third: b");
-		T_OK(same(&got[3], &o[3]), "ID2: the record is the observation");
-	}
+	read_back_four(file, o);
 
 	for (int i = 0; i < 4; i++)
 		record_clear(&o[i]);
@@ -436,15 +446,7 @@ test_sqlite(void)
 	make_obs(o);
 	T_INT(write_out(&write_sqlite_ops, file, o, 4), RC_OK,
 	    "sqlite written");
-	read_path(file);
-	T_STR(buf_cstr(&msgs), "", "read back: nothing said");
-	T_INT(ngot, 4, "read back: four observations");
-	if (ngot == 4) {
-		T_OK(same(&got[0], &o[2]), "ID1's first: c");
-		T_OK(same(&got[1], &o[0]), "ID1's second: a");
-		T_OK(same(&got[2], &o[1]), "ID1's third: b");
-		T_OK(same(&got[3], &o[3]), "ID2");
-	}
+	read_back_four(file, o);
 	want = xasprintf("%s-wal", file);
 	T_OK(access(want, F_OK) != 0, "no -wal file left beside it");
 	free(want);
