@@ -101,24 +101,30 @@ merge_on_conflict(struct merge *m, void (*cb)(void *, const struct conflict *),
 }
 
 /*
- * The stored form of an observation: every string as a 4-byte length
- * (0 = NULL, else length + 1, little-endian) and its bytes; fields in
- * table order, then the number of properties and each key and value, then
- * the number of sources and each source's fields. Cheaper than JSON text
- * both ways; it never leaves the temporary store.
+ * The stored form of an observation: every string as a length (0 = NULL,
+ * else length + 1) and its bytes; fields in table order, then the number
+ * of properties and each key and value, then the number of sources and
+ * each source's fields. A length is a varint (7 bits a byte, low bits
+ * first, the high bit set on all bytes but the last): most are one byte,
+ * which keeps the store, and SQLite's sort of it, small. Cheaper than
+ * JSON text both ways; it never leaves the process.
  */
 static void
 merge_pack_u32(struct buf *b, size_t n)
 {
-	unsigned char x[4];
+	unsigned char x[5];
+	size_t k = 0;
 
 	if (n > UINT32_MAX)
 		fatal("observation too large for the merge store");
-	x[0] = (unsigned char)(n & 0xff);
-	x[1] = (unsigned char)((n >> 8) & 0xff);
-	x[2] = (unsigned char)((n >> 16) & 0xff);
-	x[3] = (unsigned char)((n >> 24) & 0xff);
-	buf_add(b, x, 4);
+	do {
+		x[k] = (unsigned char)(n & 0x7f);
+		n >>= 7;
+		if (n != 0)
+			x[k] |= 0x80;
+		k++;
+	} while (n != 0);
+	buf_add(b, x, k);
 }
 
 static void
@@ -151,17 +157,26 @@ merge_pack(struct buf *b, const struct record *r)
 			merge_pack_str(b, r->srcs[i].v[k]);
 }
 
-/* Reads a 4-byte length; returns -1 past the end. */
+/* Reads a length; returns -1 past the end or when it is malformed. */
 static int
 merge_unpack_u32(const unsigned char **p, const unsigned char *end,
     size_t *n)
 {
-	if (end - *p < 4)
-		return -1;
-	*n = (size_t)(*p)[0] | (size_t)(*p)[1] << 8 | (size_t)(*p)[2] << 16 |
-	    (size_t)(*p)[3] << 24;
-	*p += 4;
-	return 0;
+	size_t v = 0;
+
+	for (int shift = 0; shift < 35; shift += 7) {
+		unsigned char c;
+
+		if (*p >= end)
+			return -1;
+		c = *(*p)++;
+		v |= (size_t)(c & 0x7f) << shift;
+		if ((c & 0x80) == 0) {
+			*n = v;
+			return v <= UINT32_MAX ? 0 : -1;
+		}
+	}
+	return -1;
 }
 
 int
