@@ -267,28 +267,9 @@ static enum rc
 write_csv_spool_open(struct writer *w)
 {
 	struct write_csv *st = w->priv;
-	const char *dir = getenv("TMPDIR");
-	char *path;
-	int fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	path = xasprintf("%s/imgmeta-csv-XXXXXX", dir);
-	if ((fd = mkstemp(path)) < 0) {
-		diag_report(w->diag, DIAG_ERROR, NULL, NULL,
-		    "cannot make a temporary file in %s for "
-		    "--properties=columns: %s (set TMPDIR)", dir,
-		    strerror(errno));
-		free(path);
-		return RC_FATAL;
-	}
-	(void)unlink(path);
-	free(path);
-	if ((st->spool = fdopen(fd, "w+b")) == NULL) {
-		close(fd);
-		return write_csv_spool_fail(w, "open");
-	}
-	return RC_OK;
+	st->spool = output_scratch("--properties=columns", w->diag);
+	return st->spool != NULL ? RC_OK : RC_FATAL;
 }
 
 static enum rc

@@ -109,11 +109,8 @@ compare_side_read(struct compare_side *s, const char *path)
 	enum rc rc;
 
 	paths[0] = (char *)(uintptr_t)path;
-	if ((s->tmp = tmpfile()) == NULL) {
-		diag_report(s->diag, DIAG_ERROR, NULL, NULL, "cannot make a "
-		    "temporary file: %s", strerror(errno));
+	if ((s->tmp = output_scratch("--compare", s->diag)) == NULL)
 		return RC_FATAL;
-	}
 	if ((s->merge = merge_new(s->diag)) == NULL)
 		return RC_FATAL;
 	rc = input_walk(paths, 1, s->diag, compare_file, s);

@@ -91,6 +91,34 @@ output_temp_path(const char *target)
 	return tmp;
 }
 
+FILE *
+output_scratch(const char *what, struct diag *d)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	FILE *f;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	path = xasprintf("%s/imgmeta-XXXXXX", dir);
+	if ((fd = mkstemp(path)) < 0) {
+		diag_report(d, DIAG_ERROR, NULL, NULL, "cannot make a "
+		    "temporary file in %s for %s: %s (set TMPDIR)", dir, what,
+		    strerror(errno));
+		free(path);
+		return NULL;
+	}
+	(void)unlink(path);
+	free(path);
+	if ((f = fdopen(fd, "w+b")) == NULL) {
+		diag_report(d, DIAG_ERROR, NULL, NULL, "cannot open a "
+		    "temporary file for %s: %s", what, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 static enum rc
 output_fail(struct output *o, const char *what)
 {

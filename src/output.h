@@ -14,6 +14,8 @@
 #define IMGMETA_OUTPUT_H
 
 #include <stddef.h>
+#include <stdio.h>
+
 #include "diag.h"
 
 struct output;
@@ -27,6 +29,11 @@ void	 output_cleanup_signal(void);
 /* Temporary path beside a target, for writers that make their own file
  * (sqlite): registered so that output_cleanup_signal removes it. */
 char	*output_temp_path(const char *target);
+/* A scratch file for what a run must keep aside (csv columns, compare):
+ * created in $TMPDIR (else /tmp) and unlinked at once, open for reading
+ * and writing. NULL after reporting (DIAG_ERROR, naming the directory
+ * and what it was for). */
+FILE	*output_scratch(const char *what, struct diag *);
 void	 output_forget_temp(const char *tmp);
 
 #endif
