@@ -574,26 +574,42 @@ static int
 record_json_str(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const char *run;
-	size_t len;
+	const unsigned char *p = (const unsigned char *)s, *run;
 
 	if (s == NULL) {
 		buf_add(b, "null", 4);
 		return 0;
 	}
-	len = strlen(s);
-	if (!utf8_valid(s, len))
-		return -1;
+	/* one pass: runs of plain bytes are copied whole, each multi-byte
+	 * character is checked where it stands */
 	buf_addc(b, '"');
-	for (run = s; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (run = p; *p != '\0';) {
+		unsigned char c = *p;
 		char esc[6] = { '\\', 0 };
 		size_t n = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x80) {
+			size_t len = c >= 0xc2 && c <= 0xdf ? 2 :
+			    c >= 0xe0 && c <= 0xef ? 3 :
+			    c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+
+			if (len == 0)
+				return -1;
+			/* the continuation bytes, never past the NUL */
+			for (size_t i = 1; i < len; i++)
+				if ((p[i] & 0xc0) != 0x80)
+					return -1;
+			if (!utf8_valid((const char *)p, len))
+				return -1;
+			p += len;
 			continue;
-		buf_add(b, run, (size_t)(s - run));
-		run = s + 1;
+		}
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			p++;
+			continue;
+		}
+		buf_add(b, run, (size_t)(p - run));
+		run = ++p;
 		switch (c) {
 		case '"':	esc[1] = '"'; break;
 		case '\\':	esc[1] = '\\'; break;
@@ -610,7 +626,7 @@ record_json_str(struct buf *b, const char *s)
 		}
 		buf_add(b, esc, n);
 	}
-	buf_add(b, run, (size_t)(s - run));
+	buf_add(b, run, (size_t)(p - run));
 	buf_addc(b, '"');
 	return 0;
 }

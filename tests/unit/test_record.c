@@ -1236,17 +1236,24 @@ test_json_text_escapes_as_jansson_dumps(void)
 
 	/* not UTF-8, in a field, a key, a value: refused (source_set
 	 * turns what is not UTF-8 into UTF-8 already) */
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 7; k++) {
+		/* a lead byte at the end, a bad lead, a bad continuation,
+		 * an overlong '/', a UTF-16 surrogate, a 4-byte character
+		 * cut short, a code point past U+10FFFF */
+		static const char *const name[] = {
+			"caf\xe9", NULL, NULL, "/\xc0\xaf", "a\xed\xa0\x80" "b",
+			"x\xf0\x9f\x98", "\xf4\x90\x80\x80"
+		};
 		struct record bad;
 
 		record_init(&bad);
 		record_set_raw(&bad, F_ID, "70a599e0-31e7-49b7-b260-868f441e862b");
-		if (k == 0)
-			record_set_raw(&bad, F_NAME, "caf\xe9");
-		else if (k == 1)
+		if (k == 1)
 			record_prop_set(&bad, "k\xff", "v");
-		else
+		else if (k == 2)
 			record_prop_set(&bad, "k", "\xc3(");
+		else
+			record_set_raw(&bad, F_NAME, name[k]);
 		snprintf(what, sizeof what, "not UTF-8 (%d): refused", k);
 		buf_reset(&b);
 		T_INT(record_json_text(&bad, &b), -1, what);
