@@ -17,6 +17,8 @@ for t in jq sqlite3 /usr/bin/time; do
 	command -v "$t" >/dev/null 2>&1 || { echo "bench: $t missing (apt-get install jq sqlite3 time)" >&2; exit 1; }
 done
 mkdir -p "$work"
+# what the figures were measured with, for BENCHMARKS.md
+echo "# $(date -u +%F), $("$imgmeta" --version), $(jq --version), sqlite3 $(sqlite3 --version | cut -d' ' -f1), $(nproc) processors ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null | head -1))"
 # run NAME TASK IMAGES MB CMD...: one row; prints seconds and RSS, or
 # "failed" (a non-zero exit, or an error said on standard error: the
 # sqlite3 shell says "Runtime error" and goes on)
