@@ -32,6 +32,8 @@ enum exit_status {
 	EXIT_FATAL = 2		/* usage or fatal error: no output left */
 };
 
+#define MAIN_JOBS_MAX	8	/* -j's default, at most */
+
 struct opts {
 	const char	*output;	/* NULL: standard output */
 	const char	*format;
@@ -107,7 +109,8 @@ usage(FILE *f)
 "                      .csv .xml .db .sqlite .sqlite3 .glance.jsonl[.gz]\n"
 "  -z, --gzip          gzip the output even where PATH doesn't end in .gz\n"
 "  -j, --jobs N        read files on N threads (default: the number of\n"
-"                      processors); the output does not depend on N\n"
+"                      processors, at most 8); the output does not depend\n"
+"                      on N\n"
 "      --strict        any reject: exit 1 before anything is written\n"
 "      --csv-raw       csv: no ' before cells a spreadsheet would run\n"
 "      --properties columns|json\n"
@@ -656,8 +659,12 @@ main_run(struct run *r, int argc, char *argv[])
 	if (strcmp(path, "-") != 0)
 		main_exclude_temps(path);
 	r->writer_open = 1;
+	/* By default one thread per processor, at most MAIN_JOBS_MAX: past
+	 * that the main thread, storing what they read, is the limit, and
+	 * each reading thread may hold about 5 MB of chunks waiting. */
 	if (r->o.jobs == 0)
-		r->o.jobs = work_cpus();
+		r->o.jobs = work_cpus() < MAIN_JOBS_MAX ? work_cpus() :
+		    MAIN_JOBS_MAX;
 	if (r->o.jobs > 1)
 		rc = work_run(argv + optind, (size_t)(argc - optind),
 		    r->o.jobs, &r->diag, main_packed, main_tick, r);
