@@ -33,11 +33,17 @@
  * 1, 2, 4, ... rows of each table): a statement per row cost about as
  * much again as the rows themselves. A batch goes in table by table,
  * images first (whose rows the others reference), after the DELETEs of
- * its images' old rows when the database is not new.
+ * its images' old rows when the database is not new. With -j above 1
+ * (writer_opts.threads), a full batch is handed to a thread of its own,
+ * which inserts it while the main thread folds and fills the next one
+ * (one hand-over per batch; the connection is the thread's meanwhile,
+ * and the main thread says the thread's error, if any, at the next
+ * hand-over or at finish). The rows, and so the database, are the same.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +141,11 @@ struct write_sqlite_rows {
 	size_t		 cap;
 };
 
+struct write_sqlite_batch {
+	struct buf		 text;
+	struct write_sqlite_rows rows[T__COUNT];
+};
+
 struct write_sqlite {
 	struct writer		*w;
 	sqlite3			*db;
@@ -147,8 +158,16 @@ struct write_sqlite {
 	/* ins[t][k] inserts 1 << k rows into table t */
 	sqlite3_stmt		*ins[T__COUNT][WRITE_SQLITE_ROWS_LOG + 1];
 	sqlite3_stmt		*seen;		/* preload */
-	struct buf		 text;		/* the batch's text */
-	struct write_sqlite_rows rows[T__COUNT];
+	struct write_sqlite_batch b;	/* being filled */
+	struct write_sqlite_batch tb;	/* the thread's */
+	/* -j > 1: batches are flushed on a thread of their own while the
+	 * main thread fills the next (one hand-over per batch) */
+	int			 threaded, started, work, stop;
+	enum rc			 trc;		/* the thread's */
+	char			*terr;		/* its error, not said yet */
+	pthread_t		 th;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
 	/* the id being folded: its offset (0: none), and where the batch
 	 * stood before its first observation (to drop them if it is left
 	 * out by a filter) */
@@ -171,6 +190,7 @@ static enum rc	write_sqlite_observe(struct writer *, const struct record *,
 		    int);
 
 static enum rc	write_sqlite_err(struct write_sqlite *, const char *);
+static enum rc	write_sqlite_said(struct write_sqlite *);
 static enum rc	write_sqlite_refuse(struct write_sqlite *, const char *, ...)
 		    PRINTFLIKE(2, 3);
 static enum rc	write_sqlite_exec(struct write_sqlite *, const char *,
@@ -188,10 +208,12 @@ static enum rc	write_sqlite_seen(void *, const char *);
 static void	*write_sqlite_row(struct write_sqlite_rows *, size_t);
 static enum rc	write_sqlite_flush(struct write_sqlite *);
 static enum rc	write_sqlite_insert(struct write_sqlite *,
-		    enum write_sqlite_tab);
-static int	write_sqlite_bind_row(struct write_sqlite *,
-		    enum write_sqlite_tab, size_t, sqlite3_stmt *, int);
+		    enum write_sqlite_tab, struct write_sqlite_batch *);
+static int	write_sqlite_bind_row(enum write_sqlite_tab, size_t,
+		    sqlite3_stmt *, int, const struct write_sqlite_batch *);
 static const char *write_sqlite_at(const struct write_sqlite *, size_t);
+static const char *write_sqlite_at_b(const struct write_sqlite_batch *,
+		    size_t);
 static enum rc	write_sqlite_commit_new(struct write_sqlite *);
 static void	write_sqlite_close(struct write_sqlite *);
 static void	write_sqlite_forget(struct write_sqlite *);
@@ -223,8 +245,34 @@ const struct writer_ops write_sqlite_ops = {
 static enum rc
 write_sqlite_err(struct write_sqlite *s, const char *what)
 {
+	const char *why = s->db != NULL ? sqlite3_errmsg(s->db) :
+	    "out of memory";
+
+	/* on the flushing thread: kept, said by the main thread when it
+	 * next hands a batch over or waits (write_sqlite_said) */
+	if (s->started && pthread_equal(pthread_self(), s->th)) {
+		if (s->terr == NULL)
+			s->terr = xasprintf("%s: %s", what, why);
+		return RC_FATAL;
+	}
 	diag_report(s->w->diag, DIAG_ERROR, s->target, NULL, "%s: %s", what,
-	    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+	    why);
+	return RC_FATAL;
+}
+
+/* The flushing thread's error, said once, on the main thread (with the
+ * mutex held or the thread idle). */
+static enum rc
+write_sqlite_said(struct write_sqlite *s)
+{
+	if (s->trc == RC_OK)
+		return RC_OK;
+	if (s->terr != NULL) {
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL, "%s",
+		    s->terr);
+		free(s->terr);
+		s->terr = NULL;
+	}
 	return RC_FATAL;
 }
 
@@ -339,10 +387,10 @@ write_sqlite_keep(struct write_sqlite *s, const char *v)
 
 	if (v == NULL)
 		return 0;
-	if (s->text.len == 0)
-		buf_addc(&s->text, '\0');	/* offset 0 stands for NULL */
-	at = s->text.len;
-	buf_add(&s->text, v, strlen(v) + 1);
+	if (s->b.text.len == 0)
+		buf_addc(&s->b.text, '\0');	/* offset 0 stands for NULL */
+	at = s->b.text.len;
+	buf_add(&s->b.text, v, strlen(v) + 1);
 	return at;
 }
 
@@ -350,7 +398,14 @@ write_sqlite_keep(struct write_sqlite *s, const char *v)
 static const char *
 write_sqlite_at(const struct write_sqlite *s, size_t at)
 {
-	return at != 0 ? s->text.data + at : NULL;
+	return write_sqlite_at_b(&s->b, at);
+}
+
+/* The same in a given batch (the flushing thread's). */
+static const char *
+write_sqlite_at_b(const struct write_sqlite_batch *bb, size_t at)
+{
+	return at != 0 ? bb->text.data + at : NULL;
 }
 
 /* A new row at the end of r (size bytes each), zeroed. */
@@ -377,6 +432,7 @@ write_sqlite_open(struct writer *w, const char *path)
 
 	s->w = w;
 	s->target = xstrdup(path);
+	s->threaded = w->opts.threads > 1;
 	w->priv = s;
 	if (stat(path, &sb) == 0) {
 		if (!S_ISREG(sb.st_mode))
@@ -761,11 +817,11 @@ write_sqlite_forget(struct write_sqlite *s)
 {
 	if (s->cur_id == 0)
 		return;
-	s->text.len = s->mark_text;
-	if (s->text.data != NULL)
-		s->text.data[s->text.len] = '\0';
-	s->rows[T_SOURCE].n = s->mark_obs;
-	s->rows[T_CONFLICT].n = s->mark_cf;
+	s->b.text.len = s->mark_text;
+	if (s->b.text.data != NULL)
+		s->b.text.data[s->b.text.len] = '\0';
+	s->b.rows[T_SOURCE].n = s->mark_obs;
+	s->b.rows[T_CONFLICT].n = s->mark_cf;
 	s->cur_id = 0;
 }
 
@@ -779,23 +835,23 @@ write_sqlite_observe(struct writer *w, const struct record *obs, int run)
 	    strcmp(write_sqlite_at(s, s->cur_id), obs->f[F_ID]) != 0) {
 		/* a new id (the last one was left out by a filter) */
 		write_sqlite_forget(s);
-		s->mark_text = s->text.len;
-		s->mark_obs = s->rows[T_SOURCE].n;
-		s->mark_cf = s->rows[T_CONFLICT].n;
+		s->mark_text = s->b.text.len;
+		s->mark_obs = s->b.rows[T_SOURCE].n;
+		s->mark_cf = s->b.rows[T_CONFLICT].n;
 		s->cur_id = write_sqlite_keep(s, obs->f[F_ID]);
 	}
-	o = write_sqlite_row(&s->rows[T_SOURCE], sizeof *o);
+	o = write_sqlite_row(&s->b.rows[T_SOURCE], sizeof *o);
 	o->id = s->cur_id;
-	o->seq = (sqlite3_int64)(s->rows[T_SOURCE].n - 1 - s->mark_obs);
+	o->seq = (sqlite3_int64)(s->b.rows[T_SOURCE].n - 1 - s->mark_obs);
 	o->run = run == MERGE_RUN_CURRENT ? s->run : run;
 	for (int f = 0; f < S__COUNT; f++)
 		o->src[f] = obs->nsrcs > 0 ?
 		    write_sqlite_keep(s, obs->srcs[0].v[f]) : 0;
-	o->json = s->text.len;
-	if (record_json_text(obs, &s->text) != 0)
+	o->json = s->b.text.len;
+	if (record_json_text(obs, &s->b.text) != 0)
 		fatal("observation of %s is not representable as JSON",
 		    obs->f[F_ID]);
-	buf_addc(&s->text, '\0');
+	buf_addc(&s->b.text, '\0');
 	return RC_OK;
 }
 
@@ -803,15 +859,15 @@ static enum rc
 write_sqlite_conflict(struct writer *w, const struct conflict *c)
 {
 	struct write_sqlite *s = w->priv;
-	const struct write_sqlite_rows *obs = &s->rows[T_SOURCE];
+	const struct write_sqlite_rows *obs = &s->b.rows[T_SOURCE];
 	struct write_sqlite_cf *k;
 
 	if (s->cur_id == 0 || strcmp(write_sqlite_at(s, s->cur_id), c->id) !=
 	    0 || obs->n == s->mark_obs)
 		return RC_OK;	/* not from a fold: nothing to keep */
-	k = write_sqlite_row(&s->rows[T_CONFLICT], sizeof *k);
+	k = write_sqlite_row(&s->b.rows[T_CONFLICT], sizeof *k);
 	k->id = s->cur_id;
-	k->seq = (sqlite3_int64)(s->rows[T_CONFLICT].n - 1 - s->mark_cf);
+	k->seq = (sqlite3_int64)(s->b.rows[T_CONFLICT].n - 1 - s->mark_cf);
 	k->field = write_sqlite_keep(s, c->field);
 	k->old_value = write_sqlite_keep(s, c->old_value);
 	k->new_value = write_sqlite_keep(s, c->new_value);
@@ -830,8 +886,8 @@ write_sqlite_conflict(struct writer *w, const struct conflict *c)
 
 /* Binds row i of table t to st from column col on; the next column. */
 static int
-write_sqlite_bind_row(struct write_sqlite *s, enum write_sqlite_tab t,
-    size_t i, sqlite3_stmt *st, int col)
+write_sqlite_bind_row(enum write_sqlite_tab t, size_t i, sqlite3_stmt *st,
+    int col, const struct write_sqlite_batch *bb)
 {
 	const struct write_sqlite_img *img;
 	const struct write_sqlite_prop *p;
@@ -840,9 +896,9 @@ write_sqlite_bind_row(struct write_sqlite *s, enum write_sqlite_tab t,
 
 	switch (t) {
 	case T_IMAGE:
-		img = (const struct write_sqlite_img *)s->rows[t].v + i;
+		img = (const struct write_sqlite_img *)bb->rows[t].v + i;
 		for (int f = 0; f < F__COUNT; f++) {
-			const char *v = write_sqlite_at(s, img->f[f]);
+			const char *v = write_sqlite_at_b(bb, img->f[f]);
 
 			if (v == NULL)
 				sqlite3_bind_null(st, col);
@@ -860,37 +916,37 @@ write_sqlite_bind_row(struct write_sqlite *s, enum write_sqlite_tab t,
 		sqlite3_bind_int64(st, col++, img->sources);
 		break;
 	case T_PROP:
-		p = (const struct write_sqlite_prop *)s->rows[t].v + i;
-		write_sqlite_bind_text(st, col++, write_sqlite_at(s, p->id));
-		write_sqlite_bind_text(st, col++, write_sqlite_at(s, p->key));
+		p = (const struct write_sqlite_prop *)bb->rows[t].v + i;
+		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, p->id));
+		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, p->key));
 		write_sqlite_bind_text(st, col++,
-		    write_sqlite_at(s, p->value));
+		    write_sqlite_at_b(bb, p->value));
 		break;
 	case T_SOURCE:
-		o = (const struct write_sqlite_obs *)s->rows[t].v + i;
-		write_sqlite_bind_text(st, col++, write_sqlite_at(s, o->id));
+		o = (const struct write_sqlite_obs *)bb->rows[t].v + i;
+		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, o->id));
 		sqlite3_bind_int64(st, col++, o->seq);
 		sqlite3_bind_int64(st, col++, o->run);
 		for (int f = 0; f < S__COUNT; f++)
 			write_sqlite_bind_text(st, col++,
-			    write_sqlite_at(s, o->src[f]));
-		write_sqlite_bind_text(st, col++, write_sqlite_at(s, o->json));
+			    write_sqlite_at_b(bb, o->src[f]));
+		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, o->json));
 		break;
 	default:
-		k = (const struct write_sqlite_cf *)s->rows[t].v + i;
-		write_sqlite_bind_text(st, col++, write_sqlite_at(s, k->id));
+		k = (const struct write_sqlite_cf *)bb->rows[t].v + i;
+		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, k->id));
 		sqlite3_bind_int64(st, col++, k->seq);
-		write_sqlite_bind_text(st, col++, write_sqlite_at(s, k->field));
+		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, k->field));
 		write_sqlite_bind_text(st, col++,
-		    write_sqlite_at(s, k->old_value));
+		    write_sqlite_at_b(bb, k->old_value));
 		write_sqlite_bind_text(st, col++,
-		    write_sqlite_at(s, k->new_value));
+		    write_sqlite_at_b(bb, k->new_value));
 		for (int j = 0; j < WRITE_SQLITE_CF_SRC; j++)
 			write_sqlite_bind_text(st, col++,
-			    write_sqlite_at(s, k->old_src[j]));
+			    write_sqlite_at_b(bb, k->old_src[j]));
 		for (int j = 0; j < WRITE_SQLITE_CF_SRC; j++)
 			write_sqlite_bind_text(st, col++,
-			    write_sqlite_at(s, k->new_src[j]));
+			    write_sqlite_at_b(bb, k->new_src[j]));
 		sqlite3_bind_int64(st, col++, k->run);
 		break;
 	}
@@ -900,13 +956,14 @@ write_sqlite_bind_row(struct write_sqlite *s, enum write_sqlite_tab t,
 /* The rows of table t in the batch, by up to 1 << WRITE_SQLITE_ROWS_LOG
  * a statement. */
 static enum rc
-write_sqlite_insert(struct write_sqlite *s, enum write_sqlite_tab t)
+write_sqlite_insert(struct write_sqlite *s, enum write_sqlite_tab t,
+    struct write_sqlite_batch *bb)
 {
 	static const char *const what[T__COUNT] = {
 		"cannot store an image", "cannot store a property",
 		"cannot store a source", "cannot store a conflict"
 	};
-	size_t n = s->rows[t].n;
+	size_t n = bb->rows[t].n;
 
 	for (size_t i = 0; i < n; ) {
 		int k = WRITE_SQLITE_ROWS_LOG, col = 1;
@@ -916,7 +973,7 @@ write_sqlite_insert(struct write_sqlite *s, enum write_sqlite_tab t)
 			k--;
 		st = s->ins[t][k];
 		for (size_t end = i + ((size_t)1 << k); i < end; i++)
-			col = write_sqlite_bind_row(s, t, i, st, col);
+			col = write_sqlite_bind_row(t, i, st, col, bb);
 		if (write_sqlite_step(s, st, what[t]) != RC_OK)
 			return RC_FATAL;
 	}
@@ -926,29 +983,114 @@ write_sqlite_insert(struct write_sqlite *s, enum write_sqlite_tab t)
 /* The batch into the database: the old rows of its images out (an
  * existing database), then its rows in, table by table; then empty. */
 static enum rc
-write_sqlite_flush(struct write_sqlite *s)
+write_sqlite_flush_batch(struct write_sqlite *s, struct write_sqlite_batch *bb)
 {
 	static const char *const what[] = {
 		"cannot replace the properties of an image",
 		"cannot replace the sources of an image",
 		"cannot replace the conflicts of an image"
 	};
-	const struct write_sqlite_img *img = s->rows[T_IMAGE].v;
+	const struct write_sqlite_img *img = bb->rows[T_IMAGE].v;
 	enum rc rc = RC_OK;
 
-	for (size_t i = 0; !s->fresh && i < s->rows[T_IMAGE].n; i++)
+	for (size_t i = 0; !s->fresh && i < bb->rows[T_IMAGE].n; i++)
 		for (int d = ST_PROPS_DEL; d <= ST_CONFLICTS_DEL; d++) {
-			sqlite3_bind_text(s->st[d], 1, write_sqlite_at(s,
-			    img[i].f[F_ID]), -1, SQLITE_STATIC);
+			sqlite3_bind_text(s->st[d], 1, bb->text.data +
+			    img[i].f[F_ID], -1, SQLITE_STATIC);
 			if (write_sqlite_step(s, s->st[d], what[d]) != RC_OK)
 				return RC_FATAL;
 		}
 	for (int t = 0; t < T__COUNT && rc == RC_OK; t++)
-		rc = write_sqlite_insert(s, (enum write_sqlite_tab)t);
+		rc = write_sqlite_insert(s, (enum write_sqlite_tab)t, bb);
 	for (int t = 0; t < T__COUNT; t++)
-		s->rows[t].n = 0;
-	buf_reset(&s->text);
+		bb->rows[t].n = 0;
+	buf_reset(&bb->text);
 	return rc;
+}
+
+static void *
+write_sqlite_thread(void *arg)
+{
+	struct write_sqlite *s = arg;
+	enum rc rc;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->work && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->work)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		rc = write_sqlite_flush_batch(s, &s->tb);
+		pthread_mutex_lock(&s->mu);
+		if (rc != RC_OK)
+			s->trc = rc;
+		s->work = 0;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Waits until the thread is idle; its rc. */
+static enum rc
+write_sqlite_idle(struct write_sqlite *s)
+{
+	enum rc rc;
+
+	if (!s->started)
+		return RC_OK;
+	pthread_mutex_lock(&s->mu);
+	while (s->work)
+		pthread_cond_wait(&s->cv, &s->mu);
+	rc = write_sqlite_said(s);
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+static enum rc
+write_sqlite_flush(struct write_sqlite *s)
+{
+	struct write_sqlite_batch t;
+
+	if (!s->threaded)
+		return write_sqlite_flush_batch(s, &s->b);
+	if (!s->started) {
+		pthread_mutex_init(&s->mu, NULL);
+		pthread_cond_init(&s->cv, NULL);
+		if (pthread_create(&s->th, NULL, write_sqlite_thread, s) != 0)
+			fatal("cannot start a thread");
+		s->started = 1;
+	}
+	pthread_mutex_lock(&s->mu);
+	while (s->work)
+		pthread_cond_wait(&s->cv, &s->mu);
+	if (write_sqlite_said(s) != RC_OK) {
+		pthread_mutex_unlock(&s->mu);
+		return RC_FATAL;
+	}
+	t = s->tb;
+	s->tb = s->b;
+	s->b = t;
+	s->work = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return RC_OK;
+}
+
+static void
+write_sqlite_join(struct write_sqlite *s)
+{
+	if (!s->started)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->th, NULL);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	s->started = 0;
 }
 
 static enum rc
@@ -963,22 +1105,22 @@ write_sqlite_write(struct writer *w, const struct record *rec)
 		    "error: image %s written without its observations", id);
 		return RC_FATAL;
 	}
-	img = write_sqlite_row(&s->rows[T_IMAGE], sizeof *img);
+	img = write_sqlite_row(&s->b.rows[T_IMAGE], sizeof *img);
 	img->f[F_ID] = s->cur_id;
 	for (int f = 1; f < F__COUNT; f++)
 		img->f[f] = write_sqlite_keep(s, rec->f[f]);
 	img->sources = (sqlite3_int64)rec->nsrcs;
 	for (size_t i = 0; i < rec->nprops; i++) {
 		struct write_sqlite_prop *p = write_sqlite_row(
-		    &s->rows[T_PROP], sizeof *p);
+		    &s->b.rows[T_PROP], sizeof *p);
 
 		p->id = s->cur_id;
 		p->key = write_sqlite_keep(s, rec->props[i].key);
 		p->value = write_sqlite_keep(s, rec->props[i].value);
 	}
 	s->cur_id = 0;		/* in the batch now */
-	if (s->rows[T_IMAGE].n >= WRITE_SQLITE_BATCH ||
-	    s->text.len >= WRITE_SQLITE_BATCH_TEXT)
+	if (s->b.rows[T_IMAGE].n >= WRITE_SQLITE_BATCH ||
+	    s->b.text.len >= WRITE_SQLITE_BATCH_TEXT)
 		return write_sqlite_flush(s);
 	return RC_OK;
 }
@@ -1053,8 +1195,10 @@ write_sqlite_finish(struct writer *w)
 	struct write_sqlite *s = w->priv;
 
 	write_sqlite_forget(s);
-	if (write_sqlite_flush(s) != RC_OK ||
-	    write_sqlite_run_finish(s) != RC_OK)
+	if (write_sqlite_flush(s) != RC_OK || write_sqlite_idle(s) != RC_OK)
+		return RC_FATAL;
+	write_sqlite_join(s);
+	if (write_sqlite_run_finish(s) != RC_OK)
 		return RC_FATAL;
 	write_sqlite_pause();
 	if (write_sqlite_exec(s, "COMMIT", "cannot commit the run") != RC_OK)
@@ -1123,9 +1267,14 @@ write_sqlite_free(struct writer *w)
 
 	if (s == NULL)
 		return;
-	buf_free(&s->text);
-	for (int t = 0; t < T__COUNT; t++)
-		free(s->rows[t].v);
+	write_sqlite_join(s);
+	free(s->terr);
+	buf_free(&s->b.text);
+	buf_free(&s->tb.text);
+	for (int t = 0; t < T__COUNT; t++) {
+		free(s->b.rows[t].v);
+		free(s->tb.rows[t].v);
+	}
 	write_sqlite_close(s);
 	if (s->db != NULL) {
 		(void)sqlite3_close_v2(s->db);

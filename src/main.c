@@ -642,6 +642,13 @@ main_run(struct run *r, int argc, char *argv[])
 	r->writer.opts.csv_raw = r->o.csv_raw;
 	r->writer.opts.csv_prop_columns = r->o.csv_prop_columns;
 	r->writer.opts.glance_report = r->o.glance_report;
+	/* By default one thread per processor, at most MAIN_JOBS_MAX: past
+	 * that the main thread, storing what they read, is the limit, and
+	 * each reading thread may hold about 5 MB of chunks waiting. */
+	if (r->o.jobs == 0)
+		r->o.jobs = work_cpus() < MAIN_JOBS_MAX ? work_cpus() :
+		    MAIN_JOBS_MAX;
+	r->writer.opts.threads = r->o.jobs;
 	r->writer.run = (struct writer_run){
 		.argc = argc,
 		.argv = argv,
@@ -659,12 +666,6 @@ main_run(struct run *r, int argc, char *argv[])
 	if (strcmp(path, "-") != 0)
 		main_exclude_temps(path);
 	r->writer_open = 1;
-	/* By default one thread per processor, at most MAIN_JOBS_MAX: past
-	 * that the main thread, storing what they read, is the limit, and
-	 * each reading thread may hold about 5 MB of chunks waiting. */
-	if (r->o.jobs == 0)
-		r->o.jobs = work_cpus() < MAIN_JOBS_MAX ? work_cpus() :
-		    MAIN_JOBS_MAX;
 	if (r->o.jobs > 1)
 		rc = work_run(argv + optind, (size_t)(argc - optind),
 		    r->o.jobs, &r->diag, main_packed, main_tick, r);

@@ -52,6 +52,7 @@ struct writer_opts {
 	int	csv_raw;	/* --csv-raw */
 	int	csv_prop_columns; /* --properties=columns */
 	const char *glance_report; /* --glance-report FILE (glance), or NULL */
+	unsigned threads;	/* -j: a writer may use a thread when > 1 */
 };
 
 /* What a writer may record about the run (sqlite's runs table). */
