@@ -58,7 +58,6 @@ static enum rc	read_imgmeta_json_source(struct read_imgmeta_json *,
 		    json_t *, struct record *, size_t, size_t);
 static const char *read_imgmeta_json_differs(struct record *,
 		    struct record *, struct buf *);
-static int	read_imgmeta_json_blank(const char *, size_t);
 
 const struct reader_ops read_imgmeta_json_ops = {
 	.name = "imgmeta_json",
@@ -110,15 +109,6 @@ read_imgmeta_json_bid(struct stream *s)
 			ok = 0;
 	json_decref(j);
 	return ok ? 100 : 0;
-}
-
-static int
-read_imgmeta_json_blank(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
 }
 
 /* The whole file, line by line. */
@@ -196,7 +186,7 @@ read_imgmeta_json_line(struct read_imgmeta_json *r, const char *p, size_t n)
 	if (r->toolong)
 		rc = read_reject(&r->ctx, "line longer than %zu MiB: not read",
 		    (size_t)READ_IMGMETA_JSON_MAXLINE >> 20);
-	else if (read_imgmeta_json_blank(p, n))
+	else if (ascii_blank(p, n))
 		;
 	else if ((j = read_imgmeta_json_parse(p, n, &err)) == NULL)
 		rc = read_reject(&r->ctx, "invalid JSON: %s (column %d): "

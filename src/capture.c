@@ -124,7 +124,6 @@ struct har {
 static int	capture_peekline(struct capture *, struct view *);
 static int	capture_getline(struct capture *, int);
 static void	capture_failed(struct capture *);
-static int	capture_is_blank(const char *, size_t);
 static int	capture_is_status(const char *, size_t, int *, size_t *,
 		    size_t *);
 static int	capture_is_request(const char *, size_t, int, size_t *,
@@ -259,15 +258,6 @@ capture_failed(struct capture *c)
 }
 
 static int
-capture_is_blank(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return 0;
-	return 1;
-}
-
-static int
 capture_isdigit(char ch)
 {
 	return ch >= '0' && ch <= '9';
@@ -356,7 +346,7 @@ capture_is_request(const char *p, size_t n, int lenient, size_t *mlen,
 	i += 6;
 	if (i + 1 < n && p[i] == '.' && capture_isdigit(p[i + 1]))
 		i += 2;
-	return capture_is_blank(p + i, n - i);
+	return ascii_blank(p + i, n - i);
 }
 
 /* "Name: value" with a token name and a blank or nothing after the
@@ -631,14 +621,14 @@ capture_headers(struct capture *c, struct response *r, int prefixed)
 				return HDR_NOBODY;
 			else
 				return HDR_BODY;
-			if (v.complete && capture_is_blank(v.p + skip,
+			if (v.complete && ascii_blank(v.p + skip,
 			    v.len - skip)) {
 				if (capture_getline(c, 0) < 0)
 					return HDR_ERROR;
 				return HDR_BODY;
 			}
 		} else {
-			if (v.complete && capture_is_blank(v.p, v.len)) {
+			if (v.complete && ascii_blank(v.p, v.len)) {
 				if (capture_getline(c, 0) < 0)
 					return HDR_ERROR;
 				return HDR_BODY;
@@ -836,7 +826,7 @@ capture_after_request(struct capture *c)
 	}
 	/* Blank lines between the block and what follows do not count. */
 	while ((k = capture_peekline(c, &v)) > 0 && v.complete &&
-	    capture_is_blank(v.p, v.len))
+	    ascii_blank(v.p, v.len))
 		if (capture_getline(c, 0) < 0)
 			break;
 	if (c->failed) {
@@ -917,7 +907,7 @@ capture_top(struct capture *c)
 
 	if ((k = capture_peekline(c, &v)) <= 0)
 		return 1;
-	if ((v.complete && capture_is_blank(v.p, v.len)) ||
+	if ((v.complete && ascii_blank(v.p, v.len)) ||
 	    capture_is_datamark(v.p, v.len) ||
 	    (v.len >= 1 && v.p[0] == '*' && (v.len == 1 || v.p[1] == ' '))) {
 		c->junk = 0;
@@ -1024,7 +1014,7 @@ capture_read(struct stream *s, const char *file, struct diag *d,
 	for (;;) {
 		if ((k = capture_peekline(&c, &v)) <= 0)
 			break;
-		if (v.complete && capture_is_blank(v.p, v.len)) {
+		if (v.complete && ascii_blank(v.p, v.len)) {
 			if (capture_getline(&c, 0) < 0)
 				break;
 		} else if (v.p[0] == '#') {

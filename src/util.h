@@ -46,6 +46,7 @@ const char *buf_cstr(struct buf *);		/* "" when empty */
 /* ASCII helpers, independent of locale. */
 int	 ascii_casecmp(const char *, const char *);
 int	 ascii_ncasecmp(const char *, const char *, size_t);
+int	 ascii_blank(const char *, size_t);	/* only spaces, tabs, CRs */
 int	 utf8_valid(const char *, size_t);	/* 1 if valid UTF-8 */
 char	*latin1_to_utf8(const char *, size_t);	/* caller frees */
 
