@@ -32,6 +32,7 @@
 
 #include <sqlite3.h>
 
+#include "imgmeta_db.h"
 #include "openstack.h"
 
 /* WRITE_SQLITE_APPLICATION_ID, WRITE_SQLITE_USER_VERSION: made from
@@ -43,7 +44,6 @@
 
 static int	read_imgmeta_sqlite_bid(struct stream *);
 static enum rc	read_imgmeta_sqlite_read(struct read_ctx *);
-static int	read_imgmeta_sqlite_pragma(sqlite3 *, const char *, int *);
 static int	read_imgmeta_sqlite_open(const char *, int, sqlite3 **, int *,
 		    int *);
 static int	read_imgmeta_sqlite_at_rest(const char *);
@@ -65,23 +65,6 @@ read_imgmeta_sqlite_bid(struct stream *s)
 		return 0;
 	return memcmp(p, READ_IMGMETA_SQLITE_MAGIC,
 	    sizeof READ_IMGMETA_SQLITE_MAGIC) == 0 ? 100 : 0;
-}
-
-/* A PRAGMA's integer: 0, or an SQLite error code. */
-static int
-read_imgmeta_sqlite_pragma(sqlite3 *db, const char *sql, int *v)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL)) != SQLITE_OK)
-		return rc;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*v = sqlite3_column_int(st, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-	return rc;
 }
 
 /*
@@ -122,10 +105,8 @@ read_imgmeta_sqlite_open(const char *file, int immutable, sqlite3 **db,
 		return k;
 	sqlite3_busy_timeout(*db, READ_IMGMETA_SQLITE_BUSY_MS);
 	if ((k = sqlite3_exec(*db, "PRAGMA query_only = 1", NULL, NULL,
-	    NULL)) == SQLITE_OK &&
-	    (k = read_imgmeta_sqlite_pragma(*db, "PRAGMA application_id",
-	    app)) == 0)
-		k = read_imgmeta_sqlite_pragma(*db, "PRAGMA user_version", ver);
+	    NULL)) == SQLITE_OK)
+		k = imgmeta_db_ids(*db, app, ver);
 	return k;
 }
 

@@ -54,6 +54,7 @@
 
 #include <sqlite3.h>
 
+#include "imgmeta_db.h"
 #include "output.h"
 #include "writer.h"
 
@@ -197,8 +198,6 @@ static enum rc	write_sqlite_exec(struct write_sqlite *, const char *,
 		    const char *);
 static enum rc	write_sqlite_step(struct write_sqlite *, sqlite3_stmt *,
 		    const char *);
-static int	write_sqlite_pragma_int(struct write_sqlite *, const char *,
-		    int *);
 static enum rc	write_sqlite_open_new(struct write_sqlite *);
 static enum rc	write_sqlite_open_existing(struct write_sqlite *);
 static enum rc	write_sqlite_prepare(struct write_sqlite *);
@@ -311,23 +310,6 @@ write_sqlite_step(struct write_sqlite *s, sqlite3_stmt *st, const char *what)
 		rc = write_sqlite_err(s, what);	/* before reset: its message */
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return rc;
-}
-
-/* The value of "PRAGMA name": 0 with *v set, or the SQLite error code. */
-static int
-write_sqlite_pragma_int(struct write_sqlite *s, const char *sql, int *v)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL)) != SQLITE_OK)
-		return rc;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*v = sqlite3_column_int(st, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
 	return rc;
 }
 
@@ -529,9 +511,7 @@ write_sqlite_open_existing(struct write_sqlite *s)
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return write_sqlite_err(s, "cannot open the database");
 	sqlite3_busy_timeout(s->db, 10000);
-	if ((rc = write_sqlite_pragma_int(s, "PRAGMA application_id",
-	    &app)) == 0)
-		rc = write_sqlite_pragma_int(s, "PRAGMA user_version", &ver);
+	rc = imgmeta_db_ids(s->db, &app, &ver);
 	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
 		return write_sqlite_refuse(s, "is not a readable SQLite "
 		    "database (%s)", sqlite3_errstr(rc));
