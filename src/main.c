@@ -73,6 +73,7 @@ static void	main_sink(void *, enum diag_kind, const char *, const char *,
 		    const char *);
 static void	main_put_escaped(const char *);
 static enum rc	main_emit(void *, struct record *);
+static int	main_refused(struct run *, const struct record *);
 static enum rc	main_response(void *, struct response *);
 static enum rc	main_file(void *, const char *, struct stream *);
 static enum rc	main_packed(void *, const char *, const char *, const void *,
@@ -258,12 +259,21 @@ main_emit(void *arg, struct record *obs)
 	struct run *r = arg;
 
 	main_progress(r, 0);
-	if (r->writer.ops->check != NULL &&
-	    r->writer.ops->check(&r->writer, obs) == RC_SKIP) {
-		r->diag.n.observations--;	/* rejected, not kept */
+	if (main_refused(r, obs))
 		return RC_OK;
-	}
 	return merge_add(r->merge, obs, MERGE_RUN_CURRENT);
+}
+
+/* The writer's check hook refused the observation (it reported why):
+ * rejected, not kept, so no longer counted as kept. */
+static int
+main_refused(struct run *r, const struct record *obs)
+{
+	if (r->writer.ops->check == NULL ||
+	    r->writer.ops->check(&r->writer, obs) != RC_SKIP)
+		return 0;
+	r->diag.n.observations--;
+	return 1;
 }
 
 static enum rc
@@ -297,16 +307,14 @@ main_packed(void *arg, const char *id, const char *date, const void *packed,
 
 	if (r->writer.ops->check != NULL) {
 		struct record obs;
-		enum rc rc;
+		int refused;
 
 		if (merge_unpack(&obs, packed, len) != 0)
 			fatal("a damaged observation was handed over");
-		rc = r->writer.ops->check(&r->writer, &obs);
+		refused = main_refused(r, &obs);
 		record_clear(&obs);
-		if (rc == RC_SKIP) {
-			r->diag.n.observations--;	/* rejected, not kept */
+		if (refused)
 			return RC_OK;
-		}
 	}
 	return merge_add_packed(r->merge, id, date, packed, len,
 	    MERGE_RUN_CURRENT);
