@@ -55,6 +55,7 @@ struct work {
 	pthread_cond_t		 room;
 	struct work_job		*jobs;
 	size_t			 njobs;
+	size_t			 capjobs;
 	size_t			 next;	/* the next job a worker takes */
 	size_t			 cur;	/* the job the caller takes from */
 	size_t			 window;
@@ -67,7 +68,7 @@ struct work_thread {
 	struct work_job		*job;
 	struct diag		 diag;
 	struct work_chunk	*chunk;
-	size_t			 capjobs;	/* work_list only */
+	enum rc			 rc;	/* of the file just read */
 };
 
 static enum rc	work_list(void *, const char *, int);
@@ -103,13 +104,11 @@ work_cpus(void)
 }
 
 static struct work_job *
-work_job_add(struct work_thread *lt)
+work_job_add(struct work *w)
 {
-	struct work *w = lt->w;
-
-	if (w->njobs == lt->capjobs) {
-		lt->capjobs = lt->capjobs ? lt->capjobs * 2 : 64;
-		w->jobs = xreallocarray(w->jobs, lt->capjobs, sizeof *w->jobs);
+	if (w->njobs == w->capjobs) {
+		w->capjobs = w->capjobs ? w->capjobs * 2 : 64;
+		w->jobs = xreallocarray(w->jobs, w->capjobs, sizeof *w->jobs);
 	}
 	memset(&w->jobs[w->njobs], 0, sizeof w->jobs[0]);
 	return &w->jobs[w->njobs++];
@@ -199,8 +198,8 @@ work_chunk(struct work_thread *t)
 
 /*
  * Hands the chunk being made (with the counts so far) to the caller; with
- * last, marks the job done. Waits while the job has WORK_QUEUE chunks
- * waiting. Returns 1 when the run stops.
+ * last, marks the job done with t->rc. Waits while the job has WORK_QUEUE
+ * chunks waiting. Returns 1 when the run stops.
  */
 static int
 work_flush(struct work_thread *t, int last)
@@ -227,8 +226,10 @@ work_flush(struct work_thread *t, int last)
 		j->tail = c;
 		j->nchunks++;
 	}
-	if (last)
+	if (last) {
+		j->rc = t->rc;
 		j->done = 1;
+	}
 	pthread_cond_signal(&w->more);
 	while (!last && !w->stop && j->nchunks >= WORK_QUEUE)
 		pthread_cond_wait(&w->room, &w->mu);
@@ -304,7 +305,6 @@ work_main(void *arg)
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct work_job *j;
-		enum rc rc;
 
 		while (w->next < w->njobs && w->jobs[w->next].name == NULL)
 			w->next++;
@@ -317,10 +317,8 @@ work_main(void *arg)
 		j = &w->jobs[w->next++];
 		pthread_mutex_unlock(&w->mu);
 		t->job = j;
-		rc = input_read_file(j->name, j->std, &t->diag, work_file, t);
-		pthread_mutex_lock(&w->mu);
-		j->rc = rc;
-		pthread_mutex_unlock(&w->mu);
+		t->rc = input_read_file(j->name, j->std, &t->diag, work_file,
+		    t);
 		(void)work_flush(t, 1);
 		pthread_mutex_lock(&w->mu);
 	}
@@ -383,14 +381,14 @@ work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
     work_obs_cb obs, void (*progress)(void *), void *arg)
 {
 	struct work w = { 0 };
-	struct work_thread lister = { .w = &w }, *th;
+	struct work_thread *th;
 	struct diag ld;
 	size_t nfiles = 0, i;
 	unsigned nth = 0;
 	enum rc rc = RC_OK;
 
-	diag_init(&ld, work_list_sink, &lister);
-	if (input_list(paths, n, &ld, work_list, &lister) == RC_FATAL)
+	diag_init(&ld, work_list_sink, &w);
+	if (input_list(paths, n, &ld, work_list, &w) == RC_FATAL)
 		rc = RC_FATAL;
 	for (i = 0; i < w.njobs; i++)
 		nfiles += w.jobs[i].name != NULL;
