@@ -451,15 +451,13 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 			record_clear(&obs);
 			break;
 		}
-		if (acc.nsrcs == 0 && obs.nsrcs == 1) {
+		if (acc.nsrcs == 0 && obs.nsrcs == 1)
 			/* the first observation of an id: folding it into the
-			 * empty record is taking it as it is */
+			 * empty record is taking it as it is (merge_unpack
+			 * left every field's and property's source index at
+			 * 0, its one source) */
 			record_move(&acc, &obs);
-			for (int f = 0; f < F__COUNT; f++)
-				acc.fsrc[f] = 0;
-			for (size_t i = 0; i < acc.nprops; i++)
-				acc.props[i].src = 0;
-		} else
+		else
 			merge_fold_one(&acc, &obs, m->diag, m->oncf,
 			    m->oncf_arg);
 		record_clear(&obs);
