@@ -51,6 +51,7 @@ static enum rc	input_dir(struct input *, const char *, const struct stat *,
 		    const struct input_dir *);
 static enum rc	input_path(struct input *, const char *, int,
 		    const struct input_dir *);
+static enum rc	input_paths(struct input *, char *const *, size_t);
 
 /* input_exclude's files: set before any walk, read only afterwards. */
 static struct {
@@ -226,16 +227,24 @@ input_path(struct input *in, const char *name, int top,
 	return RC_OK;
 }
 
+/* Every path named on the command line, in order: walk, list or
+ * measure, as in says. */
+static enum rc
+input_paths(struct input *in, char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (input_path(in, paths[i], 1, NULL) == RC_FATAL)
+			return RC_FATAL;
+	return RC_OK;
+}
+
 enum rc
 input_walk(char *const *paths, size_t n, struct diag *d, input_cb cb,
     void *arg)
 {
 	struct input in = { .d = d, .cb = cb, .arg = arg };
 
-	for (size_t i = 0; i < n; i++)
-		if (input_path(&in, paths[i], 1, NULL) == RC_FATAL)
-			return RC_FATAL;
-	return RC_OK;
+	return input_paths(&in, paths, n);
 }
 
 enum rc
@@ -244,10 +253,7 @@ input_list(char *const *paths, size_t n, struct diag *d, input_list_cb cb,
 {
 	struct input in = { .d = d, .list = cb, .arg = arg };
 
-	for (size_t i = 0; i < n; i++)
-		if (input_path(&in, paths[i], 1, NULL) == RC_FATAL)
-			return RC_FATAL;
-	return RC_OK;
+	return input_paths(&in, paths, n);
 }
 
 void
@@ -257,8 +263,7 @@ input_measure(char *const *paths, size_t n, uint64_t *files, uint64_t *bytes)
 	struct input in = { .d = &quiet, .measure = 1 };
 
 	diag_init(&quiet, NULL, NULL);
-	for (size_t i = 0; i < n; i++)
-		(void)input_path(&in, paths[i], 1, NULL);
+	(void)input_paths(&in, paths, n);
 	*files = in.files;
 	*bytes = in.bytes;
 }
