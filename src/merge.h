@@ -2,10 +2,10 @@
  * merge.h: groups observations by image id and folds them into records
  * (DESIGN.md section 3, "Merge").
  *
- * Observations are stored in a temporary SQLite database (on disk when it
- * grows), so the number of images is not bounded by memory. merge_fold
- * reads them back in id order; the observations of one id are taken oldest
- * first: by Date (none before any), then run, then input order (the order
+ * Observations are stored in sorted runs (in a scratch file in $TMPDIR
+ * when they outgrow a buffer of 16 MiB), so the number of images is not
+ * bounded by memory. merge_fold reads them back in id order; the
+ * observations of one id are taken oldest first: by Date (none before any), then run, then input order (the order
  * of merge_add). A later observation overwrites the fields it carries; a
  * null never erases a value; properties merge key by key. Two different
  * non-null values are a conflict: the later wins and the conflict is
@@ -34,6 +34,9 @@ struct conflict {
 
 struct merge *merge_new(struct diag *);
 void	 merge_free(struct merge *);
+/* For tests: the bytes of observations kept in memory before they are
+ * sorted and written out as a run (default 16 MiB). */
+void	 merge_set_run_bytes(struct merge *, size_t);
 /* Stores one observation (must have an id and one source); run orders
  * batches (0 for this run's inputs). The record is left unchanged. */
 enum rc	 merge_add(struct merge *, const struct record *obs, int run);
