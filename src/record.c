@@ -90,6 +90,18 @@ static int	 json_precision(const json_t *);
 static void	 prop_free(struct prop *);
 static void	 prop_msort(struct prop *, struct prop *, size_t);
 static json_t	*json_text(const char *);
+static void	 record_json_grow(struct buf *, size_t);
+static inline void record_json_room(struct buf *, size_t);
+static inline void record_json_put(struct buf *, const void *, size_t);
+static inline void record_json_putc(struct buf *, char);
+static int	 record_json_end(struct buf *, int);
+static int	 record_json_str(struct buf *, const char *);
+static int	 record_json_props(const struct record *, struct buf *);
+static void	 record_json_int(struct buf *, const char *);
+static int	 record_json_field(struct buf *, enum field, const char *);
+static void	 record_json_key(struct buf *, const char *);
+static int	 record_json_record(const struct record *, const char *,
+		    const char *const *, struct buf *);
 static int	 sources_from_json(struct record *, const json_t *,
 		    const char **);
 
@@ -567,6 +579,57 @@ fail:
 	return NULL;
 }
 
+/*
+ * The JSON text, written straight into the buffer's memory (struct buf's
+ * data, len and cap, util.h): record_json_room makes room for n more bytes
+ * and the NUL after them, so that a key or a run of plain characters is
+ * one memcpy and a character one store, not a buf_add call each (which
+ * was two fifths of a SQLite run's fold and write). The exported functions
+ * end the text with its NUL (record_json_end), a partial text included.
+ */
+static void
+record_json_grow(struct buf *b, size_t n)
+{
+	size_t cap = b->cap != 0 ? b->cap : 64;
+
+	if (n > SIZE_MAX / 2 - b->len)
+		fatal("buffer too large");
+	while (cap - b->len <= n)
+		cap *= 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+static inline void
+record_json_room(struct buf *b, size_t n)
+{
+	if (b->cap - b->len <= n)
+		record_json_grow(b, n);
+}
+
+static inline void
+record_json_put(struct buf *b, const void *p, size_t n)
+{
+	record_json_room(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static inline void
+record_json_putc(struct buf *b, char c)
+{
+	record_json_room(b, 1);
+	b->data[b->len++] = c;
+}
+
+static int
+record_json_end(struct buf *b, int rc)
+{
+	record_json_room(b, 0);
+	b->data[b->len] = '\0';
+	return rc;
+}
+
 /* A JSON string as jansson's dump writes it: ", \\, \\b \\f \\n \\r \\t
  * escaped by name, other control characters as \\u00XX (upper case hex),
  * everything else (UTF-8 included) as it is; NULL is null. */
@@ -577,17 +640,18 @@ record_json_str(struct buf *b, const char *s)
 	const unsigned char *p = (const unsigned char *)s, *run;
 
 	if (s == NULL) {
-		buf_add(b, "null", 4);
+		record_json_put(b, "null", 4);
 		return 0;
 	}
 	/* one pass: runs of plain bytes are copied whole, each multi-byte
 	 * character is checked where it stands */
-	buf_addc(b, '"');
-	for (run = p; *p != '\0';) {
-		unsigned char c = *p;
-		char esc[6] = { '\\', 0 };
-		size_t n = 2;
+	record_json_putc(b, '"');
+	for (run = p;;) {
+		unsigned char c;
+		char *esc;
 
+		while ((c = *p) >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+			p++;
 		if (c >= 0x80) {
 			size_t len = c >= 0xc2 && c <= 0xdf ? 2 :
 			    c >= 0xe0 && c <= 0xef ? 3 :
@@ -604,12 +668,16 @@ record_json_str(struct buf *b, const char *s)
 			p += len;
 			continue;
 		}
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			p++;
-			continue;
-		}
-		buf_add(b, run, (size_t)(p - run));
+		/* the run, and room for the escape and the closing quote */
+		record_json_room(b, (size_t)(p - run) + 7);
+		memcpy(b->data + b->len, run, (size_t)(p - run));
+		b->len += (size_t)(p - run);
+		if (c == '\0')
+			break;
 		run = ++p;
+		esc = b->data + b->len;
+		esc[0] = '\\';
+		b->len += 2;
 		switch (c) {
 		case '"':	esc[1] = '"'; break;
 		case '\\':	esc[1] = '\\'; break;
@@ -622,96 +690,136 @@ record_json_str(struct buf *b, const char *s)
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 0xf];
-			n = 6;
+			b->len += 4;
 		}
-		buf_add(b, esc, n);
 	}
-	buf_add(b, run, (size_t)(p - run));
-	buf_addc(b, '"');
+	b->data[b->len++] = '"';
+	return 0;
+}
+
+/* The properties object, without the NUL. */
+static int
+record_json_props(const struct record *r, struct buf *b)
+{
+	record_json_putc(b, '{');
+	for (size_t i = 0; i < r->nprops; i++) {
+		if (i > 0)
+			record_json_putc(b, ',');
+		if (record_json_str(b, r->props[i].key) != 0)
+			return -1;
+		record_json_putc(b, ':');
+		if (record_json_str(b, r->props[i].value) != 0)
+			return -1;
+	}
+	record_json_putc(b, '}');
 	return 0;
 }
 
 int
 record_props_json_text(const struct record *r, struct buf *b)
 {
-	buf_addc(b, '{');
-	for (size_t i = 0; i < r->nprops; i++) {
-		if (i > 0)
-			buf_addc(b, ',');
-		if (record_json_str(b, r->props[i].key) != 0)
-			return -1;
-		buf_addc(b, ':');
-		if (record_json_str(b, r->props[i].value) != 0)
-			return -1;
+	return record_json_end(b, record_json_props(r, b));
+}
+
+/* The canonical text of an int field, as json_integer(strtoll()) dumps
+ * it: the text itself (digits, no leading zero, at most 18 of them: it
+ * fits), or, for what record_set_raw stored unchecked, what strtoll reads
+ * of it. */
+static void
+record_json_int(struct buf *b, const char *t)
+{
+	char num[32];
+	size_t n = 0;
+
+	while (n <= 18 && is_digit((unsigned char)t[n]))
+		n++;
+	if (t[n] == '\0' && n > 0 && n <= 18 && (t[0] != '0' || n == 1)) {
+		record_json_put(b, t, n);
+		return;
 	}
-	buf_addc(b, '}');
-	return 0;
+	snprintf(num, sizeof num, "%lld", strtoll(t, NULL, 10));
+	record_json_put(b, num, strlen(num));
 }
 
 /* A field's value as record_to_json gives it. */
 static int
 record_json_field(struct buf *b, enum field f, const char *t)
 {
-	char num[32];
-
 	if (t == NULL)
-		buf_add(b, "null", 4);
-	else if (field_info[f].type == FT_INT) {
-		snprintf(num, sizeof num, "%lld", strtoll(t, NULL, 10));
-		buf_addstr(b, num);
-	} else if (field_info[f].type == FT_BOOL)
-		buf_addstr(b, strcmp(t, "true") == 0 ? "true" : "false");
-	else
+		record_json_put(b, "null", 4);
+	else if (field_info[f].type == FT_INT)
+		record_json_int(b, t);
+	else if (field_info[f].type == FT_BOOL) {
+		if (strcmp(t, "true") == 0)
+			record_json_put(b, "true", 4);
+		else
+			record_json_put(b, "false", 5);
+	} else
 		return record_json_str(b, t);
 	return 0;
 }
 
+/* "key": (names of fields and source fields: nothing to escape) */
 static void
 record_json_key(struct buf *b, const char *key)
 {
-	buf_addc(b, '"');
-	buf_addstr(b, key);
-	buf_add(b, "\":", 2);
+	size_t n = strlen(key);
+	char *p;
+
+	record_json_room(b, n + 3);
+	p = b->data + b->len;
+	p[0] = '"';
+	memcpy(p + 1, key, n);
+	p[n + 1] = '"';
+	p[n + 2] = ':';
+	b->len += n + 3;
+}
+
+static int
+record_json_record(const struct record *r, const char *extra_key,
+    const char *const *extra, struct buf *b)
+{
+	record_json_putc(b, '{');
+	for (int i = 0; i < F__COUNT; i++) {
+		if (i > 0)
+			record_json_putc(b, ',');
+		record_json_key(b, field_info[i].name);
+		if (record_json_field(b, (enum field)i, r->f[i]) != 0)
+			return -1;
+	}
+	record_json_put(b, ",\"properties\":", 14);
+	/* record_to_json keeps the properties in their order, as the
+	 * record's sorted order is what the output shows */
+	if (record_json_props(r, b) != 0)
+		return -1;
+	record_json_put(b, ",\"sources\":[", 12);
+	for (size_t i = 0; i < r->nsrcs; i++) {
+		if (i > 0)
+			record_json_putc(b, ',');
+		record_json_putc(b, '{');
+		for (int j = 0; j < S__COUNT; j++) {
+			if (j > 0)
+				record_json_putc(b, ',');
+			record_json_key(b, source_field_name[j]);
+			if (record_json_str(b, r->srcs[i].v[j]) != 0)
+				return -1;
+		}
+		if (extra != NULL) {
+			record_json_putc(b, ',');
+			record_json_key(b, extra_key);
+			record_json_put(b, extra[i], strlen(extra[i]));
+		}
+		record_json_putc(b, '}');
+	}
+	record_json_put(b, "]}", 2);
+	return 0;
 }
 
 int
 record_json_text_ex(const struct record *r, const char *extra_key,
     const char *const *extra, struct buf *b)
 {
-	buf_addc(b, '{');
-	for (int i = 0; i < F__COUNT; i++) {
-		if (i > 0)
-			buf_addc(b, ',');
-		record_json_key(b, field_info[i].name);
-		if (record_json_field(b, (enum field)i, r->f[i]) != 0)
-			return -1;
-	}
-	buf_addstr(b, ",\"properties\":");
-	/* record_to_json keeps the properties in their order, as the
-	 * record's sorted order is what the output shows */
-	if (record_props_json_text(r, b) != 0)
-		return -1;
-	buf_addstr(b, ",\"sources\":[");
-	for (size_t i = 0; i < r->nsrcs; i++) {
-		if (i > 0)
-			buf_addc(b, ',');
-		buf_addc(b, '{');
-		for (int j = 0; j < S__COUNT; j++) {
-			if (j > 0)
-				buf_addc(b, ',');
-			record_json_key(b, source_field_name[j]);
-			if (record_json_str(b, r->srcs[i].v[j]) != 0)
-				return -1;
-		}
-		if (extra != NULL) {
-			buf_addc(b, ',');
-			record_json_key(b, extra_key);
-			buf_addstr(b, extra[i]);
-		}
-		buf_addc(b, '}');
-	}
-	buf_add(b, "]}", 2);
-	return 0;
+	return record_json_end(b, record_json_record(r, extra_key, extra, b));
 }
 
 int
@@ -723,28 +831,27 @@ record_json_text(const struct record *r, struct buf *b)
 int
 record_said_json_text(const struct record *r, struct buf *b)
 {
-	int first = 1;
+	int first = 1, rc = 0;
 
-	buf_addc(b, '{');
-	for (int i = 0; i < F__COUNT; i++) {
+	record_json_putc(b, '{');
+	for (int i = 0; i < F__COUNT && rc == 0; i++) {
 		if (i == F_ID || r->f[i] == NULL)
 			continue;
 		if (!first)
-			buf_addc(b, ',');
+			record_json_putc(b, ',');
 		first = 0;
 		record_json_key(b, field_info[i].name);
-		if (record_json_field(b, (enum field)i, r->f[i]) != 0)
-			return -1;
+		rc = record_json_field(b, (enum field)i, r->f[i]);
 	}
-	if (r->nprops > 0) {
+	if (rc == 0 && r->nprops > 0) {
 		if (!first)
-			buf_addc(b, ',');
+			record_json_putc(b, ',');
 		record_json_key(b, "properties");
-		if (record_props_json_text(r, b) != 0)
-			return -1;
+		rc = record_json_props(r, b);
 	}
-	buf_addc(b, '}');
-	return 0;
+	if (rc == 0)
+		record_json_putc(b, '}');
+	return record_json_end(b, rc);
 }
 
 static int

@@ -56,6 +56,8 @@ static void	test_clear_null_and_twice_is_harmless(void);
 static void	test_to_json_writes_canonical_form(void);
 static void	test_to_json_does_not_reorder_properties(void);
 static void	test_json_text_escapes_as_jansson_dumps(void);
+static void	test_json_text_of_raw_ints_is_what_jansson_dumps(void);
+static void	test_json_text_appends_at_any_length(void);
 static void	test_from_json_round_trip_is_identical(void);
 static void	test_from_json_rejects_malformed_and_keeps_record(void);
 
@@ -1266,6 +1268,90 @@ test_json_text_escapes_as_jansson_dumps(void)
 	record_clear(&r);
 }
 
+/* record_json_text copies a canonical int as it is; what record_set_raw
+ * stored unchecked is what strtoll reads of it, as record_to_json has it */
+static void
+test_json_text_of_raw_ints_is_what_jansson_dumps(void)
+{
+	static const char *const raw[] = {
+		"0", "7", "1174333969", "999999999999999999",
+		"1000000000000000000", "9223372036854775807",
+		"9223372036854775808", "99999999999999999999", "007", "00",
+		"", "-5", "+5", "12abc", "abc", " 3"
+	};
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < NITEMS(raw); i++) {
+		struct record r;
+		json_t *j;
+		char *want, what[80];
+
+		record_init(&r);
+		record_set_raw(&r, F_SIZE, raw[i]);
+		record_set_raw(&r, F_MIN_RAM, raw[i]);
+		j = record_to_json(&r);
+		want = dump(j);
+		buf_reset(&b);
+		snprintf(what, sizeof what, "raw int \"%s\": as jansson "
+		    "dumps it", raw[i]);
+		T_INT(record_json_text(&r, &b), 0, what);
+		T_STR(buf_cstr(&b), want, what);
+		free(want);
+		json_decref(j);
+		record_clear(&r);
+	}
+	buf_free(&b);
+}
+
+/* Appended to a buffer already holding 0 to 300 bytes (every place the
+ * buffer may have to grow), each text is the same, NUL-terminated, and
+ * leaves what was there before as it was. */
+static void
+test_json_text_appends_at_any_length(void)
+{
+	struct record r;
+	struct buf want = BUF_INIT, said = BUF_INIT, props = BUF_INIT;
+	int ok = 1;
+
+	record_init(&r);
+	record_set_raw(&r, F_ID, "70a599e0-31e7-49b7-b260-868f441e862b");
+	record_set_raw(&r, F_NAME, "tab\there \"q\" \xc3\xa9\x01");
+	record_set_raw(&r, F_SIZE, "1174333969");
+	record_set_raw(&r, F_DELETED, "false");
+	record_prop_set(&r, "k", "v\\");
+	source_set(record_add_source(&r), S_FILE, "f.json");
+	record_json_text(&r, &want);
+	record_said_json_text(&r, &said);
+	record_props_json_text(&r, &props);
+	for (size_t pre = 0; pre <= 300 && ok; pre++) {
+		const struct buf *const wants[] = { &want, &said, &props };
+
+		for (int k = 0; k < 3 && ok; k++) {
+			struct buf b = BUF_INIT;
+			int rc;
+
+			for (size_t i = 0; i < pre; i++)
+				buf_addc(&b, (char)('a' + i % 26));
+			rc = k == 0 ? record_json_text(&r, &b) : k == 1 ?
+			    record_said_json_text(&r, &b) :
+			    record_props_json_text(&r, &b);
+			ok = rc == 0 && b.len == pre + wants[k]->len &&
+			    strlen(b.data) == b.len &&
+			    memcmp(b.data + pre, wants[k]->data,
+			    wants[k]->len) == 0;
+			for (size_t i = 0; i < pre && ok; i++)
+				ok = b.data[i] == (char)('a' + i % 26);
+			buf_free(&b);
+		}
+	}
+	T_OK(ok, "json texts appended after 0 to 300 bytes: the same text, "
+	    "NUL-terminated, the bytes before kept");
+	buf_free(&want);
+	buf_free(&said);
+	buf_free(&props);
+	record_clear(&r);
+}
+
 int
 main(void)
 {
@@ -1298,6 +1384,8 @@ main(void)
 	test_to_json_writes_canonical_form();
 	test_to_json_does_not_reorder_properties();
 	test_json_text_escapes_as_jansson_dumps();
+	test_json_text_of_raw_ints_is_what_jansson_dumps();
+	test_json_text_appends_at_any_length();
 	test_from_json_round_trip_is_identical();
 	test_from_json_rejects_malformed_and_keeps_record();
 	return t_done();
