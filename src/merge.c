@@ -180,18 +180,10 @@ static void
 merge_pack_u32(struct buf *b, size_t n)
 {
 	unsigned char x[5];
-	size_t k = 0;
 
 	if (n > UINT32_MAX)
 		fatal("observation too large for the merge store");
-	do {
-		x[k] = (unsigned char)(n & 0x7f);
-		n >>= 7;
-		if (n != 0)
-			x[k] |= 0x80;
-		k++;
-	} while (n != 0);
-	buf_add(b, x, k);
+	buf_add(b, x, merge_varint(x, n));
 }
 
 static void
