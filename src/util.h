@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #if defined(__GNUC__)
 #define PRINTFLIKE(f, a) __attribute__((format(printf, f, a)))
@@ -34,14 +35,39 @@ struct buf {
 };
 #define BUF_INIT { NULL, 0, 0 }
 
-void	 buf_add(struct buf *, const void *, size_t);
-void	 buf_addc(struct buf *, char);
+/* Makes room for more bytes and the NUL (the slow path of buf_add). */
+void	 buf_grow(struct buf *, size_t more);
+static inline void buf_add(struct buf *, const void *, size_t);
+static inline void buf_addc(struct buf *, char);
 void	 buf_addstr(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
 void	 buf_reset(struct buf *);		/* len = 0, keeps memory */
 void	 buf_free(struct buf *);
 char	*buf_detach(struct buf *);		/* caller frees; buffer empty */
 const char *buf_cstr(struct buf *);		/* "" when empty */
+
+/* Inline: the reading threads add to buffers for every byte run they
+ * copy. The room check is len + n + 1 <= cap, written without overflow
+ * (cap > len whenever data is not NULL; cap == 0 makes it grow). */
+static inline void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n >= b->cap - b->len)
+		buf_grow(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void
+buf_addc(struct buf *b, char c)
+{
+	if (b->cap - b->len <= 1)
+		buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 
 /* ASCII helpers, independent of locale. */
 int	 ascii_casecmp(const char *, const char *);
