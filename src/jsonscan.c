@@ -1,7 +1,10 @@
 /*
- * jsonscan.c: a streaming JSON scanner (see jsonscan.h). Values are cut
- * out by copying runs of bytes between the bytes that matter (quotes,
- * backslashes, brackets), never byte by byte.
+ * jsonscan.c: a streaming JSON scanner (see jsonscan.h). Strings and
+ * scalars are cut out by copying runs of bytes between the bytes that
+ * matter (quotes, backslashes), never byte by byte. An array or object
+ * is walked in the buffer with a byte class table and left where it is
+ * when it fits: the buffer slides to keep it whole (jsonscan_value_ref);
+ * only one larger than the buffer is copied, a buffer at a time.
  */
 #include "config.h"
 
@@ -23,7 +26,25 @@ struct jsonscan {
 	int		 error;		/* read error (reported by the source) */
 };
 
+/* Byte classes: what ends a run inside a string, outside one. */
+#define JSONSCAN_C_STR		1	/* '"', '\\' */
+#define JSONSCAN_C_STRUCT	2	/* '"', '{', '[', '}', ']' */
+
+static const unsigned char jsonscan_class[256] = {
+	['"'] = JSONSCAN_C_STR | JSONSCAN_C_STRUCT,
+	['\\'] = JSONSCAN_C_STR,
+	['{'] = JSONSCAN_C_STRUCT,
+	['['] = JSONSCAN_C_STRUCT,
+	['}'] = JSONSCAN_C_STRUCT,
+	[']'] = JSONSCAN_C_STRUCT,
+};
+
 static int	jsonscan_fill(struct jsonscan *);
+static int	jsonscan_more(struct jsonscan *);
+static enum jsonscan_rc jsonscan_nested(struct jsonscan *, struct buf *,
+		    size_t, int, const char **, size_t *);
+static enum jsonscan_rc jsonscan_any(struct jsonscan *, struct buf *, size_t,
+		    int *, int, const char **, size_t *);
 
 struct jsonscan *
 jsonscan_new(jsonscan_read_fn read, void *arg)
@@ -62,6 +83,26 @@ jsonscan_fill(struct jsonscan *s)
 	s->base += s->end;
 	s->start = 0;
 	s->end = (size_t)n;
+	return 0;
+}
+
+/* Reads more after the buffer's end (which is not at its size). Returns
+ * 0, or -1 at the end or on error. */
+static int
+jsonscan_more(struct jsonscan *s)
+{
+	ssize_t n;
+
+	if (s->eof)
+		return -1;
+	n = s->read(s->arg, s->buf + s->end, sizeof s->buf - s->end);
+	if (n <= 0) {
+		s->eof = 1;
+		if (n < 0)
+			s->error = 1;
+		return -1;
+	}
+	s->end += (size_t)n;
 	return 0;
 }
 
@@ -144,24 +185,150 @@ jsonscan_string(struct jsonscan *s, struct buf *out, size_t limit)
 	}
 }
 
-enum jsonscan_rc
-jsonscan_value(struct jsonscan *s, struct buf *out, size_t limit,
-    int *toobig)
+/*
+ * An array or object (next byte: its opening bracket), checking strings
+ * and bracket nesting. With keep (and out not NULL), while it fits in
+ * the buffer it stays there: the buffer reads on after its end, and
+ * moves it to its start when full; *data and *len then point at it
+ * there. Otherwise (or when larger than the buffer) it is copied into
+ * out a buffer at a time, as long as out holds less than limit bytes
+ * (out NULL: dropped), and *data points into out (NULL when out is).
+ * On an error, *data is NULL and out holds what was read of it.
+ */
+static enum jsonscan_rc
+jsonscan_nested(struct jsonscan *s, struct buf *out, size_t limit, int keep,
+    const char **data, size_t *len)
 {
+	const unsigned char *cls = jsonscan_class;
+	const char *b = s->buf;
 	char stack[64];
-	size_t depth = 0;
+	size_t depth = 0, i, from, out0 = out != NULL ? out->len : 0;
+	int instr = 0, esc = 0, spill = !keep || out == NULL;
+	enum jsonscan_rc rc;
+
+	*data = NULL;
+	*len = 0;
+	from = i = s->start;
+	for (;;) {
+		size_t end = s->end;
+
+		while (i < end) {
+			char c;
+
+			if (esc) {
+				/* the byte after a backslash, as it is */
+				esc = 0;
+				i++;
+				continue;
+			}
+			if (instr) {
+				while (i < end &&
+				    !(cls[(unsigned char)b[i]] & JSONSCAN_C_STR))
+					i++;
+				if (i == end)
+					break;
+				if (b[i++] == '"')
+					instr = 0;
+				else
+					esc = 1;
+				continue;
+			}
+			while (i < end &&
+			    !(cls[(unsigned char)b[i]] & JSONSCAN_C_STRUCT))
+				i++;
+			if (i == end)
+				break;
+			c = b[i];
+			if (c == '"') {
+				instr = 1;
+				i++;
+				continue;
+			}
+			if (c == '{' || c == '[') {
+				/* Nesting deeper than the stack is not
+				 * matched. */
+				if (depth < sizeof stack)
+					stack[depth] = c == '{' ? '}' : ']';
+				depth++;
+				i++;
+				continue;
+			}
+			if (depth <= sizeof stack && stack[depth - 1] != c) {
+				s->start = i;	/* left unread */
+				rc = JSONSCAN_SYNTAX;
+				goto fail;
+			}
+			i++;
+			if (--depth > 0)
+				continue;
+			s->start = i;
+			if (!spill) {
+				*data = b + from;
+				*len = i - from;
+			} else if (out != NULL) {
+				if (out->len < limit)
+					buf_add(out, b + from, i - from);
+				*data = out->data + out0;
+				*len = out->len - out0;
+			}
+			return JSONSCAN_OK;
+		}
+		/* The buffer ends inside the value. */
+		if (!spill && end == sizeof s->buf) {
+			if (from == 0)
+				spill = 1;	/* larger than the buffer */
+			else {
+				memmove(s->buf, s->buf + from, end - from);
+				s->base += from;
+				s->end -= from;
+				i -= from;
+				from = 0;
+			}
+		}
+		if (spill) {
+			if (out != NULL && out->len < limit)
+				buf_add(out, b + from, end - from);
+			s->start = from = i = end;
+			if (jsonscan_fill(s) < 0)
+				break;
+			from = i = 0;
+		} else if (jsonscan_more(s) < 0)
+			break;
+	}
+	s->start = s->end;
+	rc = s->error ? JSONSCAN_ERROR : JSONSCAN_EOF;
+fail:
+	if (out != NULL && out->len < limit && s->start > from)
+		buf_add(out, b + from, s->start - from);
+	return rc;
+}
+
+/* jsonscan_value and jsonscan_value_ref: keep says whether an array or
+ * object may be left in the buffer. */
+static enum jsonscan_rc
+jsonscan_any(struct jsonscan *s, struct buf *out, size_t limit, int *toobig,
+    int keep, const char **data, size_t *len)
+{
+	size_t out0 = out != NULL ? out->len : 0;
 	enum jsonscan_rc rc;
 	int c;
 
+	*data = NULL;
+	*len = 0;
 	jsonscan_ws(s);
 	c = jsonscan_peek(s);
 	if (c < 0)
 		return s->error ? JSONSCAN_ERROR : JSONSCAN_EOF;
-	if (c == '"') {
-		rc = jsonscan_string(s, out, limit);
-		goto done;
+	if (c == '{' || c == '[') {
+		rc = jsonscan_nested(s, out, limit, keep, data, len);
+		if (out != NULL && (rc == JSONSCAN_OK ? out0 + *len :
+		    out->len) >= limit)
+			*toobig = 1;
+		return rc;
 	}
-	if (c != '{' && c != '[') {
+	if (c == '"')
+		rc = jsonscan_string(s, out, limit);
+	else {
 		/* A scalar: up to a separator, a run at a time. */
 		size_t i, n = 0;
 
@@ -182,61 +349,31 @@ jsonscan_value(struct jsonscan *s, struct buf *out, size_t limit,
 				break;
 		}
 		rc = n == 0 ? JSONSCAN_SYNTAX : JSONSCAN_OK;
-		goto done;
 	}
-	for (;;) {
-		size_t i;
-
-		c = jsonscan_peek(s);
-		if (c < 0) {
-			rc = s->error ? JSONSCAN_ERROR : JSONSCAN_EOF;
-			goto done;
+	if (out != NULL) {
+		if (rc == JSONSCAN_OK) {
+			*data = out->data + out0;
+			*len = out->len - out0;
 		}
-		if (c == '"') {
-			if ((rc = jsonscan_string(s, out, limit)) !=
-			    JSONSCAN_OK)
-				goto done;
-			continue;
-		}
-		if (c == '{' || c == '[') {
-			/* Nesting deeper than the stack is not matched. */
-			if (depth < sizeof stack)
-				stack[depth] = c == '{' ? '}' : ']';
-			depth++;
-		} else if (c == '}' || c == ']') {
-			if (depth == 0) {
-				rc = JSONSCAN_SYNTAX;
-				goto done;
-			}
-			if (depth <= sizeof stack && stack[depth - 1] != c) {
-				rc = JSONSCAN_SYNTAX;
-				goto done;
-			}
-			depth--;
-			if (out != NULL && out->len < limit)
-				buf_addc(out, (char)c);
-			s->start++;
-			if (depth == 0) {
-				rc = JSONSCAN_OK;
-				goto done;
-			}
-			continue;
-		}
-		/* A run of bytes without quotes or brackets (after the
-		 * opening bracket, if that was c). */
-		for (i = s->start + 1; i < s->end; i++) {
-			char b = s->buf[i];
-
-			if (b == '"' || b == '{' || b == '[' || b == '}' ||
-			    b == ']')
-				break;
-		}
-		if (out != NULL && out->len < limit)
-			buf_add(out, s->buf + s->start, i - s->start);
-		s->start = i;
+		if (out->len >= limit)
+			*toobig = 1;
 	}
-done:
-	if (out != NULL && out->len >= limit)
-		*toobig = 1;
 	return rc;
+}
+
+enum jsonscan_rc
+jsonscan_value(struct jsonscan *s, struct buf *out, size_t limit,
+    int *toobig)
+{
+	const char *data;
+	size_t len;
+
+	return jsonscan_any(s, out, limit, toobig, 0, &data, &len);
+}
+
+enum jsonscan_rc
+jsonscan_value_ref(struct jsonscan *s, struct buf *out, size_t limit,
+    int *toobig, const char **data, size_t *len)
+{
+	return jsonscan_any(s, out, limit, toobig, 1, data, len);
 }

@@ -62,5 +62,15 @@ enum jsonscan_rc jsonscan_string(struct jsonscan *, struct buf *out,
  */
 enum jsonscan_rc jsonscan_value(struct jsonscan *, struct buf *out,
 	    size_t limit, int *toobig);
+/*
+ * jsonscan_value without the copy where it can: an array or object that
+ * fits in the scanner's buffer is left there, and *data and *len point
+ * at it (valid until the scanner is next used); anything else is copied
+ * into out as jsonscan_value does (out must not be NULL), and *data
+ * points at what was added to out. *data is NULL when the result is not
+ * JSONSCAN_OK (out then holds what was read of the value).
+ */
+enum jsonscan_rc jsonscan_value_ref(struct jsonscan *, struct buf *out,
+	    size_t limit, int *toobig, const char **data, size_t *len);
 
 #endif

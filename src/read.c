@@ -22,14 +22,19 @@ struct walk {
 	char		*date;		/* Date header as RFC 3339, or NULL */
 	enum rc		(*emit)(void *, struct record *);
 	void		*emit_arg;
-	struct buf	 item;		/* bytes of the current item */
+	struct buf	 item;		/* bytes of the current item, when
+					   not left in the scanner */
+	const char	*data;		/* the current item's bytes */
+	size_t		 len;
 	struct buf	 pos;		/* position text of the current item */
+	size_t		 poskey;	/* pos's length before "/index" */
 	int		 fatal;
 };
 
 static ssize_t	walk_source(void *, void *, size_t);
 static int	envelope_known(const char *);
 static void	walk_pos(struct walk *, const char *, int, size_t);
+static void	walk_pos_index(struct walk *, size_t);
 static enum rc	walk_item(struct walk *, const char *, int, size_t,
 		    json_t *);
 static const char *walk_json_why(const json_error_t *);
@@ -66,19 +71,36 @@ walk_pos(struct walk *w, const char *key, int in_list, size_t index)
 {
 	buf_reset(&w->pos);
 	buf_addstr(&w->pos, w->resp->pos);
+	w->poskey = w->pos.len;
 	if (key == NULL || *key == '\0')
 		return;
-	buf_addstr(&w->pos, "#/");
+	buf_add(&w->pos, "#/", 2);
 	for (const char *p = key; *p != '\0'; p++) {
 		if (*p == '~')
-			buf_addstr(&w->pos, "~0");
+			buf_add(&w->pos, "~0", 2);
 		else if (*p == '/')
-			buf_addstr(&w->pos, "~1");
+			buf_add(&w->pos, "~1", 2);
 		else
 			buf_addc(&w->pos, *p);
 	}
+	w->poskey = w->pos.len;
 	if (in_list)
-		buf_printf(&w->pos, "/%zu", index);
+		walk_pos_index(w, index);
+}
+
+/* The position of the next item of the same list: walk_pos with another
+ * index (after walk_pos with in_list). */
+static void
+walk_pos_index(struct walk *w, size_t index)
+{
+	char digits[24], *p = digits + sizeof digits;
+
+	do
+		*--p = (char)('0' + index % 10);
+	while ((index /= 10) > 0);
+	*--p = '/';
+	w->pos.len = w->poskey;
+	buf_add(&w->pos, p, (size_t)(digits + sizeof digits - p));
 }
 
 static void
@@ -207,9 +229,9 @@ walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 	json_t *item;
 	enum rc rc;
 
-	walk_pos(w, key, in_list, index);
+	/* w->pos is the item's already */
 	json_arena_begin();	/* released below, before the next item */
-	item = json_loadb(w->item.data, w->item.len, JSON_DECODE_ANY |
+	item = json_loadb(w->data, w->len, JSON_DECODE_ANY |
 	    JSON_REJECT_DUPLICATES, &err);
 	json_arena_end();
 	if (item == NULL) {
@@ -345,12 +367,12 @@ walk_json(struct walk *w)
 			jsonscan_ws(s);
 			if (jsonscan_peek(s) == ']')
 				(void)jsonscan_getc(s);
-			else for (;;) {
-				walk_pos(w, key.data, 1, index);
+			else for (walk_pos(w, key.data, 1, 0);;) {
+				walk_pos_index(w, index);
 				buf_reset(&w->item);
 				toobig = 0;
-				src = jsonscan_value(s, &w->item, READ_MAX_ITEM,
-				    &toobig);
+				src = jsonscan_value_ref(s, &w->item,
+				    READ_MAX_ITEM, &toobig, &w->data, &w->len);
 				if (src != JSONSCAN_OK) {
 					rc = walk_broken(w, src,
 					    "inside this item");
@@ -374,7 +396,7 @@ walk_json(struct walk *w)
 				if (c == ']')
 					break;
 				if (c != ',') {
-					walk_pos(w, key.data, 1, index);
+					walk_pos_index(w, index);
 					rc = walk_broken(w, c < 0 ? JSONSCAN_EOF :
 					    JSONSCAN_SYNTAX, "after an item");
 					goto out;
@@ -385,7 +407,8 @@ walk_json(struct walk *w)
 			walk_pos(w, key.data, 0, 0);
 			buf_reset(&w->item);
 			toobig = 0;
-			src = jsonscan_value(s, &w->item, READ_MAX_ITEM, &toobig);
+			src = jsonscan_value_ref(s, &w->item, READ_MAX_ITEM,
+			    &toobig, &w->data, &w->len);
 			if (src != JSONSCAN_OK) {
 				rc = walk_broken(w, src, "inside this item");
 				goto out;
