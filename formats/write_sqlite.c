@@ -45,6 +45,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -103,26 +104,34 @@ enum write_sqlite_st {
 
 /*
  * The rows of a batch. Their text is in the batch's arena, by offset (the
- * arena moves as it grows); offset 0 stands for NULL. id is the offset of
- * the image's id.
+ * arena moves as it grows) and length (bound as it is: SQLite need not
+ * look for the NUL); offset 0 stands for NULL. id is the image's id.
  */
+struct write_sqlite_str {
+	size_t		 at;
+	size_t		 len;
+};
+
 struct write_sqlite_img {
-	size_t		 f[F__COUNT];
+	struct write_sqlite_str f[F__COUNT];
+	/* int and bool fields not NULL: the value bound (what strtoll
+	 * reads of the text, or 1 for "true"), read on the main thread */
+	sqlite3_int64	 num[F__COUNT];
 	sqlite3_int64	 sources;
 };
 
 struct write_sqlite_prop {
-	size_t		 id;
-	size_t		 key;
-	size_t		 value;
+	struct write_sqlite_str id;
+	struct write_sqlite_str key;
+	struct write_sqlite_str value;
 };
 
 struct write_sqlite_obs {
-	size_t		 id;
+	struct write_sqlite_str id;
 	sqlite3_int64	 seq;
 	sqlite3_int64	 run;
-	size_t		 src[S__COUNT];
-	size_t		 json;		/* canonical JSON of the observation */
+	struct write_sqlite_str src[S__COUNT];
+	struct write_sqlite_str json;	/* canonical JSON of the observation */
 };
 
 /* The source fields a conflict row keeps of each side. */
@@ -130,13 +139,13 @@ static const enum source_field write_sqlite_cf_src[] = { S_FILE, S_AT, S_API };
 #define WRITE_SQLITE_CF_SRC	3
 
 struct write_sqlite_cf {
-	size_t		 id;
+	struct write_sqlite_str id;
 	sqlite3_int64	 seq;
-	size_t		 field;
-	size_t		 old_value;
-	size_t		 new_value;
-	size_t		 old_src[WRITE_SQLITE_CF_SRC];
-	size_t		 new_src[WRITE_SQLITE_CF_SRC];
+	struct write_sqlite_str field;
+	struct write_sqlite_str old_value;
+	struct write_sqlite_str new_value;
+	struct write_sqlite_str old_src[WRITE_SQLITE_CF_SRC];
+	struct write_sqlite_str new_src[WRITE_SQLITE_CF_SRC];
 	sqlite3_int64	 run;
 };
 
@@ -175,10 +184,10 @@ struct write_sqlite {
 	pthread_t		 th;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
-	/* the id being folded: its offset (0: none), and where the batch
+	/* the id being folded (offset 0: none), and where the batch
 	 * stood before its first observation (to drop them if it is left
 	 * out by a filter) */
-	size_t			 cur_id;
+	struct write_sqlite_str	 cur_id;
 	size_t			 mark_text;
 	size_t			 mark_obs;
 	size_t			 mark_cf;
@@ -214,11 +223,14 @@ static void	*write_sqlite_row(struct write_sqlite_rows *, size_t);
 static enum rc	write_sqlite_flush(struct write_sqlite *);
 static enum rc	write_sqlite_insert(struct write_sqlite *,
 		    enum write_sqlite_tab, struct write_sqlite_batch *);
+static enum rc	write_sqlite_insert_step(struct write_sqlite *,
+		    sqlite3_stmt *, const char *);
 static int	write_sqlite_bind_row(enum write_sqlite_tab, size_t,
 		    sqlite3_stmt *, int, const struct write_sqlite_batch *);
-static const char *write_sqlite_at(const struct write_sqlite *, size_t);
-static const char *write_sqlite_at_b(const struct write_sqlite_batch *,
-		    size_t);
+static void	write_sqlite_bind_str(sqlite3_stmt *, int,
+		    const struct write_sqlite_batch *, struct write_sqlite_str);
+static int	write_sqlite_is_cur(const struct write_sqlite *, const char *);
+static sqlite3_int64 write_sqlite_int(const char *);
 static enum rc	write_sqlite_commit_new(struct write_sqlite *);
 static void	write_sqlite_close(struct write_sqlite *);
 static void	write_sqlite_forget(struct write_sqlite *);
@@ -226,7 +238,8 @@ static void	write_sqlite_remove_tmp(struct write_sqlite *);
 static void	write_sqlite_now(char *, size_t);
 static char	*write_sqlite_arguments(const struct writer_run *);
 static void	write_sqlite_bind_text(sqlite3_stmt *, int, const char *);
-static size_t	write_sqlite_keep(struct write_sqlite *, const char *);
+static inline struct write_sqlite_str write_sqlite_keep(
+		    struct write_sqlite *, const char *);
 static void	write_sqlite_pause(void);
 
 static const char *const write_sqlite_suffixes[] = {
@@ -367,33 +380,43 @@ write_sqlite_bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-/* A copy of v in the batch's text: its offset, or 0 for NULL. */
-static size_t
+/* A copy of v in the batch's text (offset 0 for NULL). */
+static inline struct write_sqlite_str
 write_sqlite_keep(struct write_sqlite *s, const char *v)
 {
-	size_t at;
+	struct write_sqlite_str t = { 0, 0 };
 
 	if (v == NULL)
-		return 0;
+		return t;
 	if (s->b.text.len == 0)
 		buf_addc(&s->b.text, '\0');	/* offset 0 stands for NULL */
-	at = s->b.text.len;
-	buf_add(&s->b.text, v, strlen(v) + 1);
-	return at;
+	t.at = s->b.text.len;
+	t.len = strlen(v);
+	buf_add(&s->b.text, v, t.len + 1);
+	return t;
 }
 
-/* The text at offset at of the batch, NULL for 0. */
-static const char *
-write_sqlite_at(const struct write_sqlite *s, size_t at)
+/* Whether id is the id being folded. */
+static int
+write_sqlite_is_cur(const struct write_sqlite *s, const char *id)
 {
-	return write_sqlite_at_b(&s->b, at);
+	return s->cur_id.at != 0 && strcmp(s->b.text.data + s->cur_id.at,
+	    id) == 0;
 }
 
-/* The same in a given batch (the flushing thread's). */
-static const char *
-write_sqlite_at_b(const struct write_sqlite_batch *bb, size_t at)
+/* An int field's value as SQLite gets it: what strtoll reads of the
+ * canonical text (digits, at most 18 of them, read here at once). */
+static sqlite3_int64
+write_sqlite_int(const char *v)
 {
-	return at != 0 ? bb->text.data + at : NULL;
+	sqlite3_int64 n = 0;
+	size_t i;
+
+	for (i = 0; i < 18 && v[i] >= '0' && v[i] <= '9'; i++)
+		n = n * 10 + (v[i] - '0');
+	if (i == 0 || v[i] != '\0')
+		n = strtoll(v, NULL, 10);	/* not canonical, or long */
+	return n;
 }
 
 /* A new row at the end of r (size bytes each), zeroed. */
@@ -807,14 +830,14 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 static void
 write_sqlite_forget(struct write_sqlite *s)
 {
-	if (s->cur_id == 0)
+	if (s->cur_id.at == 0)
 		return;
 	s->b.text.len = s->mark_text;
 	if (s->b.text.data != NULL)
 		s->b.text.data[s->b.text.len] = '\0';
 	s->b.rows[T_SOURCE].n = s->mark_obs;
 	s->b.rows[T_CONFLICT].n = s->mark_cf;
-	s->cur_id = 0;
+	s->cur_id.at = 0;
 }
 
 static enum rc
@@ -823,8 +846,7 @@ write_sqlite_observe(struct writer *w, const struct record *obs, int run)
 	struct write_sqlite *s = w->priv;
 	struct write_sqlite_obs *o;
 
-	if (s->cur_id == 0 ||
-	    strcmp(write_sqlite_at(s, s->cur_id), obs->f[F_ID]) != 0) {
+	if (!write_sqlite_is_cur(s, obs->f[F_ID])) {
 		/* a new id (the last one was left out by a filter) */
 		write_sqlite_forget(s);
 		s->mark_text = s->b.text.len;
@@ -836,13 +858,13 @@ write_sqlite_observe(struct writer *w, const struct record *obs, int run)
 	o->id = s->cur_id;
 	o->seq = (sqlite3_int64)(s->b.rows[T_SOURCE].n - 1 - s->mark_obs);
 	o->run = run == MERGE_RUN_CURRENT ? s->run : run;
-	for (int f = 0; f < S__COUNT; f++)
-		o->src[f] = obs->nsrcs > 0 ?
-		    write_sqlite_keep(s, obs->srcs[0].v[f]) : 0;
-	o->json = s->b.text.len;
+	for (int f = 0; f < S__COUNT && obs->nsrcs > 0; f++)
+		o->src[f] = write_sqlite_keep(s, obs->srcs[0].v[f]);
+	o->json.at = s->b.text.len;
 	if (record_json_text(obs, &s->b.text) != 0)
 		fatal("observation of %s is not representable as JSON",
 		    obs->f[F_ID]);
+	o->json.len = s->b.text.len - o->json.at;
 	buf_addc(&s->b.text, '\0');
 	return RC_OK;
 }
@@ -854,8 +876,7 @@ write_sqlite_conflict(struct writer *w, const struct conflict *c)
 	const struct write_sqlite_rows *obs = &s->b.rows[T_SOURCE];
 	struct write_sqlite_cf *k;
 
-	if (s->cur_id == 0 || strcmp(write_sqlite_at(s, s->cur_id), c->id) !=
-	    0 || obs->n == s->mark_obs)
+	if (!write_sqlite_is_cur(s, c->id) || obs->n == s->mark_obs)
 		return RC_OK;	/* not from a fold: nothing to keep */
 	k = write_sqlite_row(&s->b.rows[T_CONFLICT], sizeof *k);
 	k->id = s->cur_id;
@@ -876,6 +897,19 @@ write_sqlite_conflict(struct writer *w, const struct conflict *c)
 	return RC_OK;
 }
 
+/* Text of the batch, by its length (SQLITE_STATIC: the batch stays as it
+ * is until the statement has run), or NULL. */
+static void
+write_sqlite_bind_str(sqlite3_stmt *st, int col,
+    const struct write_sqlite_batch *bb, struct write_sqlite_str t)
+{
+	if (t.at == 0)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_text(st, col, bb->text.data + t.at,
+		    t.len <= INT_MAX ? (int)t.len : -1, SQLITE_STATIC);
+}
+
 /* Binds row i of table t to st from column col on; the next column. */
 static int
 write_sqlite_bind_row(enum write_sqlite_tab t, size_t i, sqlite3_stmt *st,
@@ -889,60 +923,58 @@ write_sqlite_bind_row(enum write_sqlite_tab t, size_t i, sqlite3_stmt *st,
 	switch (t) {
 	case T_IMAGE:
 		img = (const struct write_sqlite_img *)bb->rows[t].v + i;
-		for (int f = 0; f < F__COUNT; f++) {
-			const char *v = write_sqlite_at_b(bb, img->f[f]);
-
-			if (v == NULL)
-				sqlite3_bind_null(st, col);
-			else if (field_info[f].type == FT_INT)
-				sqlite3_bind_int64(st, col,
-				    strtoll(v, NULL, 10));
-			else if (field_info[f].type == FT_BOOL)
-				sqlite3_bind_int(st, col,
-				    strcmp(v, "true") == 0);
+		for (int f = 0; f < F__COUNT; f++, col++)
+			if (img->f[f].at != 0 && (field_info[f].type ==
+			    FT_INT || field_info[f].type == FT_BOOL))
+				sqlite3_bind_int64(st, col, img->num[f]);
 			else
-				sqlite3_bind_text(st, col, v, -1,
-				    SQLITE_STATIC);
-			col++;
-		}
+				write_sqlite_bind_str(st, col, bb, img->f[f]);
 		sqlite3_bind_int64(st, col++, img->sources);
 		break;
 	case T_PROP:
 		p = (const struct write_sqlite_prop *)bb->rows[t].v + i;
-		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, p->id));
-		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, p->key));
-		write_sqlite_bind_text(st, col++,
-		    write_sqlite_at_b(bb, p->value));
+		write_sqlite_bind_str(st, col++, bb, p->id);
+		write_sqlite_bind_str(st, col++, bb, p->key);
+		write_sqlite_bind_str(st, col++, bb, p->value);
 		break;
 	case T_SOURCE:
 		o = (const struct write_sqlite_obs *)bb->rows[t].v + i;
-		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, o->id));
+		write_sqlite_bind_str(st, col++, bb, o->id);
 		sqlite3_bind_int64(st, col++, o->seq);
 		sqlite3_bind_int64(st, col++, o->run);
 		for (int f = 0; f < S__COUNT; f++)
-			write_sqlite_bind_text(st, col++,
-			    write_sqlite_at_b(bb, o->src[f]));
-		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, o->json));
+			write_sqlite_bind_str(st, col++, bb, o->src[f]);
+		write_sqlite_bind_str(st, col++, bb, o->json);
 		break;
 	default:
 		k = (const struct write_sqlite_cf *)bb->rows[t].v + i;
-		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, k->id));
+		write_sqlite_bind_str(st, col++, bb, k->id);
 		sqlite3_bind_int64(st, col++, k->seq);
-		write_sqlite_bind_text(st, col++, write_sqlite_at_b(bb, k->field));
-		write_sqlite_bind_text(st, col++,
-		    write_sqlite_at_b(bb, k->old_value));
-		write_sqlite_bind_text(st, col++,
-		    write_sqlite_at_b(bb, k->new_value));
+		write_sqlite_bind_str(st, col++, bb, k->field);
+		write_sqlite_bind_str(st, col++, bb, k->old_value);
+		write_sqlite_bind_str(st, col++, bb, k->new_value);
 		for (int j = 0; j < WRITE_SQLITE_CF_SRC; j++)
-			write_sqlite_bind_text(st, col++,
-			    write_sqlite_at_b(bb, k->old_src[j]));
+			write_sqlite_bind_str(st, col++, bb, k->old_src[j]);
 		for (int j = 0; j < WRITE_SQLITE_CF_SRC; j++)
-			write_sqlite_bind_text(st, col++,
-			    write_sqlite_at_b(bb, k->new_src[j]));
+			write_sqlite_bind_str(st, col++, bb, k->new_src[j]);
 		sqlite3_bind_int64(st, col++, k->run);
 		break;
 	}
 	return col;
+}
+
+/* write_sqlite_step for an INSERT of the batch, without clearing the
+ * bindings: the next use binds every parameter again. */
+static enum rc
+write_sqlite_insert_step(struct write_sqlite *s, sqlite3_stmt *st,
+    const char *what)
+{
+	enum rc rc = RC_OK;
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = write_sqlite_err(s, what);	/* before reset: its message */
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* The rows of table t in the batch, by up to 1 << WRITE_SQLITE_ROWS_LOG
@@ -966,7 +998,7 @@ write_sqlite_insert(struct write_sqlite *s, enum write_sqlite_tab t,
 		st = s->ins[t][k];
 		for (size_t end = i + ((size_t)1 << k); i < end; i++)
 			col = write_sqlite_bind_row(t, i, st, col, bb);
-		if (write_sqlite_step(s, st, what[t]) != RC_OK)
+		if (write_sqlite_insert_step(s, st, what[t]) != RC_OK)
 			return RC_FATAL;
 	}
 	return RC_OK;
@@ -987,8 +1019,7 @@ write_sqlite_flush_batch(struct write_sqlite *s, struct write_sqlite_batch *bb)
 
 	for (size_t i = 0; !s->fresh && i < bb->rows[T_IMAGE].n; i++)
 		for (int d = ST_PROPS_DEL; d <= ST_CONFLICTS_DEL; d++) {
-			sqlite3_bind_text(s->st[d], 1, bb->text.data +
-			    img[i].f[F_ID], -1, SQLITE_STATIC);
+			write_sqlite_bind_str(s->st[d], 1, bb, img[i].f[F_ID]);
 			if (write_sqlite_step(s, s->st[d], what[d]) != RC_OK)
 				return RC_FATAL;
 		}
@@ -1092,15 +1123,24 @@ write_sqlite_write(struct writer *w, const struct record *rec)
 	const char *id = rec->f[F_ID];
 	struct write_sqlite_img *img;
 
-	if (s->cur_id == 0 || strcmp(write_sqlite_at(s, s->cur_id), id) != 0) {
+	if (!write_sqlite_is_cur(s, id)) {
 		diag_report(w->diag, DIAG_ERROR, s->target, NULL, "internal "
 		    "error: image %s written without its observations", id);
 		return RC_FATAL;
 	}
 	img = write_sqlite_row(&s->b.rows[T_IMAGE], sizeof *img);
 	img->f[F_ID] = s->cur_id;
-	for (int f = 1; f < F__COUNT; f++)
-		img->f[f] = write_sqlite_keep(s, rec->f[f]);
+	for (int f = 1; f < F__COUNT; f++) {
+		const char *v = rec->f[f];
+
+		img->f[f] = write_sqlite_keep(s, v);
+		if (v == NULL)
+			continue;
+		if (field_info[f].type == FT_INT)
+			img->num[f] = write_sqlite_int(v);
+		else if (field_info[f].type == FT_BOOL)
+			img->num[f] = strcmp(v, "true") == 0;
+	}
 	img->sources = (sqlite3_int64)rec->nsrcs;
 	for (size_t i = 0; i < rec->nprops; i++) {
 		struct write_sqlite_prop *p = write_sqlite_row(
@@ -1110,7 +1150,7 @@ write_sqlite_write(struct writer *w, const struct record *rec)
 		p->key = write_sqlite_keep(s, rec->props[i].key);
 		p->value = write_sqlite_keep(s, rec->props[i].value);
 	}
-	s->cur_id = 0;		/* in the batch now */
+	s->cur_id.at = 0;	/* in the batch now */
 	if (s->b.rows[T_IMAGE].n >= WRITE_SQLITE_BATCH ||
 	    s->b.text.len >= WRITE_SQLITE_BATCH_TEXT)
 		return write_sqlite_flush(s);
