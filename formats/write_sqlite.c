@@ -74,9 +74,13 @@
  * WITHOUT ROWID table, so an index b-tree, whose rows keep at most about
  * 1000 bytes on their page) with an observation of a dozen properties
  * spills onto an overflow page of its own, mostly empty: the file was
- * twice its size. At 8192, rows of up to about 2000 bytes stay whole.
+ * twice its size. At 8192, rows of up to about 2000 bytes stay whole; at
+ * 16384, rows of up to about 4000, and the inserting thread takes about a
+ * tenth less time than at 8192 for the same instructions (half as many
+ * pages to find, split and write), for a file 2% larger (100k images:
+ * 182 MB against 179).
  */
-#define WRITE_SQLITE_PAGE_SIZE	"8192"
+#define WRITE_SQLITE_PAGE_SIZE	"16384"
 
 #define WRITE_SQLITE_ROWS_LOG	7
 /* 512 images: with -j, a hand-over (a thread's wake-up, costly on a
