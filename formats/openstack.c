@@ -17,6 +17,7 @@ static int	os_hexval(int);
 static int	os_is_version(const char *);
 static char	*os_segment(const char *, size_t);
 static int	os_uuid_at(const char *, size_t);
+static int	os_listed(const char *const *, const char *);
 
 static int
 os_is_hex(int c)
@@ -437,6 +438,51 @@ os_get(const json_t *o, const char *key)
 	if (!json_is_object(o))
 		return NULL;
 	return json_object_get(o, key);
+}
+
+/* Is key one of names (non-empty)? The first two bytes are compared
+ * before the rest. */
+static int
+os_listed(const char *const *names, const char *key)
+{
+	for (; *names != NULL; names++)
+		if ((*names)[0] == key[0] && (*names)[1] == key[1] &&
+		    strcmp(*names, key) == 0)
+			return 1;
+	return 0;
+}
+
+size_t
+os_count_keys(const json_t *o, const char *const *names)
+{
+	json_t *obj = (json_t *)(uintptr_t)o, *v;
+	uint64_t first[4] = { 0, 0, 0, 0 };	/* the names' first bytes */
+	const char *key;
+	size_t n = 0, nnames = 0;
+
+	if (!json_is_object(o))
+		return 0;
+	for (; names[nnames] != NULL; nnames++) {
+		unsigned char c = (unsigned char)names[nnames][0];
+
+		first[c >> 6] |= (uint64_t)1 << (c & 63);
+	}
+	/* A lookup costs about as much as checking a key against two
+	 * names (keys are unique, with no NUL in them). */
+	if (json_object_size(o) > 2 * nnames) {
+		for (size_t i = 0; i < nnames; i++)
+			if (json_object_get(o, names[i]) != NULL)
+				n++;
+		return n;
+	}
+	json_object_foreach(obj, key, v) {
+		unsigned char c = (unsigned char)key[0];
+
+		if ((first[c >> 6] >> (c & 63) & 1) && os_listed(names, key))
+			n++;
+	}
+	(void)v;
+	return n;
 }
 
 const char *

@@ -123,6 +123,13 @@ struct source *os_source(struct read_ctx *, struct record *, const char *api,
 
 /* An object member, NULL when o is not an object or lacks it. */
 const json_t *os_get(const json_t *o, const char *key);
+/*
+ * How many of names (NULL-terminated, no name twice) are members of o
+ * (0 when o is not an object): what counting the names os_get finds
+ * gives, found by going through o's keys when it has few (a reader's
+ * bid looks for dozens of names in every item of a dozen keys).
+ */
+size_t	os_count_keys(const json_t *o, const char *const *names);
 /* "an object", "a string", ...: a JSON value's type for messages. */
 const char *os_json_type(const json_t *);
 

@@ -62,6 +62,15 @@ static const char *const read_glance_v1_v2keys[] = {
 	"os_hash_algo", "os_hash_value", "direct_url", "locations", NULL
 };
 
+/* What a Glance v1 item bids on: its fields but id, name and status
+ * (Nova's are camelCase, or have those three too), and properties. */
+static const char *const read_glance_v1_bidkeys[] = {
+	"is_public", "protected", "container_format", "disk_format", "size",
+	"virtual_size", "checksum", "min_ram", "min_disk", "owner",
+	"created_at", "updated_at", "deleted", "deleted_at", "properties",
+	NULL
+};
+
 static const char *const read_glance_v1_envelopes[] = {
 	"images", "image", NULL
 };
@@ -83,7 +92,7 @@ static enum rc	read_glance_v1_twice(struct read_ctx *, const char *);
 static int	read_glance_v1_propcmp(const void *, const void *);
 static const char *read_glance_v1_twice_prop(const struct record *);
 static const char *read_glance_v1_api(const struct os_url *, int);
-static const char *read_glance_v1_v2key(const json_t *);
+static int	read_glance_v1_v2(const json_t *);
 
 const struct reader_ops read_glance_v1_ops = {
 	.name = "glance_v1",
@@ -371,41 +380,24 @@ out:
 	return rc;
 }
 
-/* The first key of o that only Glance v2 images have, or NULL. An item
- * with is_public or properties is Glance v1's all the same. */
-static const char *
-read_glance_v1_v2key(const json_t *o)
+/* Has o keys that only Glance v2 images have? An item with is_public or
+ * properties is Glance v1's all the same. */
+static int
+read_glance_v1_v2(const json_t *o)
 {
 	if (os_get(o, "is_public") != NULL || os_get(o, "properties") != NULL)
-		return NULL;
-	for (size_t i = 0; read_glance_v1_v2keys[i] != NULL; i++)
-		if (os_get(o, read_glance_v1_v2keys[i]) != NULL)
-			return read_glance_v1_v2keys[i];
-	return NULL;
+		return 0;
+	return os_count_keys(o, read_glance_v1_v2keys) > 0;
 }
 
 static int
 read_glance_v1_bid_item(const struct read_ctx *ctx, const json_t *item)
 {
-	int n = 0;
-
-	if (!json_is_object(item))
+	if (!json_is_object(item) || *ctx->envelope == '\0')
 		return 0;
-	if (read_glance_v1_v2key(item) != NULL)
+	if (read_glance_v1_v2(item))
 		return 0;		/* Glance v2's: read_glance_v2.c */
-	if (*ctx->envelope == '\0')
-		return 0;
-	/* Keys that only Glance v1 has (Nova's are camelCase). */
-	for (size_t i = 0; i < GV1_NFIELDS; i++) {
-		const char *k = read_glance_v1_fields[i].key;
-
-		if (strcmp(k, "id") != 0 && strcmp(k, "name") != 0 &&
-		    strcmp(k, "status") != 0 && os_get(item, k) != NULL)
-			n++;
-	}
-	if (os_get(item, "properties") != NULL)
-		n++;
-	return n;
+	return (int)os_count_keys(item, read_glance_v1_bidkeys);
 }
 
 static enum rc

@@ -110,15 +110,13 @@ read_glance_v2_in(const char *const *list, const char *key)
 static int
 read_glance_v2_bid_item(const struct read_ctx *ctx, const json_t *item)
 {
-	int n = 0;
+	int n;
 
 	(void)ctx;
 	if (!json_is_object(item) || os_get(item, "is_public") != NULL ||
 	    json_is_object(os_get(item, "properties")))
 		return 0;
-	for (size_t i = 0; read_glance_v2_marks[i] != NULL; i++)
-		if (os_get(item, read_glance_v2_marks[i]) != NULL)
-			n++;
+	n = (int)os_count_keys(item, read_glance_v2_marks);
 	return n > 0 ? 20 + n : 0;
 }
 

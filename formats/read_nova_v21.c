@@ -109,7 +109,6 @@ static int
 read_nova_v21_bid_item(const struct read_ctx *ctx, const json_t *item)
 {
 	const char *env = ctx->envelope;
-	int n = 0;
 
 	if (strcmp(env, "metadata") == 0 || strcmp(env, "meta") == 0)
 		return 10;
@@ -117,10 +116,7 @@ read_nova_v21_bid_item(const struct read_ctx *ctx, const json_t *item)
 		return 0;
 	if (*env == '\0')
 		return read_nova_v21_misfit(item) != NULL ? 1 : 0;
-	for (size_t i = 0; read_nova_v21_keys[i] != NULL; i++)
-		if (os_get(item, read_nova_v21_keys[i]) != NULL)
-			n++;
-	return n;
+	return (int)os_count_keys(item, read_nova_v21_keys);
 }
 
 static enum rc
@@ -182,7 +178,7 @@ static enum rc
 read_nova_v21_image(struct read_ctx *ctx, const json_t *item)
 {
 	const json_t *meta, *server;
-	const char *status = NULL, *call;
+	const char *status = NULL, *deleted, *call;
 	char *reqid = NULL, *project = NULL;
 	struct record rec;
 	struct os_url u;
@@ -201,8 +197,8 @@ read_nova_v21_image(struct read_ctx *ctx, const json_t *item)
 	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
 	    &status)) != RC_OK)
 		goto out;
-	if (status != NULL && status_deleted(status) != NULL)
-		record_set_raw(&rec, F_DELETED, status_deleted(status));
+	if (status != NULL && (deleted = status_deleted(status)) != NULL)
+		record_set_raw(&rec, F_DELETED, deleted);
 	meta = os_get(item, "metadata");
 	if ((rc = os_props_json(ctx, &rec, "metadata", meta)) != RC_OK)
 		goto out;
