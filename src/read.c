@@ -228,12 +228,13 @@ walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 	json_error_t err;
 	json_t *item;
 	enum rc rc;
+	int inarena;
 
 	/* w->pos is the item's already */
 	json_arena_begin();	/* released below, before the next item */
 	item = json_loadb(w->data, w->len, JSON_DECODE_ANY |
 	    JSON_REJECT_DUPLICATES, &err);
-	json_arena_end();
+	inarena = json_arena_end();
 	if (item == NULL) {
 		struct read_ctx ctx;
 		const char *why = walk_json_why(&err), *near;
@@ -250,7 +251,10 @@ walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 		    err.column);
 	}
 	rc = walk_item(w, key, in_list, index, item);
-	json_decref(item);
+	/* The readers keep nothing of it: an item wholly in the arena is
+	 * dropped with it at the next json_arena_begin. */
+	if (!inarena)
+		json_decref(item);
 	if (rc == RC_FATAL)
 		w->fatal = 1;
 	return rc;

@@ -282,6 +282,7 @@ static _Thread_local struct {
 	char	*base;
 	size_t	 used;
 	int	 active;
+	int	 spilled;	/* since begin, something went to malloc */
 } json_arena;
 
 static void *
@@ -298,6 +299,7 @@ json_arena_malloc(size_t n)
 			json_arena.used += n;
 			return p;
 		}
+		json_arena.spilled = 1;
 	}
 	return malloc(n);
 }
@@ -324,12 +326,14 @@ json_arena_begin(void)
 {
 	json_arena.used = 0;
 	json_arena.active = 1;
+	json_arena.spilled = 0;
 }
 
-void
+int
 json_arena_end(void)
 {
 	json_arena.active = 0;
+	return !json_arena.spilled;
 }
 
 void

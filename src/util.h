@@ -82,13 +82,15 @@ char	*latin1_to_utf8(const char *, size_t);	/* caller frees */
  * json_arena_begin and json_arena_end, on that thread, jansson's
  * allocations are cut from the arena (malloc past its size) and freeing
  * them costs nothing; the arena is emptied at the next begin, so every
- * value parsed in between must be released (json_decref) before then.
+ * value parsed in between must be released (json_decref) before then,
+ * unless json_arena_end said that all of them lie in the arena: they
+ * may then be dropped without json_decref (which only walks them).
  * Outside begin/end, and on other threads, jansson uses malloc and free.
  * The objects parsed meanwhile stay on their thread.
  */
 void	 json_arena_install(void);
 void	 json_arena_begin(void);
-void	 json_arena_end(void);
+int	 json_arena_end(void);		/* 1: nothing went to malloc */
 void	 json_arena_release(void);	/* this thread's arena, at its end */
 
 #endif
