@@ -63,20 +63,25 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* A short text (dates, numbers: most of them) is formatted once, on the
+ * stack, and copied; only a longer one is formatted again. */
 char *
 xvasprintf(const char *fmt, va_list ap)
 {
+	char small[128], *p;
 	va_list ap2;
 	int n;
-	char *p;
 
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(small, sizeof small, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		fatal("vsnprintf failed");
 	p = xmalloc((size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof small)
+		memcpy(p, small, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
 
