@@ -298,6 +298,26 @@ main(void)
 		free(want);
 		record_clear(&o[i]);
 	}
+	T_STR(q(f, "SELECT typeof(size), size, virtual_size, min_ram, "
+	    "protected, deleted FROM images WHERE id = '" ID_A "'"),
+	    "integer|0|9223372036854775807|512|1|0",
+	    "json: int and bool columns as integers");
+	unlink(f);
+	free(f);
+
+	/* an int column holds what strtoll reads of the text, canonical or
+	 * not (record_set_raw stores it unchecked) */
+	f = path("int.db");
+	tu_head_obs(&o[0], ID_A, "a.txt", NULL, NULL);
+	record_set_raw(&o[0], F_SIZE, "007");
+	record_set_raw(&o[0], F_VIRTUAL_SIZE, "99999999999999999999");
+	record_set_raw(&o[0], F_MIN_RAM, "12abc");
+	record_set_raw(&o[0], F_MIN_DISK, "-5");
+	T_INT(run(f, o, 1, NULL, 1), RC_OK, "raw ints: run");
+	T_STR(q(f, "SELECT size, virtual_size, min_ram, min_disk FROM "
+	    "images"), "7|9223372036854775807|12|-5",
+	    "raw ints: as strtoll reads them");
+	record_clear(&o[0]);
 	unlink(f);
 	free(f);
 
