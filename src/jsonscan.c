@@ -40,6 +40,7 @@ static const unsigned char jsonscan_class[256] = {
 };
 
 static int	jsonscan_fill(struct jsonscan *);
+static size_t	jsonscan_strrun(const char *, size_t, size_t);
 static int	jsonscan_more(struct jsonscan *);
 static enum jsonscan_rc jsonscan_nested(struct jsonscan *, struct buf *,
 		    size_t, int, const char **, size_t *);
@@ -186,6 +187,42 @@ jsonscan_string(struct jsonscan *s, struct buf *out, size_t limit)
 }
 
 /*
+ * The first quote or backslash in b[i..end), or end: eight bytes at a
+ * time (a byte of q or e is 0 where x holds the byte looked for, and
+ * (v - ones) & ~v & highs flags the 0 bytes of v), then a byte at a
+ * time.
+ */
+static size_t
+jsonscan_strrun(const char *b, size_t i, size_t end)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+	const uint64_t quotes = ones * '"', backslashes = ones * '\\';
+
+	while (end - i >= 8) {
+		uint64_t x, q, e, m;
+
+		memcpy(&x, b + i, sizeof x);
+		q = x ^ quotes;
+		e = x ^ backslashes;
+		if ((m = (((q - ones) & ~q) | ((e - ones) & ~e)) & highs) != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* The lowest flag is the first such byte (a false
+			 * one can only follow a true one). */
+			return i + (size_t)__builtin_ctzll(m) / 8;
+#else
+			break;
+#endif
+		}
+		i += 8;
+	}
+	while (i < end &&
+	    !(jsonscan_class[(unsigned char)b[i]] & JSONSCAN_C_STR))
+		i++;
+	return i;
+}
+
+/*
  * An array or object (next byte: its opening bracket), checking strings
  * and bracket nesting. With keep (and out not NULL), while it fits in
  * the buffer it stays there: the buffer reads on after its end, and
@@ -222,9 +259,7 @@ jsonscan_nested(struct jsonscan *s, struct buf *out, size_t limit, int keep,
 				continue;
 			}
 			if (instr) {
-				while (i < end &&
-				    !(cls[(unsigned char)b[i]] & JSONSCAN_C_STR))
-					i++;
+				i = jsonscan_strrun(b, i, end);
 				if (i == end)
 					break;
 				if (b[i++] == '"')

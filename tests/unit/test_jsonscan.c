@@ -46,7 +46,8 @@ src_read(void *arg, void *buf, size_t n)
 
 /*
  * "[ITEM, ITEM, ...]" of n objects, the i-th about size bytes, with
- * strings holding brackets, escaped quotes and backslashes. *len is the
+ * strings holding brackets, escaped quotes and backslashes, and bytes
+ * past 0x7f. *len is the
  * document's length.
  */
 static char *
@@ -59,6 +60,7 @@ doc_items(size_t n, size_t size, size_t *len)
 		size_t start = b.len;
 
 		buf_printf(&b, "%s{\"id\": %zu, \"s\": \"a]}\\\"[{\\\\\", "
+		    "\"u\": \"\xc3\xa9\xff\xa2\\\"\\\\\x80\x7f\", "
 		    "\"l\": [1, {\"x\": [[]]}, \"\\\\\"], \"pad\": \"", i ? ", " :
 		    "", i);
 		while (b.len - start < size + i % 7)
