@@ -475,7 +475,8 @@ merge_sort_cmp(const void *x, const void *y)
 static void
 merge_sort(struct merge *m)
 {
-	qsort(m->ents, m->nents, sizeof *m->ents, merge_sort_cmp);
+	if (m->nents > 1)	/* ents is NULL before the first */
+		qsort(m->ents, m->nents, sizeof *m->ents, merge_sort_cmp);
 }
 
 static enum rc
