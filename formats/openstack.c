@@ -11,12 +11,16 @@
 
 /* Longest value a message quotes, in bytes. */
 #define OS_MSG_VALUE	120
+/* Path segments of a URL looked at. */
+#define OS_URL_MAXSEG	64
 
 static int	os_is_hex(int);
 static int	os_hexval(int);
 static int	os_is_version(const char *);
 static char	*os_segment(const char *, size_t);
 static int	os_uuid_at(const char *, size_t);
+static size_t	os_url_split(const char *, const char *[], size_t []);
+static size_t	os_url_images(const char *const [], const size_t [], size_t);
 static int	os_listed(const char *const *, const char *);
 
 static int
@@ -83,23 +87,21 @@ os_segment(const char *s, size_t n)
 	return buf_detach(&b);
 }
 
-void
-os_url_parse(const char *url, struct os_url *u)
+/* The non-empty segments of a URL's path (after "scheme://host[:port]",
+ * before the query or fragment), at most OS_URL_MAXSEG: how many. */
+static size_t
+os_url_split(const char *url, const char *seg[], size_t len[])
 {
-	const char *p, *end, *seg[64];
-	size_t len[64], n = 0, k;
+	const char *p, *end;
+	size_t n = 0;
 
-	*u = (struct os_url){ .target = OS_T_NONE };
-	if (url == NULL)
-		return;
-	/* Skip "scheme://host[:port]". */
 	if ((p = strstr(url, "://")) != NULL &&
 	    strcspn(url, "/?#") > (size_t)(p - url))
 		p = p + 3 + strcspn(p + 3, "/?#");
 	else
 		p = url;
 	end = p + strcspn(p, "?#");
-	while (p < end && n < sizeof seg / sizeof seg[0]) {
+	while (p < end && n < OS_URL_MAXSEG) {
 		const char *q = p;
 
 		while (q < end && *q != '/')
@@ -111,10 +113,32 @@ os_url_parse(const char *url, struct os_url *u)
 		}
 		p = q + 1;
 	}
+	return n;
+}
+
+/* The index of the "images" segment, n when there is none. */
+static size_t
+os_url_images(const char *const seg[], const size_t len[], size_t n)
+{
+	size_t k;
+
 	for (k = 0; k < n; k++)
 		if (len[k] == 6 && memcmp(seg[k], "images", 6) == 0)
 			break;
-	if (k == n)
+	return k;
+}
+
+void
+os_url_parse(const char *url, struct os_url *u)
+{
+	const char *seg[OS_URL_MAXSEG];
+	size_t len[OS_URL_MAXSEG], n, k;
+
+	*u = (struct os_url){ .target = OS_T_NONE };
+	if (url == NULL)
+		return;
+	n = os_url_split(url, seg, len);
+	if ((k = os_url_images(seg, len, n)) == n)
 		return;
 	if (k >= 1) {
 		char *s = os_segment(seg[k - 1], len[k - 1]);
@@ -151,6 +175,26 @@ os_url_parse(const char *url, struct os_url *u)
 			u->key = os_segment(seg[k + 3], len[k + 3]);
 	} else
 		u->target = OS_T_OTHER;
+}
+
+char *
+os_url_project(const char *url)
+{
+	const char *seg[OS_URL_MAXSEG];
+	size_t len[OS_URL_MAXSEG], n, k;
+	char *s;
+
+	if (url == NULL)
+		return NULL;
+	n = os_url_split(url, seg, len);
+	if ((k = os_url_images(seg, len, n)) == n || k == 0)
+		return NULL;
+	s = os_segment(seg[k - 1], len[k - 1]);
+	if (os_is_version(s)) {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 void

@@ -44,6 +44,8 @@ struct os_url {
 
 void	os_url_parse(const char *url, struct os_url *);
 void	os_url_free(struct os_url *);
+/* os_url_parse's project alone (NULL where it gives none). Caller frees. */
+char	*os_url_project(const char *url);
 
 /* A UUID's text length, 8-4-4-4-12. */
 #define OS_UUID_LEN	36

@@ -156,17 +156,11 @@ read_nova_v21_link_project(const json_t *links)
 			const json_t *l = json_array_get(links, i);
 			const json_t *rel = os_get(l, "rel");
 			const json_t *href = os_get(l, "href");
-			struct os_url u;
 
 			if (!json_is_string(rel) || !json_is_string(href) ||
 			    strcmp(json_string_value(rel), rels[r]) != 0)
 				continue;
-			os_url_parse(json_string_value(href), &u);
-			if (u.target != OS_T_NONE && u.project != NULL) {
-				project = u.project;
-				u.project = NULL;
-			}
-			os_url_free(&u);
+			project = os_url_project(json_string_value(href));
 			if (project != NULL)
 				break;
 		}
