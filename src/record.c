@@ -90,7 +90,6 @@ static int	 json_precision(const json_t *);
 static void	 prop_free(struct prop *);
 static void	 prop_msort(struct prop *, struct prop *, size_t);
 static json_t	*json_text(const char *);
-static void	 record_json_grow(struct buf *, size_t);
 static inline void record_json_room(struct buf *, size_t);
 static inline void record_json_put(struct buf *, const void *, size_t);
 static inline void record_json_putc(struct buf *, char);
@@ -583,28 +582,16 @@ fail:
  * The JSON text, written straight into the buffer's memory (struct buf's
  * data, len and cap, util.h): record_json_room makes room for n more bytes
  * and the NUL after them, so that a key or a run of plain characters is
- * one memcpy and a character one store, not a buf_add call each (which
- * was two fifths of a SQLite run's fold and write). The exported functions
- * end the text with its NUL (record_json_end), a partial text included.
+ * one memcpy and a character one store, without the NUL buf_add writes
+ * after each (a buf_add call each was two fifths of a SQLite run's fold
+ * and write). The exported functions end the text with its NUL
+ * (record_json_end), a partial text included.
  */
-static void
-record_json_grow(struct buf *b, size_t n)
-{
-	size_t cap = b->cap != 0 ? b->cap : 64;
-
-	if (n > SIZE_MAX / 2 - b->len)
-		fatal("buffer too large");
-	while (cap - b->len <= n)
-		cap *= 2;
-	b->data = xrealloc(b->data, cap);
-	b->cap = cap;
-}
-
 static inline void
 record_json_room(struct buf *b, size_t n)
 {
 	if (b->cap - b->len <= n)
-		record_json_grow(b, n);
+		buf_grow(b, n);
 }
 
 static inline void
