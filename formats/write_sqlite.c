@@ -170,6 +170,7 @@ struct write_sqlite {
 	sqlite3			*db;
 	char			*target;
 	char			*tmp;		/* new database: built here */
+	int			 wbfd;		/* tmp, for its writeback; -1 */
 	int			 fresh;		/* a new database */
 	int			 in_txn;
 	sqlite3_int64		 run;		/* this run's id in runs */
@@ -225,6 +226,7 @@ static enum rc	write_sqlite_run_finish(struct write_sqlite *);
 static enum rc	write_sqlite_seen(void *, const char *);
 static inline void *write_sqlite_row(struct write_sqlite_rows *, size_t);
 static enum rc	write_sqlite_flush(struct write_sqlite *);
+static void	write_sqlite_writeback(struct write_sqlite *);
 static enum rc	write_sqlite_insert(struct write_sqlite *,
 		    enum write_sqlite_tab, struct write_sqlite_batch *);
 static enum rc	write_sqlite_insert_step(struct write_sqlite *,
@@ -447,6 +449,7 @@ write_sqlite_open(struct writer *w, const char *path)
 	enum rc rc;
 
 	s->w = w;
+	s->wbfd = -1;
 	s->target = xstrdup(path);
 	s->threaded = w->opts.threads > 1;
 	w->priv = s;
@@ -1081,8 +1084,12 @@ write_sqlite_flush(struct write_sqlite *s)
 {
 	struct write_sqlite_batch t;
 
-	if (!s->threaded)
-		return write_sqlite_flush_batch(s, &s->b);
+	if (!s->threaded) {
+		if (write_sqlite_flush_batch(s, &s->b) != RC_OK)
+			return RC_FATAL;
+		write_sqlite_writeback(s);
+		return RC_OK;
+	}
 	if (!s->started) {
 		pthread_mutex_init(&s->mu, NULL);
 		pthread_cond_init(&s->cv, NULL);
@@ -1103,7 +1110,29 @@ write_sqlite_flush(struct write_sqlite *s)
 	s->work = 1;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
+	write_sqlite_writeback(s);
 	return RC_OK;
+}
+
+/*
+ * A new database: what SQLite has written of it so far starts out to
+ * disk (Linux's sync_file_range, which does not wait), batch after batch,
+ * so that the fsync before the rename has little left to write: it took
+ * 0.09 s for the 180 MB of the 100k bench corpus, the sqlite3 shell's
+ * 0.03 s. Through a descriptor of our own; the pages are the file's.
+ */
+static void
+write_sqlite_writeback(struct write_sqlite *s)
+{
+#ifdef HAVE_SYNC_FILE_RANGE
+	if (!s->fresh)
+		return;
+	if (s->wbfd < 0 && (s->wbfd = open(s->tmp, O_RDONLY | O_CLOEXEC)) < 0)
+		return;		/* only slower: the fsync does it all */
+	(void)sync_file_range(s->wbfd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)s;
+#endif
 }
 
 static void
@@ -1317,6 +1346,8 @@ write_sqlite_free(struct writer *w)
 		(void)sqlite3_close_v2(s->db);
 		s->db = NULL;
 	}
+	if (s->wbfd >= 0)
+		close(s->wbfd);
 	write_sqlite_remove_tmp(s);
 	free(s->target);
 	free(s);
