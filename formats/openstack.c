@@ -499,9 +499,9 @@ os_listed(const char *const *names, const char *key)
 size_t
 os_count_keys(const json_t *o, const char *const *names)
 {
-	json_t *obj = (json_t *)(uintptr_t)o, *v;
+	json_t *obj = (json_t *)(uintptr_t)o;
 	uint64_t first[4] = { 0, 0, 0, 0 };	/* the names' first bytes */
-	const char *key;
+	void *it;
 	size_t n = 0, nnames = 0;
 
 	if (!json_is_object(o))
@@ -519,13 +519,16 @@ os_count_keys(const json_t *o, const char *const *names)
 				n++;
 		return n;
 	}
-	json_object_foreach(obj, key, v) {
+	/* The iterator itself: json_object_foreach finds each key's
+	 * iterator again, and its value, which are not needed. */
+	for (it = json_object_iter(obj); it != NULL;
+	    it = json_object_iter_next(obj, it)) {
+		const char *key = json_object_iter_key(it);
 		unsigned char c = (unsigned char)key[0];
 
 		if ((first[c >> 6] >> (c & 63) & 1) && os_listed(names, key))
 			n++;
 	}
-	(void)v;
 	return n;
 }
 
