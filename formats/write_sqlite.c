@@ -59,6 +59,7 @@
 
 #include "imgmeta_db.h"
 #include "output.h"
+#include "sqlite_wb.h"
 #include "writer.h"
 
 /* static const char write_sqlite_schema[], WRITE_SQLITE_APPLICATION_ID,
@@ -499,8 +500,11 @@ write_sqlite_open_new(struct write_sqlite *s)
 	umask(um);
 	(void)chmod(s->tmp, 0666 & ~um);
 	s->fresh = 1;
+	/* with -j above 1, its pages are written out on a thread of their
+	 * own (sqlite_wb.c) */
 	if (sqlite3_open_v2(s->tmp, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+	    SQLITE_OPEN_NOMUTEX, s->threaded ? sqlite_wb_vfs() : NULL) !=
+	    SQLITE_OK)
 		return write_sqlite_err(s, "cannot create the database");
 	if (write_sqlite_exec(s, "PRAGMA page_size = "
 	    WRITE_SQLITE_PAGE_SIZE ";"
