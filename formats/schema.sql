@@ -11,7 +11,7 @@
 -- and the database is left in PRAGMA journal_mode = WAL, so that readers
 -- may query it while a nightly run writes. A new database is built under
 -- a temporary name and renamed into place when complete, with PRAGMA
--- page_size = 8192 and without the constraints below evaluated row by row
+-- page_size = 16384 and without the constraints below evaluated row by row
 -- (what it holds meets them: its values are the canonical record's).
 --
 -- Writing into an existing database merges: for every image a run sees,
