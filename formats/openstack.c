@@ -305,21 +305,6 @@ os_set_json(struct read_ctx *ctx, struct record *rec, enum field f,
 {
 	const char *why = NULL;
 
-	/* What record_set_json makes of a whole number >= 0 for an int
-	 * field (its decimal digits), without printf: sizes and minimums
-	 * of every image. */
-	if (field_info[f].type == FT_INT && json_is_integer(v) &&
-	    json_integer_value(v) >= 0) {
-		char digits[24], *p = digits + sizeof digits;
-		json_int_t n = json_integer_value(v);
-
-		*--p = '\0';
-		do
-			*--p = (char)('0' + n % 10);
-		while ((n /= 10) > 0);
-		record_set_raw(rec, f, p);
-		return RC_OK;
-	}
 	if (record_set_json(rec, f, v, &why) == 0)
 		return RC_OK;
 	return os_set_reject(ctx, name, os_value_text(v), why);

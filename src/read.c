@@ -93,14 +93,12 @@ walk_pos(struct walk *w, const char *key, int in_list, size_t index)
 static void
 walk_pos_index(struct walk *w, size_t index)
 {
-	char digits[24], *p = digits + sizeof digits;
+	char digits[U64_TEXT];
+	const char *p = u64_text(digits, index);
 
-	do
-		*--p = (char)('0' + index % 10);
-	while ((index /= 10) > 0);
-	*--p = '/';
 	w->pos.len = w->poskey;
-	buf_add(&w->pos, p, (size_t)(digits + sizeof digits - p));
+	buf_addc(&w->pos, '/');
+	buf_addstr(&w->pos, p);
 }
 
 static void

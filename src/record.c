@@ -264,12 +264,15 @@ record_set_json(struct record *r, enum field f, const json_t *v,
 		return record_set(r, f, s, why);
 	}
 	if (t == FT_INT && json_is_integer(v)) {
+		char digits[U64_TEXT];
+
 		n = json_integer_value(v);
 		if (n < 0) {
 			*why = WHY_NEGATIVE;
 			return -1;
 		}
-		field_put(r, f, xasprintf("%lld", (long long)n));
+		/* without printf: the size and minimums of every image */
+		field_put(r, f, xstrdup(u64_text(digits, (uint64_t)n)));
 		return 0;
 	}
 	if (t == FT_INT && json_is_real(v)) {

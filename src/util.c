@@ -227,6 +227,18 @@ ascii_blank(const char *p, size_t n)
 	return 1;
 }
 
+const char *
+u64_text(char buf[U64_TEXT], uint64_t n)
+{
+	char *p = buf + U64_TEXT;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	return p;
+}
+
 int
 utf8_valid(const char *s, size_t n)
 {

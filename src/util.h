@@ -73,6 +73,10 @@ buf_addc(struct buf *b, char c)
 int	 ascii_casecmp(const char *, const char *);
 int	 ascii_ncasecmp(const char *, const char *, size_t);
 int	 ascii_blank(const char *, size_t);	/* only spaces, tabs, CRs */
+/* n in decimal, without printf: the digits' start in buf, which ends
+ * them with a NUL. */
+#define U64_TEXT	21
+const char *u64_text(char buf[U64_TEXT], uint64_t n);
 int	 utf8_valid(const char *, size_t);	/* 1 if valid UTF-8 */
 char	*latin1_to_utf8(const char *, size_t);	/* caller frees */
 

@@ -25,6 +25,7 @@ static void	test_ascii_casecmp_ignores_ascii_case_only(void);
 static void	test_ascii_ncasecmp_stops_at_n(void);
 static void	test_utf8_valid_accepts_only_shortest_forms(void);
 static void	test_latin1_to_utf8_keeps_every_byte(void);
+static void	test_u64_text_is_decimal(void);
 
 static void
 test_buf_starts_empty_and_reads_as_empty_string(void)
@@ -294,6 +295,19 @@ test_latin1_to_utf8_keeps_every_byte(void)
 	}
 }
 
+static void
+test_u64_text_is_decimal(void)
+{
+	char b[U64_TEXT];
+
+	T_STR(u64_text(b, 0), "0", "u64_text 0");
+	T_STR(u64_text(b, 7), "7", "u64_text 7");
+	T_STR(u64_text(b, 10), "10", "u64_text 10");
+	T_STR(u64_text(b, 5525268766u), "5525268766", "u64_text a size");
+	T_STR(u64_text(b, UINT64_MAX), "18446744073709551615",
+	    "u64_text the largest");
+}
+
 int
 main(void)
 {
@@ -309,5 +323,6 @@ main(void)
 	test_ascii_ncasecmp_stops_at_n();
 	test_utf8_valid_accepts_only_shortest_forms();
 	test_latin1_to_utf8_keeps_every_byte();
+	test_u64_text_is_decimal();
 	return t_done();
 }
