@@ -29,7 +29,8 @@
 #include "output.h"
 
 #define MERGE_RUN_BYTES		(16u << 20)
-/* The test suite's way to make a small input spill: run bytes. */
+/* The test suite's way to make a small input spill: run bytes (read by
+ * merge_new). */
 #define MERGE_RUN_BYTES_ENV	"IMGMETA_TEST_MERGE_RUN_BYTES"
 /* the read buffer of each run on disk while merging: this much in all,
  * within these bounds each */
@@ -117,6 +118,7 @@ static enum rc	merge_iter_open(struct merge *, struct merge_iter *);
 static int	merge_iter_next(struct merge *, struct merge_iter *,
 		    const struct merge_ent **);
 static void	merge_iter_close(struct merge_iter *);
+static int	merge_new_id(struct buf *, int *, const struct merge_ent *);
 static void	merge_conflict(struct record *, const char *, const char *,
 		    const char *, size_t, const struct source *,
 		    struct diag *, void (*)(void *, const struct conflict *),
@@ -137,12 +139,6 @@ merge_new(struct diag *d)
 	if (e != NULL && *e != '\0')
 		m->runmax = (size_t)strtoull(e, NULL, 10);
 	return m;
-}
-
-void
-merge_set_run_bytes(struct merge *m, size_t n)
-{
-	m->runmax = n;
 }
 
 void
@@ -808,6 +804,20 @@ merge_fold_one(struct record *acc, const struct record *obs, struct diag *d,
 	merge_props(acc, obs, ni, d, oncf, arg);
 }
 
+/* Whether e's id differs from the one in last (*any: last holds one);
+ * if so, last and *any take e's. */
+static int
+merge_new_id(struct buf *last, int *any, const struct merge_ent *e)
+{
+	if (*any && last->len == e->idlen &&
+	    memcmp(last->data, e->id, e->idlen) == 0)
+		return 0;
+	*any = 1;
+	buf_reset(last);
+	buf_add(last, e->id, e->idlen);
+	return 1;
+}
+
 enum rc
 merge_each_id(struct merge *m, enum rc (*cb)(void *, const char *), void *arg)
 {
@@ -821,16 +831,10 @@ merge_each_id(struct merge *m, enum rc (*cb)(void *, const char *), void *arg)
 		merge_iter_close(&it);
 		return rc;
 	}
-	while ((got = merge_iter_next(m, &it, &e)) > 0) {
-		if (any && last.len == e->idlen &&
-		    memcmp(last.data, e->id, e->idlen) == 0)
-			continue;
-		any = 1;
-		buf_reset(&last);
-		buf_add(&last, e->id, e->idlen);
-		if ((rc = cb(arg, last.data)) == RC_FATAL)
+	while ((got = merge_iter_next(m, &it, &e)) > 0)
+		if (merge_new_id(&last, &any, e) &&
+		    (rc = cb(arg, last.data)) == RC_FATAL)
 			break;
-	}
 	if (got < 0)
 		rc = RC_FATAL;
 	merge_iter_close(&it);
@@ -857,20 +861,16 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 	}
 	rc = RC_OK;
 	while ((got = merge_iter_next(m, &it, &e)) > 0) {
-		if (any && (id.len != e->idlen ||
-		    memcmp(id.data, e->id, e->idlen) != 0)) {
+		int had = any;
+
+		if (merge_new_id(&id, &any, e) && had) {
+			/* acc, the id before, is complete */
 			record_sort(&acc);
 			rc = cb(arg, &acc);
 			record_clear(&acc);
 			if (rc == RC_FATAL)
 				break;
 		}
-		if (!any || id.len != e->idlen ||
-		    memcmp(id.data, e->id, e->idlen) != 0) {
-			buf_reset(&id);
-			buf_add(&id, e->id, e->idlen);
-		}
-		any = 1;
 		if (merge_unpack(&obs, e->data, e->len) != 0)
 			fatal("merge store holds a damaged observation");
 		record_sort(&obs);

@@ -34,9 +34,6 @@ struct conflict {
 
 struct merge *merge_new(struct diag *);
 void	 merge_free(struct merge *);
-/* For tests: the bytes of observations kept in memory before they are
- * sorted and written out as a run (default 16 MiB). */
-void	 merge_set_run_bytes(struct merge *, size_t);
 /* Stores one observation (must have an id and one source); run orders
  * batches (0 for this run's inputs). The record is left unchanged. */
 enum rc	 merge_add(struct merge *, const struct record *obs, int run);

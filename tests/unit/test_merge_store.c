@@ -159,12 +159,19 @@ add(struct merge *m, int i)
 static void
 fill(struct seen *s, size_t run_bytes, int each_id, struct diag *d)
 {
-	struct merge *m = merge_new(d);
+	struct merge *m;
 	int failed = 0;
+	char env[32];
+
+	/* the run size the store reads at merge_new, as jobs.test sets it */
+	snprintf(env, sizeof env, "%zu", run_bytes);
+	if (run_bytes > 0)
+		setenv("IMGMETA_TEST_MERGE_RUN_BYTES", env, 1);
+	else
+		unsetenv("IMGMETA_TEST_MERGE_RUN_BYTES");
+	m = merge_new(d);
 
 	memset(s, 0, sizeof *s);
-	if (run_bytes > 0)
-		merge_set_run_bytes(m, run_bytes);
 	for (int i = 0; i < NOBS; i++) {
 		if (each_id && i == NOBS / 2)
 			T_OK(merge_each_id(m, on_id, s) == RC_OK,
@@ -241,12 +248,13 @@ main(void)
 
 	/* a scratch directory that cannot be used: said, and fatal */
 	{
-		struct merge *m = merge_new(&d);
+		struct merge *m;
 		struct record r;
 		enum rc rc = RC_OK;
 
 		setenv("TMPDIR", "/nonexistent/imgmeta-test", 1);
-		merge_set_run_bytes(m, 1);
+		setenv("IMGMETA_TEST_MERGE_RUN_BYTES", "1", 1);
+		m = merge_new(&d);
 		for (int i = 0; i < 3 && rc == RC_OK; i++) {
 			tu_head_obs(&r, specs[i].id, "f", NULL, NULL);
 			rc = merge_add(m, &r, 0);
