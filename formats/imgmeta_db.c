@@ -4,6 +4,8 @@
 #include <stddef.h>
 
 #include "imgmeta_db.h"
+#include "record.h"
+#include "util.h"
 
 /* A PRAGMA's integer: 0, or an SQLite error code. */
 static int
@@ -30,4 +32,38 @@ imgmeta_db_ids(sqlite3 *db, int *app, int *ver)
 	if ((rc = imgmeta_db_pragma(db, "PRAGMA application_id", app)) == 0)
 		rc = imgmeta_db_pragma(db, "PRAGMA user_version", ver);
 	return rc;
+}
+
+/*
+ * A record of one observation is that observation (merge.c folds the
+ * first into an empty record as it is), so the images row of an image
+ * with one source holds its fields, as INTEGER, 0/1 or TEXT; booleans go
+ * back to JSON true and false, and the properties, a NULL value being a
+ * JSON null, to one object (through json(): a subquery's result loses
+ * the JSON subtype that json_object would embed it by).
+ */
+char *
+imgmeta_db_observation_sql(void)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "coalesce(s.observation, (SELECT json_object(");
+	for (int f = 0; f < F__COUNT; f++) {
+		const char *n = field_info[f].name;
+
+		if (field_info[f].type == FT_BOOL)
+			buf_printf(&b, "'%s', CASE i.%s WHEN 1 THEN "
+			    "json('true') WHEN 0 THEN json('false') END, ",
+			    n, n);
+		else
+			buf_printf(&b, "'%s', i.%s, ", n, n);
+	}
+	buf_addstr(&b, "'properties', json((SELECT "
+	    "json_group_object(p.key, p.value) FROM image_properties p "
+	    "WHERE p.image_id = i.id)), 'sources', json_array(json_object(");
+	for (int k = 0; k < S__COUNT; k++)
+		buf_printf(&b, "%s'%s', s.%s", k ? ", " : "",
+		    source_field_name[k], source_field_name[k]);
+	buf_addstr(&b, "))) FROM images i WHERE i.id = s.image_id))");
+	return buf_detach(&b);
 }

@@ -12,4 +12,18 @@
  * (SQLITE_NOTADB for a file that is not a database). */
 int	imgmeta_db_ids(sqlite3 *, int *app, int *ver);
 
+/* The oldest schema version (user_version) read and written: version 1
+ * differs from 2 only in that its image_sources.observation is never
+ * NULL. */
+#define IMGMETA_DB_OLDEST_VERSION	1
+
+/*
+ * An SQL expression for the observation of the image_sources row named s,
+ * as the canonical JSON text record_from_json reads: the stored one, or,
+ * where it is NULL (the image's one observation, schema version 2), the
+ * one made again from the image's row in images and its rows in
+ * image_properties, with the source of row s. Allocated.
+ */
+char	*imgmeta_db_observation_sql(void);
+
 #endif

@@ -11,13 +11,16 @@
  * where the file allows it, so that closing it removes the -wal and -shm
  * files that reading a WAL database makes, as a read-only connection
  * would not; nothing is ever written) and must carry imgmeta's
- * application_id and this schema's user_version, as write_sqlite.c asks
- * of a database it writes into; another is rejected untouched.
+ * application_id and a schema version (user_version) from
+ * IMGMETA_DB_OLDEST_VERSION to this schema's, as write_sqlite.c asks of a
+ * database it writes into; another is rejected untouched.
  *
  * Every row of image_sources is one observation: its "observation"
  * column holds the observation's canonical JSON (id, fields, properties,
- * one source), read in the order of (image_id, seq), which is the fold
- * order of each image, one row at a time. The observations become this
+ * one source), or is NULL where the image has that one observation, which
+ * is then its row in images and its image_properties
+ * (imgmeta_db_observation_sql); read in the order of (image_id, seq),
+ * which is the fold order of each image, one row at a time. The observations become this
  * run's (their runs of that database are not kept: the runs, rejects and
  * conflicts tables are not read; the conflicts are found again by the
  * fold). A row that cannot be read is rejected as
@@ -141,7 +144,7 @@ read_imgmeta_sqlite_row(struct read_ctx *ctx, sqlite3_stmt *st)
 	ctx->pos = pos;
 	record_init(&obs);
 	if (text == NULL)
-		why = "it is NULL";
+		why = "it is NULL, and images has no row for the image";
 	else if ((j = json_loads(text, JSON_REJECT_DUPLICATES, &err)) ==
 	    NULL) {
 		snprintf(jwhy, sizeof jwhy, "invalid JSON: %s", err.text);
@@ -172,6 +175,7 @@ read_imgmeta_sqlite_read(struct read_ctx *ctx)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	struct stat sb;
+	char *obs, *q;
 	int app = 0, ver = 0, k, step;
 	enum rc rc = RC_OK;
 
@@ -212,15 +216,21 @@ read_imgmeta_sqlite_read(struct read_ctx *ctx)
 		    WRITE_SQLITE_APPLICATION_ID);
 		goto out;
 	}
-	if (ver != WRITE_SQLITE_USER_VERSION) {
+	if (ver < IMGMETA_DB_OLDEST_VERSION ||
+	    ver > WRITE_SQLITE_USER_VERSION) {
 		rc = read_reject(ctx, "an imgmeta database of schema version "
-		    "%d (user_version), and this imgmeta reads version %d: "
-		    "not read", ver, WRITE_SQLITE_USER_VERSION);
+		    "%d (user_version), and this imgmeta reads versions %d to "
+		    "%d: not read", ver, IMGMETA_DB_OLDEST_VERSION,
+		    WRITE_SQLITE_USER_VERSION);
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT image_id, seq, observation "
-	    "FROM image_sources ORDER BY image_id, seq", -1, &st, NULL) !=
-	    SQLITE_OK) {
+	obs = imgmeta_db_observation_sql();
+	q = xasprintf("SELECT s.image_id, s.seq, %s FROM image_sources s "
+	    "ORDER BY s.image_id, s.seq", obs);
+	k = sqlite3_prepare_v2(db, q, -1, &st, NULL);
+	free(q);
+	free(obs);
+	if (k != SQLITE_OK) {
 		rc = read_reject(ctx, "cannot read its image_sources: %s",
 		    sqlite3_errmsg(db));
 		goto out;

@@ -27,7 +27,7 @@
 -- INTEGER, booleans as 0/1, NULL where no source said.
 
 PRAGMA application_id = 1229801293;	-- 0x494d474d, "IMGM"
-PRAGMA user_version = 1;		-- the schema version
+PRAGMA user_version = 2;		-- the schema version
 
 -- One row per run of imgmeta that wrote into this database, numbered
 -- 1, 2, ... in the order they ran. The counts are those of the summary
@@ -90,7 +90,11 @@ CREATE TABLE image_properties (
 -- where it came from (the source fields of the record's sources list), the
 -- run that read it, and what it said, as the canonical JSON of that single
 -- observation (id, fields, properties, one source), which later runs fold
--- again with their own observations.
+-- again with their own observations. observation is NULL where the image
+-- has this one observation (images.sources = 1): what it said is then the
+-- image's row in images and its rows in image_properties, with this row's
+-- source. (Schema version 1 stored the JSON there too, and is otherwise
+-- the same: imgmeta reads it, and writes into it as version 1.)
 CREATE TABLE image_sources (
 	image_id	TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
 	seq		INTEGER NOT NULL CHECK (seq >= 0),
@@ -104,7 +108,7 @@ CREATE TABLE image_sources (
 	project_id	TEXT,
 	status		TEXT,		-- the status exactly as the API sent it
 	url		TEXT,		-- the request URL, when captured
-	observation	TEXT NOT NULL,	-- JSON
+	observation	TEXT,		-- JSON; NULL: the images row
 	PRIMARY KEY (image_id, seq)
 ) WITHOUT ROWID;
 

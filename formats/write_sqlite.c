@@ -14,13 +14,14 @@
  * and to this run, and every value is the canonical record's, which is
  * what the CHECKs describe (record.h; the tests run integrity_check and
  * foreign_key_check on the databases they make). An existing database
- * must carry imgmeta's application_id and this schema's user_version, or
- * it is refused untouched; it is written in place in one BEGIN IMMEDIATE
+ * must carry imgmeta's application_id and a schema version this imgmeta
+ * writes (IMGMETA_DB_OLDEST_VERSION on), or it is refused untouched; it is written in place in one BEGIN IMMEDIATE
  * ... COMMIT with every constraint enforced, so a failed or killed run
  * leaves it as it was.
  *
  * Merging into an existing database: image_sources keeps every
- * observation's canonical JSON and run number. preload hands the stored
+ * observation's canonical JSON (NULL for an image's only one, which is
+ * its row: write_sqlite_alone) and run number. preload hands the stored
  * observations of every id this run saw back to the merge, with their own
  * run numbers, so that the fold sees them in the order of DESIGN.md
  * section 3; observe collects the folded observations (and the conflict
@@ -173,6 +174,9 @@ struct write_sqlite {
 	char			*tmp;		/* new database: built here */
 	int			 wbfd;		/* tmp, for its writeback; -1 */
 	int			 fresh;		/* a new database */
+	/* schema version 2 on: an image's one observation is stored as
+	 * NULL (it is the image's row) */
+	int			 compact;
 	int			 in_txn;
 	sqlite3_int64		 run;		/* this run's id in runs */
 	sqlite3_stmt		*st[ST__COUNT];
@@ -500,6 +504,7 @@ write_sqlite_open_new(struct write_sqlite *s)
 	umask(um);
 	(void)chmod(s->tmp, 0666 & ~um);
 	s->fresh = 1;
+	s->compact = 1;
 	/* with -j above 1, its pages are written out on a thread of their
 	 * own (sqlite_wb.c) */
 	if (sqlite3_open_v2(s->tmp, &s->db, SQLITE_OPEN_READWRITE |
@@ -523,8 +528,9 @@ write_sqlite_open_new(struct write_sqlite *s)
 }
 
 /*
- * An existing file: SQLite's magic, imgmeta's application_id and this
- * schema's user_version, or it is refused before anything is written.
+ * An existing file: SQLite's magic, imgmeta's application_id and a
+ * schema version (user_version) from IMGMETA_DB_OLDEST_VERSION to this
+ * schema's, or it is refused before anything is written.
  * Then one write transaction for the whole run (readers may go on reading
  * in WAL mode; a second writer waits a while, then gives up).
  */
@@ -562,10 +568,14 @@ write_sqlite_open_existing(struct write_sqlite *s)
 		return write_sqlite_refuse(s, "is an SQLite database, but not "
 		    "imgmeta's (application_id %d, imgmeta's is %d)", app,
 		    WRITE_SQLITE_APPLICATION_ID);
-	if (ver != WRITE_SQLITE_USER_VERSION)
+	if (ver < IMGMETA_DB_OLDEST_VERSION ||
+	    ver > WRITE_SQLITE_USER_VERSION)
 		return write_sqlite_refuse(s, "is an imgmeta database of "
 		    "schema version %d (user_version), and this imgmeta "
-		    "writes version %d", ver, WRITE_SQLITE_USER_VERSION);
+		    "writes versions %d to %d", ver,
+		    IMGMETA_DB_OLDEST_VERSION, WRITE_SQLITE_USER_VERSION);
+	/* version 1 stays version 1: its observations are never NULL */
+	s->compact = ver >= 2;
 	if (write_sqlite_exec(s, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA journal_mode = WAL;", "cannot set up the database") !=
 	    RC_OK)
@@ -777,7 +787,8 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 	sqlite3_stmt *st = NULL;
 	struct record obs;
 	enum rc rc = RC_OK;
-	int step = SQLITE_DONE;
+	char *expr, *q;
+	int step = SQLITE_DONE, k;
 
 	if (s->fresh)
 		return RC_OK;		/* a new database holds nothing yet */
@@ -794,10 +805,15 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 	s->seen = NULL;
 	if (rc != RC_OK)
 		return RC_FATAL;
-	if (sqlite3_prepare_v2(s->db, "SELECT s.image_id, s.seq, s.run, "
-	    "s.observation FROM image_sources s "
+	expr = imgmeta_db_observation_sql();
+	q = xasprintf("SELECT s.image_id, s.seq, s.run, %s "
+	    "FROM image_sources s "
 	    "JOIN temp.write_sqlite_seen t ON t.id = s.image_id "
-	    "ORDER BY s.image_id, s.seq", -1, &st, NULL) != SQLITE_OK)
+	    "ORDER BY s.image_id, s.seq", expr);
+	k = sqlite3_prepare_v2(s->db, q, -1, &st, NULL);
+	free(q);
+	free(expr);
+	if (k != SQLITE_OK)
 		return write_sqlite_err(s, "cannot read the stored sources");
 	record_init(&obs);
 	while (rc == RC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1154,6 +1170,30 @@ write_sqlite_join(struct write_sqlite *s)
 	s->started = 0;
 }
 
+/*
+ * The image written has one observation, the batch's last: it is the
+ * image's row and properties, so its JSON is not stored (NULL; read back
+ * by imgmeta_db_observation_sql). In a database of a million images of
+ * one source each, that JSON was 40% of the file.
+ */
+static void
+write_sqlite_alone(struct write_sqlite *s)
+{
+	struct write_sqlite_rows *r = &s->b.rows[T_SOURCE];
+	struct write_sqlite_obs *o;
+
+	if (r->n - s->mark_obs != 1)
+		return;
+	o = (struct write_sqlite_obs *)r->v + (r->n - 1);
+	if (o->json.at + o->json.len + 1 == s->b.text.len) {
+		/* the last text of the batch: give it back */
+		s->b.text.len = o->json.at;
+		s->b.text.data[s->b.text.len] = '\0';
+	}
+	o->json.at = 0;
+	o->json.len = 0;
+}
+
 static enum rc
 write_sqlite_write(struct writer *w, const struct record *rec)
 {
@@ -1166,6 +1206,8 @@ write_sqlite_write(struct writer *w, const struct record *rec)
 		    "error: image %s written without its observations", id);
 		return RC_FATAL;
 	}
+	if (s->compact && rec->nsrcs == 1)
+		write_sqlite_alone(s);	/* before the text of the row */
 	img = write_sqlite_row(&s->b.rows[T_IMAGE], sizeof *img);
 	img->f[F_ID] = s->cur_id;
 	for (int f = 1; f < F__COUNT; f++) {

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "imgmeta_db.h"
 #include "merge.h"
 #include "writer.h"
 #include "t.h"
@@ -38,6 +39,7 @@ static char	*q(const char *, const char *);
 static int	nfiles(void);
 static char	*slurp(const char *, size_t *);
 static char	*path(const char *);
+static char	*rebuilt(const char *, const char *, int);
 
 static void
 sink(void *arg, enum diag_kind k, const char *file, const char *pos,
@@ -191,6 +193,60 @@ slurp(const char *file, size_t *len)
 	return p;
 }
 
+/*
+ * The observation (image id, seq) as the readers of a database see it
+ * (imgmeta_db_observation_sql), read as a record and written again as
+ * json_dumps(record_to_json(), JSON_COMPACT), or "ERROR: ...".
+ */
+static char *
+rebuilt(const char *file, const char *id, int seq)
+{
+	static char out[4096];
+	char *expr = imgmeta_db_observation_sql(), *sql;
+	const char *why = "no row";
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct record r;
+	json_t *j = NULL;
+
+	record_init(&r);
+	sql = xasprintf("SELECT %s FROM image_sources s WHERE s.image_id = "
+	    "?1 AND s.seq = ?2", expr);
+	if (sqlite3_open(file, &db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		why = sqlite3_errmsg(db);
+	else {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, seq);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_text(st, 0) != NULL &&
+		    (j = json_loads((const char *)sqlite3_column_text(st, 0),
+		    JSON_REJECT_DUPLICATES, NULL)) == NULL)
+			why = "not JSON";
+		else if (j != NULL && record_from_json(&r, j, &why) == 0)
+			why = NULL;
+	}
+	if (why != NULL)
+		snprintf(out, sizeof out, "ERROR: %s", why);
+	else {
+		char *text;
+
+		json_decref(j);
+		record_sort(&r);
+		j = record_to_json(&r);
+		text = json_dumps(j, JSON_COMPACT);
+		snprintf(out, sizeof out, "%s", text);
+		free(text);
+	}
+	json_decref(j);
+	record_clear(&r);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(sql);
+	free(expr);
+	return out;
+}
+
 static char *
 path(const char *name)
 {
@@ -230,7 +286,7 @@ main(void)
 	T_STR(msgs, "", "new: no message");
 	T_INT(nfiles(), 1, "new: only the database in the directory");
 	T_STR(q(db, "PRAGMA journal_mode"), "wal", "new: WAL");
-	T_STR(q(db, "PRAGMA user_version"), "1", "new: user_version");
+	T_STR(q(db, "PRAGMA user_version"), "2", "new: user_version");
 	T_STR(q(db, "PRAGMA application_id"), "1229801293",
 	    "new: application_id");
 	T_STR(q(db, "SELECT id, name, typeof(size), size, protected, "
@@ -248,6 +304,10 @@ main(void)
 	T_STR(q(db, "SELECT json_extract(observation, '$.name') FROM "
 	    "image_sources WHERE image_id = '" ID_A "' ORDER BY seq"),
 	    "old;new", "new: each source keeps its observation");
+	T_STR(q(db, "SELECT image_id, seq, observation IS NULL FROM "
+	    "image_sources ORDER BY image_id, seq"),
+	    ID_B "|0|1;" ID_A "|0|0;" ID_A "|1|0",
+	    "new: no JSON for an image's one observation (its row says it)");
 	T_STR(q(db, "SELECT field, old_value, new_value, old_file, new_file, "
 	    "run FROM conflicts ORDER BY seq"),
 	    "name|old|new|a.txt|b.txt|1;properties.k|1|2|a.txt|b.txt|1",
@@ -267,7 +327,10 @@ main(void)
 		record_clear(&o[i]);
 
 	/* each stored observation is its canonical JSON, the very bytes of
-	 * json_dumps(record_to_json(), JSON_COMPACT), whatever its text holds */
+	 * json_dumps(record_to_json(), JSON_COMPACT), whatever its text holds;
+	 * an image's one observation is NULL, and what
+	 * imgmeta_db_observation_sql makes of its rows reads back as the
+	 * same record */
 	f = path("json.db");
 	tu_head_obs(&o[0], ID_A, "dir/\"q\"\\b.txt", "2016-05-23T02:29:54.25Z",
 	    "name", "tab\t \"q\" back\\slash /slash nl\n cr\r bs\b ff\f "
@@ -282,7 +345,13 @@ main(void)
 	source_set(&o[0].srcs[0], S_STATUS, "ACTIVE\x7f");
 	source_set(&o[0].srcs[0], S_URL, "http://h/v2.1/p/images/x?a=1&b=\\");
 	tu_head_obs(&o[1], ID_B, "c.txt", NULL, NULL);
-	T_INT(run(f, o, 2, NULL, 1), RC_OK, "json: run");
+	/* A seen again later: its first observation, o[0], is stored */
+	tu_head_obs(&o[2], ID_A, "later.txt", "2017-01-01T00:00:00Z", NULL);
+	T_INT(run(f, o, 3, NULL, 1), RC_OK, "json: run");
+	T_STR(q(f, "SELECT image_id, seq, observation IS NULL FROM "
+	    "image_sources ORDER BY image_id, seq"),
+	    ID_B "|0|1;" ID_A "|0|0;" ID_A "|1|0",
+	    "json: NULL for B's one observation, JSON for A's two");
 	for (int i = 0; i < 2; i++) {
 		json_t *j;
 		char *want, *sql;
@@ -291,13 +360,36 @@ main(void)
 		j = record_to_json(&o[i]);
 		want = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
-		sql = xasprintf("SELECT observation FROM image_sources WHERE "
-		    "image_id = '%s'", o[i].f[F_ID]);
-		T_STR(q(f, sql), want, "json: observation as json_dumps");
-		free(sql);
+		if (i == 0) {
+			sql = xasprintf("SELECT observation FROM "
+			    "image_sources WHERE image_id = '%s' AND seq = 0",
+			    o[i].f[F_ID]);
+			T_STR(q(f, sql), want,
+			    "json: observation as json_dumps");
+			free(sql);
+		}
+		T_STR(rebuilt(f, o[i].f[F_ID], 0), want,
+		    "json: imgmeta_db_observation_sql reads it back");
 		free(want);
-		record_clear(&o[i]);
 	}
+	unlink(f);
+	free(f);
+	/* the same, A's rich observation the only one */
+	f = path("json1.db");
+	T_INT(run(f, o, 1, NULL, 1), RC_OK, "json alone: run");
+	T_STR(q(f, "SELECT observation IS NULL FROM image_sources"), "1",
+	    "json alone: NULL");
+	{
+		json_t *j = record_to_json(&o[0]);
+		char *want = json_dumps(j, JSON_COMPACT);
+
+		json_decref(j);
+		T_STR(rebuilt(f, ID_A, 0), want, "json alone: made again from "
+		    "images and image_properties, every value as it was");
+		free(want);
+	}
+	for (int i = 0; i < 3; i++)
+		record_clear(&o[i]);
 	T_STR(q(f, "SELECT typeof(size), size, virtual_size, min_ram, "
 	    "protected, deleted FROM images WHERE id = '" ID_A "'"),
 	    "integer|0|9223372036854775807|512|1|0",
@@ -421,6 +513,41 @@ main(void)
 	free(f);
 	record_clear(&o[0]);
 
+	/* a database of schema version 1 (observation NOT NULL) is written
+	 * into as version 1: every observation's JSON stored */
+	f = path("v1.db");
+	T_INT(run(f, o, 0, NULL, 1), RC_OK, "v1: an empty database");
+	{
+		sqlite3 *x;
+
+		sqlite3_open(f, &x);
+		sqlite3_exec(x, "PRAGMA writable_schema = ON; UPDATE "
+		    "sqlite_schema SET sql = replace(sql, 'observation\tTEXT,',"
+		    " 'observation\tTEXT NOT NULL,') WHERE name = "
+		    "'image_sources'; PRAGMA writable_schema = OFF; "
+		    "PRAGMA user_version = 1", NULL, NULL, NULL);
+		sqlite3_close(x);
+	}
+	T_OK(strstr(q(f, "SELECT sql FROM sqlite_schema WHERE name = "
+	    "'image_sources'"), "observation\tTEXT NOT NULL,") != NULL,
+	    "v1: observation NOT NULL, as version 1 had it");
+	tu_head_obs(&o[0], ID_A, "a.txt", NULL, "name", "one", "p:k", "1", NULL);
+	tu_head_obs(&o[1], ID_B, "b.txt", NULL, "name", "b", NULL);
+	tu_head_obs(&o[2], ID_A, "c.txt", NULL, "name", "two", NULL);
+	msgs[0] = '\0';
+	T_INT(run(f, o, 3, NULL, 1), RC_OK, "v1: written into");
+	T_STR(msgs, "", "v1: no message");
+	T_STR(q(f, "PRAGMA user_version"), "1", "v1: still version 1");
+	T_STR(q(f, "SELECT image_id, seq, json_extract(observation, "
+	    "'$.name') FROM image_sources ORDER BY image_id, seq"),
+	    ID_B "|0|b;" ID_A "|0|one;" ID_A "|1|two",
+	    "v1: the JSON of every observation, one or several");
+	T_STR(q(f, "PRAGMA integrity_check"), "ok", "v1: integrity_check");
+	for (int i = 0; i < 3; i++)
+		record_clear(&o[i]);
+	unlink(f);
+	free(f);
+
 	/* refused, untouched */
 	tu_head_obs(&o[0], ID_A, "e.txt", NULL, "name", "never", NULL);
 	f = path("text.db");
@@ -483,7 +610,7 @@ main(void)
 		sqlite3 *x;
 
 		sqlite3_open(db, &x);
-		sqlite3_exec(x, "PRAGMA user_version = 1; UPDATE image_sources"
+		sqlite3_exec(x, "PRAGMA user_version = 2; UPDATE image_sources"
 		    " SET observation = '{' WHERE seq = 0", NULL, NULL, NULL);
 		sqlite3_close(x);
 	}
