@@ -106,6 +106,7 @@ write_csv_open(struct writer *w, const char *path)
 		write_csv_free(w);
 		return RC_FATAL;
 	}
+	output_threads(st->out, w->opts.threads);
 	return RC_OK;
 }
 

@@ -147,6 +147,7 @@ write_glance_open(struct writer *w, const char *path)
 		write_glance_free(w);
 		return RC_FATAL;
 	}
+	output_threads(g->body, w->opts.threads);
 	return RC_OK;
 }
 

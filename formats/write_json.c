@@ -61,7 +61,10 @@ write_json_open(struct writer *w, const char *path)
 
 	w->priv = j;
 	j->out = output_open(path, w->opts.gzip, w->diag);
-	return j->out == NULL ? RC_FATAL : RC_OK;
+	if (j->out == NULL)
+		return RC_FATAL;
+	output_threads(j->out, w->opts.threads);
+	return RC_OK;
 }
 
 static void

@@ -90,6 +90,7 @@ write_xml_open(struct writer *w, const char *path)
 		write_xml_free(w);
 		return RC_FATAL;
 	}
+	output_threads(x->out, w->opts.threads);
 	if ((ob = xmlOutputBufferCreateIO(write_xml_io, NULL, x, NULL)) ==
 	    NULL)
 		fatal("out of memory");

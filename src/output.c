@@ -4,15 +4,25 @@
  * A file is written under a temporary name in the target's directory
  * ("TARGET.tmp-XXXXXX") and renamed over the target only after everything
  * was written, flushed and synced. Temporary names are registered so that a
- * fatal signal can remove them (output_cleanup_signal). gzip output is a
- * single member written with zlib's deflate; its header is the fixed
- * 10 bytes of RFC 1952 with no time stamp and no name, so equal bytes in
- * give equal bytes out.
+ * fatal signal can remove them (output_cleanup_signal).
+ *
+ * gzip output is a single member (RFC 1952): the fixed 10-byte header with
+ * no time stamp and no name, then one deflate stream, then the CRC-32 and
+ * length. The deflate stream is made by zlib block by block, as pigz does:
+ * every OUT_GZ_BLOCK bytes of input are deflated on their own, primed with
+ * the 32 KiB before them as dictionary (so they compress as if the stream
+ * went on), and end byte-aligned with a sync flush (the last with
+ * Z_FINISH); the blocks' CRCs are joined with crc32_combine. The blocks do
+ * not depend on each other's output, so with output_threads above 1 they
+ * are deflated on threads of their own while the caller goes on writing,
+ * and written in order. Equal bytes in give equal bytes out, whatever the
+ * number of threads: the blocks are cut at the same places.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +36,45 @@
 
 #define OUT_BUFSZ	65536
 #define MAX_TEMPS	16
+/* gzip: the input bytes deflated as one block, and the dictionary each
+ * block is primed with (deflate's window) */
+#define OUT_GZ_BLOCK	(1u << 20)
+#define OUT_GZ_DICT	32768u
+
+/* One block of gzip output: its input, then (deflated) its output and
+ * CRC. The slots of a ring go round: filled by the caller, deflated
+ * (queued to the threads), written in order. */
+struct output_gz_block {
+	unsigned char	*in;		/* OUT_GZ_DICT of dictionary, then the block */
+	size_t		 dict;		/* dictionary bytes before the block */
+	size_t		 len;		/* the block's bytes */
+	int		 last;
+	unsigned char	*out;
+	size_t		 outlen, outcap;
+	uLong		 crc;
+	int		 state;		/* OUT_GZ_FILLING, _QUEUED, _DONE */
+};
+
+enum { OUT_GZ_FILLING, OUT_GZ_QUEUED, OUT_GZ_DONE };
+
+struct output_gz {
+	struct output_gz_block *ring;
+	size_t		 nring;
+	size_t		 fill;		/* the slot being filled */
+	size_t		 next;		/* the next slot to write out */
+	size_t		 take;		/* the next slot a thread deflates */
+	size_t		 pending;	/* slots submitted, not written yet */
+	z_stream	 z;		/* the caller's, without threads */
+	int		 zinit;
+	unsigned	 nthreads;
+	pthread_t	*th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 work, done;
+	int		 stop;
+	uLong		 crc;
+	uLong		 total;		/* bytes in, mod 2^32 as RFC 1952 has it */
+	int		 header;	/* written */
+};
 
 struct output {
 	struct diag	*diag;
@@ -35,8 +84,8 @@ struct output {
 	char		*target;
 	char		*tmp;
 	int		 gzip;
-	z_stream	 z;
-	unsigned char	 zbuf[OUT_BUFSZ];
+	unsigned	 threads;
+	struct output_gz *gz;
 	char		 buf[OUT_BUFSZ];
 	size_t		 len;
 	int		 failed;
@@ -176,14 +225,263 @@ output_open(const char *path, int gzip, struct diag *d)
 		}
 		output_register(o->tmp);
 	}
-	if (gzip && deflateInit2(&o->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED,
-	    15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		diag_report(d, DIAG_ERROR, NULL, NULL, "cannot start zlib");
-		o->gzip = 0;
-		output_abort(o);
-		return NULL;
-	}
 	return o;
+}
+
+void
+output_threads(struct output *o, unsigned n)
+{
+	if (o->gz == NULL)
+		o->threads = n;
+}
+
+/* A raw deflate stream (the gzip framing is ours) at zlib's default
+ * level. */
+static void
+output_gz_zinit(z_stream *z)
+{
+	memset(z, 0, sizeof *z);
+	if (deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		fatal("cannot start zlib's deflate");
+}
+
+/* Deflates block b with z: primed with its dictionary, ending with a
+ * sync flush (byte-aligned, so the next block's output follows it), or
+ * Z_FINISH for the last. */
+static void
+output_gz_deflate(z_stream *z, struct output_gz_block *b)
+{
+	int zr, flush = b->last ? Z_FINISH : Z_SYNC_FLUSH;
+
+	if (deflateReset(z) != Z_OK ||
+	    (b->dict > 0 && deflateSetDictionary(z, b->in, (uInt)b->dict) !=
+	    Z_OK))
+		fatal("deflate failed");
+	z->next_in = b->in + b->dict;
+	z->avail_in = (uInt)b->len;
+	b->outlen = 0;
+	for (;;) {
+		if (b->outcap - b->outlen < OUT_BUFSZ) {
+			b->outcap = b->outcap ? b->outcap * 2 :
+			    OUT_GZ_BLOCK / 2 + OUT_BUFSZ;
+			b->out = xrealloc(b->out, b->outcap);
+		}
+		z->next_out = b->out + b->outlen;
+		z->avail_out = (uInt)(b->outcap - b->outlen);
+		zr = deflate(z, flush);
+		if (zr == Z_STREAM_ERROR)
+			fatal("deflate failed");
+		b->outlen = b->outcap - z->avail_out;
+		if (b->last ? zr == Z_STREAM_END :
+		    z->avail_in == 0 && z->avail_out > 0)
+			break;
+	}
+	b->crc = crc32(0, b->in + b->dict, (uInt)b->len);
+}
+
+static void *
+output_gz_thread(void *arg)
+{
+	struct output_gz *g = arg;
+	z_stream z;
+
+	output_gz_zinit(&z);
+	pthread_mutex_lock(&g->mu);
+	for (;;) {
+		struct output_gz_block *b = &g->ring[g->take];
+
+		if (b->state != OUT_GZ_QUEUED) {
+			if (g->stop)
+				break;
+			pthread_cond_wait(&g->work, &g->mu);
+			continue;
+		}
+		g->take = (g->take + 1) % g->nring;
+		pthread_mutex_unlock(&g->mu);
+		output_gz_deflate(&z, b);
+		pthread_mutex_lock(&g->mu);
+		b->state = OUT_GZ_DONE;
+		pthread_cond_broadcast(&g->done);
+	}
+	pthread_mutex_unlock(&g->mu);
+	deflateEnd(&z);
+	return NULL;
+}
+
+static struct output_gz *
+output_gz_new(unsigned threads)
+{
+	struct output_gz *g = xcalloc(1, sizeof *g);
+
+	g->nthreads = threads > 1 ? threads : 0;
+	/* room for every thread's block, one being filled and as many
+	 * again waiting to be written */
+	g->nring = g->nthreads ? 2 * (size_t)g->nthreads + 2 : 1;
+	g->ring = xcalloc(g->nring, sizeof *g->ring);
+	for (size_t i = 0; i < g->nring; i++)
+		g->ring[i].in = xmalloc(OUT_GZ_DICT + OUT_GZ_BLOCK);
+	g->crc = crc32(0, NULL, 0);
+	if (g->nthreads == 0) {
+		output_gz_zinit(&g->z);
+		g->zinit = 1;
+		return g;
+	}
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->work, NULL);
+	pthread_cond_init(&g->done, NULL);
+	g->th = xcalloc(g->nthreads, sizeof *g->th);
+	for (unsigned i = 0; i < g->nthreads; i++)
+		if (pthread_create(&g->th[i], NULL, output_gz_thread, g) != 0)
+			fatal("cannot start a thread");
+	return g;
+}
+
+static void
+output_gz_free(struct output_gz *g)
+{
+	if (g == NULL)
+		return;
+	if (g->nthreads) {
+		pthread_mutex_lock(&g->mu);
+		g->stop = 1;
+		pthread_cond_broadcast(&g->work);
+		pthread_mutex_unlock(&g->mu);
+		for (unsigned i = 0; i < g->nthreads; i++)
+			pthread_join(g->th[i], NULL);
+		pthread_cond_destroy(&g->work);
+		pthread_cond_destroy(&g->done);
+		pthread_mutex_destroy(&g->mu);
+		free(g->th);
+	}
+	if (g->zinit)
+		deflateEnd(&g->z);
+	for (size_t i = 0; i < g->nring; i++) {
+		free(g->ring[i].in);
+		free(g->ring[i].out);
+	}
+	free(g->ring);
+	free(g);
+}
+
+/* Writes the oldest block out once it is deflated, and frees its slot. */
+static enum rc
+output_gz_write_next(struct output *o)
+{
+	struct output_gz *g = o->gz;
+	struct output_gz_block *b = &g->ring[g->next];
+	enum rc rc;
+
+	if (g->nthreads) {
+		/* the threads take only queued slots: it is the caller's
+		 * again */
+		pthread_mutex_lock(&g->mu);
+		while (b->state != OUT_GZ_DONE)
+			pthread_cond_wait(&g->done, &g->mu);
+		b->state = OUT_GZ_FILLING;
+		pthread_mutex_unlock(&g->mu);
+	} else
+		b->state = OUT_GZ_FILLING;
+	g->crc = crc32_combine(g->crc, b->crc, (z_off_t)b->len);
+	g->total += b->len;
+	rc = output_raw(o, b->out, b->outlen);
+	b->len = 0;
+	g->next = (g->next + 1) % g->nring;
+	g->pending--;
+	return rc;
+}
+
+/* The block being filled is complete (last: the stream's end): deflated
+ * here, or queued to the threads; the next slot is made ready for
+ * filling, primed with the last OUT_GZ_DICT bytes before it. */
+static enum rc
+output_gz_submit(struct output *o, int last)
+{
+	struct output_gz *g = o->gz;
+	struct output_gz_block *b = &g->ring[g->fill], *nb;
+	size_t n;
+
+	b->last = last;
+	g->pending++;
+	if (g->nthreads == 0) {
+		output_gz_deflate(&g->z, b);
+		b->state = OUT_GZ_DONE;
+	} else {
+		pthread_mutex_lock(&g->mu);
+		b->state = OUT_GZ_QUEUED;
+		pthread_cond_signal(&g->work);
+		pthread_mutex_unlock(&g->mu);
+	}
+	g->fill = (g->fill + 1) % g->nring;
+	if (last)
+		return RC_OK;
+	nb = &g->ring[g->fill];
+	if (g->fill == g->next && g->nthreads == 0) {
+		/* one slot: write it before it is filled again, keeping its
+		 * tail for the dictionary */
+		n = b->len < OUT_GZ_DICT ? b->len : OUT_GZ_DICT;
+		memmove(b->in, b->in + b->dict + b->len - n, n);
+		if (output_gz_write_next(o) != RC_OK)
+			return RC_FATAL;
+		b->dict = n;
+		return RC_OK;
+	}
+	if (g->fill == g->next && output_gz_write_next(o) != RC_OK)
+		return RC_FATAL;
+	n = b->len + b->dict < OUT_GZ_DICT ? b->len + b->dict : OUT_GZ_DICT;
+	memcpy(nb->in, b->in + b->dict + b->len - n, n);
+	nb->dict = n;
+	return RC_OK;
+}
+
+/* The bytes in, through the blocks; finish ends the stream and writes
+ * every block out, and the trailer. */
+static enum rc
+output_gz(struct output *o, const char *p, size_t n, int finish)
+{
+	struct output_gz *g;
+
+	if (o->gz == NULL)
+		o->gz = output_gz_new(o->threads);
+	g = o->gz;
+	if (!g->header) {
+		static const unsigned char head[10] = {
+			0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3	/* Unix */
+		};
+
+		g->header = 1;
+		if (output_raw(o, head, sizeof head) != RC_OK)
+			return RC_FATAL;
+	}
+	while (n > 0) {
+		struct output_gz_block *b = &g->ring[g->fill];
+		size_t k = OUT_GZ_BLOCK - b->len;
+
+		if (k > n)
+			k = n;
+		memcpy(b->in + b->dict + b->len, p, k);
+		b->len += k;
+		p += k;
+		n -= k;
+		if (b->len == OUT_GZ_BLOCK && output_gz_submit(o, 0) != RC_OK)
+			return RC_FATAL;
+	}
+	if (finish) {
+		unsigned char tail[8];
+
+		if (output_gz_submit(o, 1) != RC_OK)
+			return RC_FATAL;
+		while (g->pending > 0)
+			if (output_gz_write_next(o) != RC_OK)
+				return RC_FATAL;
+		for (int i = 0; i < 4; i++) {
+			tail[i] = (unsigned char)(g->crc >> (8 * i));
+			tail[4 + i] = (unsigned char)(g->total >> (8 * i));
+		}
+		if (output_raw(o, tail, sizeof tail) != RC_OK)
+			return RC_FATAL;
+	}
+	return RC_OK;
 }
 
 static enum rc
@@ -210,31 +508,14 @@ output_raw(struct output *o, const void *p, size_t n)
 static enum rc
 output_flush(struct output *o, int finish)
 {
+	enum rc rc;
+
 	if (o->failed)
 		return RC_FATAL;
-	if (!o->gzip) {
-		enum rc rc = output_raw(o, o->buf, o->len);
-
-		o->len = 0;
-		return rc;
-	}
-	o->z.next_in = (unsigned char *)o->buf;
-	o->z.avail_in = (uInt)o->len;
-	for (;;) {
-		int zr;
-
-		o->z.next_out = o->zbuf;
-		o->z.avail_out = sizeof o->zbuf;
-		zr = deflate(&o->z, finish ? Z_FINISH : Z_NO_FLUSH);
-		if (zr == Z_STREAM_ERROR)
-			fatal("deflate failed");
-		if (output_raw(o, o->zbuf, sizeof o->zbuf - o->z.avail_out))
-			return RC_FATAL;
-		if (finish ? zr == Z_STREAM_END : o->z.avail_in == 0)
-			break;
-	}
+	rc = o->gzip ? output_gz(o, o->buf, o->len, finish) :
+	    output_raw(o, o->buf, o->len);
 	o->len = 0;
-	return RC_OK;
+	return rc;
 }
 
 enum rc
@@ -286,8 +567,7 @@ output_commit(struct output *o)
 		output_abort(o);
 		return rc;
 	}
-	if (o->gzip)
-		deflateEnd(&o->z);
+	output_gz_free(o->gz);
 	free(o->target);
 	free(o);
 	return RC_OK;
@@ -305,8 +585,7 @@ output_abort(struct output *o)
 		output_forget_temp(o->tmp);
 		free(o->tmp);
 	}
-	if (o->gzip)
-		deflateEnd(&o->z);
+	output_gz_free(o->gz);
 	free(o->target);
 	free(o);
 }

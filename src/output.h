@@ -5,7 +5,8 @@
  * a temporary file in the same directory, which output_commit renames into
  * place after a flush and fsync; output_abort (or a fatal signal) removes
  * it. With gzip set, the bytes are compressed as a gzip member whose header
- * carries no time stamp and no name, so equal input gives equal bytes.
+ * carries no time stamp and no name, so equal input gives equal bytes
+ * (whatever output_threads says: it only says how many threads deflate).
  *
  * Errors (open, write, close, rename) are reported through the diag as
  * DIAG_ERROR naming the path, and return RC_FATAL.
@@ -21,6 +22,9 @@
 struct output;
 
 struct output *output_open(const char *path, int gzip, struct diag *);
+/* gzip: deflate on n threads of their own when n > 1 (before the first
+ * write; the bytes are the same). */
+void	 output_threads(struct output *, unsigned n);
 enum rc	 output_write(struct output *, const void *, size_t);
 enum rc	 output_commit(struct output *);	/* frees */
 void	 output_abort(struct output *);		/* frees; NULL ok */

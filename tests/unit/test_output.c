@@ -41,6 +41,120 @@ slurp(const char *path, unsigned char *buf, size_t cap)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/* Writes n bytes of data as gzip to path, in pieces of chunk bytes,
+ * deflated on threads threads; returns the file's bytes (*len). */
+static unsigned char *
+gz_file(const char *path, const unsigned char *data, size_t n,
+    unsigned threads, size_t chunk, size_t *len)
+{
+	struct diag d;
+	struct output *o;
+	unsigned char *buf;
+	struct stat st;
+	int fd;
+
+	diag_init(&d, NULL, NULL);
+	o = output_open(path, 1, &d);
+	output_threads(o, threads);
+	for (size_t at = 0; at < n; at += chunk)
+		output_write(o, data + at, n - at < chunk ? n - at : chunk);
+	if (output_commit(o) != RC_OK || stat(path, &st) != 0)
+		return NULL;
+	buf = malloc((size_t)st.st_size + 1);
+	fd = open(path, O_RDONLY);
+	*len = buf != NULL && fd >= 0 ? (size_t)read(fd, buf, (size_t)st.st_size)
+	    : 0;
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/* 1 when gz (len bytes) is one gzip member that decodes to data (n). */
+static int
+gz_decodes_to(unsigned char *gz, size_t len, const unsigned char *data,
+    size_t n)
+{
+	unsigned char *out = malloc(n + 1);
+	z_stream z;
+	int ok;
+
+	memset(&z, 0, sizeof z);
+	inflateInit2(&z, 16 + MAX_WBITS);
+	z.next_in = gz;
+	z.avail_in = (uInt)len;
+	z.next_out = out;
+	z.avail_out = (uInt)n + 1;
+	ok = inflate(&z, Z_FINISH) == Z_STREAM_END && z.avail_in == 0 &&
+	    z.total_out == n && memcmp(out, data, n) == 0;
+	inflateEnd(&z);
+	free(out);
+	return ok;
+}
+
+/*
+ * gzip of more than a block (1 MiB, deflated apart and joined, on
+ * threads or not): one member that decodes to the bytes, the very same
+ * bytes whatever the number of threads and however the writes were cut,
+ * and compressed across the blocks (each primed with the 32 KiB before
+ * it).
+ */
+static void
+test_gzip_blocks(const char *dir)
+{
+	static const size_t sizes[] = { 0, 1, (1u << 20) - 1, 1u << 20,
+	    (1u << 20) + 1, (7u << 20) / 2 };
+	static const unsigned threads[] = { 1, 2, 5 };
+	size_t max = (7u << 20) / 2, len, len1;
+	unsigned char *data = malloc(max), *gz, *gz1;
+	unsigned long x = 12345;
+	char path[256], what[128];
+
+	/* text that compresses, as records do */
+	for (size_t i = 0; i < max; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (i % 64 == 63) ? '\n' : "abcdefgh0123"[(x >> 16) % 12];
+	}
+	snprintf(path, sizeof path, "%s/blocks.gz", dir);
+	for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		gz1 = gz_file(path, data, sizes[s], 1, 65536, &len1);
+		snprintf(what, sizeof what, "gzip of %zu bytes: decodes",
+		    sizes[s]);
+		T_OK(gz1 != NULL && gz_decodes_to(gz1, len1, data, sizes[s]),
+		    what);
+		for (size_t t = 0; t < sizeof threads / sizeof threads[0];
+		    t++) {
+			gz = gz_file(path, data, sizes[s], threads[t],
+			    t == 0 ? 7777 : 65536, &len);
+			snprintf(what, sizeof what, "gzip of %zu bytes, %u "
+			    "threads, other pieces: the same bytes", sizes[s],
+			    threads[t]);
+			T_OK(gz != NULL && gz1 != NULL && len == len1 &&
+			    memcmp(gz, gz1, len) == 0, what);
+			free(gz);
+		}
+		free(gz1);
+	}
+
+	/* 2 MiB of one 20 KiB piece that does not compress, repeated: the
+	 * second block finds it in its dictionary (the rest of each block is
+	 * deflate's matches of at most 258 bytes, some 8 KiB a block) */
+	for (size_t i = 0; i < 20480; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (unsigned char)(x >> 16);
+	}
+	for (size_t i = 20480; i < (2u << 20); i++)
+		data[i] = data[i - 20480];
+	gz = gz_file(path, data, 2u << 20, 2, 65536, &len);
+	T_OK(gz != NULL && gz_decodes_to(gz, len, data, 2u << 20),
+	    "repeated piece: decodes");
+	/* deflated apart, each block would hold its own copy: 40 KiB */
+	T_OK(len < 2 * 20480, "repeated piece: stored once, the second "
+	    "block primed with the first's end");
+	free(gz);
+	unlink(path);
+	free(data);
+}
+
 int
 main(void)
 {
@@ -123,6 +237,8 @@ main(void)
 		T_INT(rc, RC_FATAL, "a full standard output is a fatal error");
 		T_INT(d.n.errors, 1, "and it is reported once");
 	}
+
+	test_gzip_blocks(dir);
 
 	snprintf(path, sizeof path, "%s/out.txt", dir);
 	unlink(path);
