@@ -34,7 +34,7 @@ struct write_json {
 static enum rc	write_json_open(struct writer *, const char *);
 static enum rc	write_json_write(struct writer *, const struct record *);
 static enum rc	write_json_observe(struct writer *, const struct record *,
-		    int);
+		    int, int);
 static enum rc	write_json_finish(struct writer *);
 static void	write_json_free(struct writer *);
 static void	write_json_forget(struct write_json *);
@@ -77,13 +77,19 @@ write_json_forget(struct write_json *j)
 }
 
 /* What one observation said (record_said_json_text), kept until its
- * record is written. */
+ * record is written; nothing for a record's only one (its line has no
+ * "observation": the record is what it said). */
 static enum rc
-write_json_observe(struct writer *w, const struct record *obs, int run)
+write_json_observe(struct writer *w, const struct record *obs, int run,
+    int alone)
 {
 	struct write_json *j = w->priv;
 
 	(void)run;
+	if (alone) {
+		write_json_forget(j);
+		return RC_OK;
+	}
 	if (j->cur_id == NULL || strcmp(j->cur_id, obs->f[F_ID]) != 0) {
 		/* a new id (the last one was left out by a filter) */
 		write_json_forget(j);

@@ -21,7 +21,7 @@
  *
  * Merging into an existing database: image_sources keeps every
  * observation's canonical JSON (NULL for an image's only one, which is
- * its row: write_sqlite_alone) and run number. preload hands the stored
+ * its row: write_sqlite_observe) and run number. preload hands the stored
  * observations of every id this run saw back to the merge, with their own
  * run numbers, so that the fold sees them in the order of DESIGN.md
  * section 3; observe collects the folded observations (and the conflict
@@ -213,7 +213,7 @@ static enum rc	write_sqlite_conflict(struct writer *,
 		    const struct conflict *);
 static enum rc	write_sqlite_preload(struct writer *, struct merge *);
 static enum rc	write_sqlite_observe(struct writer *, const struct record *,
-		    int);
+		    int, int);
 
 static enum rc	write_sqlite_err(struct write_sqlite *, const char *);
 static enum rc	write_sqlite_said(struct write_sqlite *);
@@ -868,8 +868,16 @@ write_sqlite_forget(struct write_sqlite *s)
 	s->cur_id.at = 0;
 }
 
+/*
+ * An observation's row of image_sources. Its JSON is not stored when it
+ * is the image's only one (schema version 2 on): it is then the image's
+ * row and properties, NULL here (read back by imgmeta_db_observation_sql).
+ * In a database of a million images of one source each, that JSON was
+ * 40% of the file.
+ */
 static enum rc
-write_sqlite_observe(struct writer *w, const struct record *obs, int run)
+write_sqlite_observe(struct writer *w, const struct record *obs, int run,
+    int alone)
 {
 	struct write_sqlite *s = w->priv;
 	struct write_sqlite_obs *o;
@@ -888,6 +896,10 @@ write_sqlite_observe(struct writer *w, const struct record *obs, int run)
 	o->run = run == MERGE_RUN_CURRENT ? s->run : run;
 	for (int f = 0; f < S__COUNT && obs->nsrcs > 0; f++)
 		o->src[f] = write_sqlite_keep(s, obs->srcs[0].v[f]);
+	if (alone && s->compact) {
+		o->json.at = o->json.len = 0;
+		return RC_OK;
+	}
 	o->json.at = s->b.text.len;
 	if (record_json_text(obs, &s->b.text) != 0)
 		fatal("observation of %s is not representable as JSON",
@@ -1170,30 +1182,6 @@ write_sqlite_join(struct write_sqlite *s)
 	s->started = 0;
 }
 
-/*
- * The image written has one observation, the batch's last: it is the
- * image's row and properties, so its JSON is not stored (NULL; read back
- * by imgmeta_db_observation_sql). In a database of a million images of
- * one source each, that JSON was 40% of the file.
- */
-static void
-write_sqlite_alone(struct write_sqlite *s)
-{
-	struct write_sqlite_rows *r = &s->b.rows[T_SOURCE];
-	struct write_sqlite_obs *o;
-
-	if (r->n - s->mark_obs != 1)
-		return;
-	o = (struct write_sqlite_obs *)r->v + (r->n - 1);
-	if (o->json.at + o->json.len + 1 == s->b.text.len) {
-		/* the last text of the batch: give it back */
-		s->b.text.len = o->json.at;
-		s->b.text.data[s->b.text.len] = '\0';
-	}
-	o->json.at = 0;
-	o->json.len = 0;
-}
-
 static enum rc
 write_sqlite_write(struct writer *w, const struct record *rec)
 {
@@ -1206,8 +1194,6 @@ write_sqlite_write(struct writer *w, const struct record *rec)
 		    "error: image %s written without its observations", id);
 		return RC_FATAL;
 	}
-	if (s->compact && rec->nsrcs == 1)
-		write_sqlite_alone(s);	/* before the text of the row */
 	img = write_sqlite_row(&s->b.rows[T_IMAGE], sizeof *img);
 	img->f[F_ID] = s->cur_id;
 	for (int f = 1; f < F__COUNT; f++) {

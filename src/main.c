@@ -80,7 +80,7 @@ static enum rc	main_packed(void *, const char *, const char *, const void *,
 		    size_t);
 static void	main_tick(void *);
 static enum rc	main_write(void *, const struct record *);
-static enum rc	main_observe(void *, const struct record *, int);
+static enum rc	main_observe(void *, const struct record *, int, int);
 static void	main_conflict(void *, const struct conflict *);
 static void	main_summary(struct run *, double);
 static int	main_run(struct run *, int, char *[]);
@@ -344,11 +344,11 @@ main_write(void *arg, const struct record *rec)
 }
 
 static enum rc
-main_observe(void *arg, const struct record *obs, int run)
+main_observe(void *arg, const struct record *obs, int run, int alone)
 {
 	struct run *r = arg;
 
-	return r->writer.ops->observe(&r->writer, obs, run);
+	return r->writer.ops->observe(&r->writer, obs, run, alone);
 }
 
 static void

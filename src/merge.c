@@ -842,16 +842,36 @@ merge_each_id(struct merge *m, enum rc (*cb)(void *, const char *), void *arg)
 	return rc;
 }
 
+/* The record of an id is complete: obs_cb sees its first observation if
+ * it has not yet (then its only one, which acc is), and cb the record. */
+static enum rc
+merge_fold_done(struct record *acc, int first, unsigned first_run,
+    enum rc (*cb)(void *, const struct record *),
+    enum rc (*obs_cb)(void *, const struct record *, int, int), void *arg)
+{
+	enum rc rc = RC_OK;
+
+	if (first && obs_cb != NULL)
+		rc = obs_cb(arg, acc, (int)first_run, 1);
+	if (rc != RC_FATAL) {
+		record_sort(acc);
+		rc = cb(arg, acc);
+	}
+	record_clear(acc);
+	return rc;
+}
+
 enum rc
 merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
-    enum rc (*obs_cb)(void *, const struct record *, int), void *arg)
+    enum rc (*obs_cb)(void *, const struct record *, int, int), void *arg)
 {
 	struct merge_iter it;
 	const struct merge_ent *e;
 	struct record acc, obs;
 	struct buf id = BUF_INIT;
 	enum rc rc;
-	int got, any = 0;
+	unsigned first_run = 0;
+	int got, any = 0, first = 0;
 
 	record_init(&acc);
 	record_init(&obs);
@@ -865,37 +885,44 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 
 		if (merge_new_id(&id, &any, e) && had) {
 			/* acc, the id before, is complete */
-			record_sort(&acc);
-			rc = cb(arg, &acc);
-			record_clear(&acc);
+			rc = merge_fold_done(&acc, first, first_run, cb,
+			    obs_cb, arg);
+			first = 0;
 			if (rc == RC_FATAL)
 				break;
 		}
 		if (merge_unpack(&obs, e->data, e->len) != 0)
 			fatal("merge store holds a damaged observation");
 		record_sort(&obs);
-		if (obs_cb != NULL && (rc = obs_cb(arg, &obs, (int)e->run)) ==
-		    RC_FATAL) {
-			record_clear(&obs);
-			break;
-		}
-		if (acc.nsrcs == 0 && obs.nsrcs == 1)
+		if (acc.nsrcs == 0 && obs.nsrcs == 1) {
 			/* the first observation of an id: folding it into the
 			 * empty record is taking it as it is (merge_unpack
 			 * left every field's and property's source index at
-			 * 0, its one source) */
+			 * 0, its one source). obs_cb sees it when it is known
+			 * whether another follows. */
 			record_move(&acc, &obs);
-		else
-			merge_fold_one(&acc, &obs, m->diag, m->oncf,
-			    m->oncf_arg);
+			first = 1;
+			first_run = e->run;
+			continue;
+		}
+		if (first && obs_cb != NULL &&
+		    (rc = obs_cb(arg, &acc, (int)first_run, 0)) == RC_FATAL) {
+			record_clear(&obs);
+			break;
+		}
+		first = 0;
+		if (obs_cb != NULL && (rc = obs_cb(arg, &obs, (int)e->run,
+		    0)) == RC_FATAL) {
+			record_clear(&obs);
+			break;
+		}
+		merge_fold_one(&acc, &obs, m->diag, m->oncf, m->oncf_arg);
 		record_clear(&obs);
 	}
 	if (got < 0)
 		rc = RC_FATAL;
-	if (rc != RC_FATAL && any) {
-		record_sort(&acc);
-		rc = cb(arg, &acc);
-	}
+	if (rc != RC_FATAL && any)
+		rc = merge_fold_done(&acc, first, first_run, cb, obs_cb, arg);
 	record_clear(&acc);
 	record_clear(&obs);
 	buf_free(&id);

@@ -56,10 +56,12 @@ enum rc	 merge_each_id(struct merge *, enum rc (*cb)(void *, const char *),
 	    void *arg);
 /* Calls cb with each merged record in id order (properties sorted).
  * obs_cb (may be NULL) first sees each observation of that record, in
- * fold order, with its run. */
+ * fold order, with its run; alone is 1 when it is the record's only one
+ * (the record is then that observation). */
 enum rc	 merge_fold(struct merge *,
 	    enum rc (*cb)(void *arg, const struct record *),
-	    enum rc (*obs_cb)(void *arg, const struct record *obs, int run),
+	    enum rc (*obs_cb)(void *arg, const struct record *obs, int run,
+		int alone),
 	    void *arg);
 /* Folds a list of observations already in order: the merge rule alone,
  * for unit tests and for merge_fold. */

@@ -32,13 +32,15 @@ struct writer_ops {
 	 * observations to the merge (merge_add with their own run number,
 	 * lower than MERGE_RUN_CURRENT) for the ids this run saw
 	 * (merge_each_id); observe sees each observation of a record, in
-	 * fold order, just before write sees the record.
+	 * fold order, just before write sees the record; alone says it is
+	 * the record's only one (which the record then is).
 	 */
 	enum rc	(*reject)(struct writer *, const char *file, const char *pos,
 		    const char *msg);
 	enum rc	(*conflict)(struct writer *, const struct conflict *);
 	enum rc	(*preload)(struct writer *, struct merge *);
-	enum rc	(*observe)(struct writer *, const struct record *obs, int run);
+	enum rc	(*observe)(struct writer *, const struct record *obs, int run,
+		    int alone);
 	/*
 	 * Optional: sees each observation as it is read, before the merge;
 	 * RC_SKIP rejects that observation (reported by the writer), for a

@@ -82,6 +82,63 @@ got_free(struct got *g)
 		record_clear(&g->rec[i]);
 }
 
+/* The order obs_cb and cb are called in, as "obs FILE RUN[ alone]" and
+ * "rec ID-prefix NSOURCES" lines. */
+static enum rc
+trace_obs(void *arg, const struct record *o, int run, int alone)
+{
+	buf_printf(arg, "obs %s %d%s%s\n", o->srcs[0].v[S_FILE], run,
+	    alone ? " alone" : "", o->nsrcs == 1 ? "" : " (not one source)");
+	return RC_OK;
+}
+
+static enum rc
+trace_rec(void *arg, const struct record *r)
+{
+	buf_printf(arg, "rec %.8s %zu\n", r->f[F_ID], r->nsrcs);
+	return RC_OK;
+}
+
+/*
+ * obs_cb sees each observation of a record, in fold order, before cb sees
+ * the record; alone marks an image's only observation, and only that.
+ */
+static void
+test_obs_order(void)
+{
+	static const char *const ids[] = {
+		"00000000-0000-4000-8000-000000000001",	/* one */
+		"00000000-0000-4000-8000-000000000002",	/* three */
+		"00000000-0000-4000-8000-000000000003",	/* one */
+		"00000000-0000-4000-8000-000000000004",	/* two */
+	};
+	static const int which[] = { 1, 0, 3, 1, 2, 3, 1 };
+	struct record o;
+	struct diag d;
+	struct merge *m;
+	struct buf b = BUF_INIT;
+	char file[16];
+
+	diag_init(&d, NULL, NULL);
+	m = merge_new(&d);
+	for (int i = 0; i < 7; i++) {
+		snprintf(file, sizeof file, "f%d", i);
+		obs(&o, ids[which[i]], file, NULL, "name", file, NULL);
+		merge_add(m, &o, i < 5 ? 2 : 1);
+		record_clear(&o);
+	}
+	T_INT(merge_fold(m, trace_rec, trace_obs, &b), RC_OK, "obs order: fold");
+	T_STR(buf_cstr(&b),
+	    "obs f1 2 alone\n" "rec 00000000 1\n"
+	    "obs f6 1\n" "obs f0 2\n" "obs f3 2\n" "rec 00000000 3\n"
+	    "obs f4 2 alone\n" "rec 00000000 1\n"
+	    "obs f5 1\n" "obs f2 2\n" "rec 00000000 2\n",
+	    "obs order: fold order, alone only for an image's only one, each "
+	    "before its record");
+	merge_free(m);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -89,6 +146,8 @@ main(void)
 	struct diag d;
 	struct got g;
 	const struct prop *p;
+
+	test_obs_order();
 
 	/* Later observation wins a field; the disagreement is a conflict
 	 * naming the field, both values and both sources. */

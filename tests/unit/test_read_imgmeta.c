@@ -121,11 +121,11 @@ on_write(void *arg, const struct record *r)
 }
 
 static enum rc
-on_observe(void *arg, const struct record *o, int run)
+on_observe(void *arg, const struct record *o, int run, int alone)
 {
 	struct wctx *c = arg;
 
-	return c->w.ops->observe(&c->w, o, run);
+	return c->w.ops->observe(&c->w, o, run, alone);
 }
 
 /* One run of the observations into path with the writer ops. */

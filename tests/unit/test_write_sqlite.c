@@ -32,7 +32,7 @@ static char dir[256];
 static void	sink(void *, enum diag_kind, const char *, const char *,
 		    const char *);
 static enum rc	on_write(void *, const struct record *);
-static enum rc	on_observe(void *, const struct record *, int);
+static enum rc	on_observe(void *, const struct record *, int, int);
 static void	on_conflict(void *, const struct conflict *);
 static enum rc	run(const char *, struct record *, int, const char *, int);
 static char	*q(const char *, const char *);
@@ -69,11 +69,11 @@ on_write(void *arg, const struct record *r)
 }
 
 static enum rc
-on_observe(void *arg, const struct record *o, int runno)
+on_observe(void *arg, const struct record *o, int runno, int alone)
 {
 	struct ctx *c = arg;
 
-	return c->w.ops->observe(&c->w, o, runno);
+	return c->w.ops->observe(&c->w, o, runno, alone);
 }
 
 static void
