@@ -20,11 +20,11 @@
  * one source), or is NULL where the image has that one observation, which
  * is then its row in images and its image_properties
  * (imgmeta_db_observation_sql); read in the order of (image_id, seq),
- * which is the fold order of each image, one row at a time. The observations become this
- * run's (their runs of that database are not kept: the runs, rejects and
- * conflicts tables are not read; the conflicts are found again by the
- * fold). A row that cannot be read is rejected as
- * "FILE:image ID seq N: reason".
+ * which is the fold order of each image, one row at a time. The
+ * observations become this run's (their runs of that database are not
+ * kept: the runs, rejects and conflicts tables are not read; the
+ * conflicts are found again by the fold). A row that cannot be read is
+ * rejected as "FILE:image ID seq N: reason".
  */
 #include "config.h"
 

@@ -15,9 +15,9 @@
  * what the CHECKs describe (record.h; the tests run integrity_check and
  * foreign_key_check on the databases they make). An existing database
  * must carry imgmeta's application_id and a schema version this imgmeta
- * writes (IMGMETA_DB_OLDEST_VERSION on), or it is refused untouched; it is written in place in one BEGIN IMMEDIATE
- * ... COMMIT with every constraint enforced, so a failed or killed run
- * leaves it as it was.
+ * writes (IMGMETA_DB_OLDEST_VERSION on), or it is refused untouched; it
+ * is written in place in one BEGIN IMMEDIATE ... COMMIT with every
+ * constraint enforced, so a failed or killed run leaves it as it was.
  *
  * Merging into an existing database: image_sources keeps every
  * observation's canonical JSON (NULL for an image's only one, which is
@@ -34,9 +34,9 @@
  * 1, 2, 4, ... rows of each table, as many as SQLite's limit on
  * parameters allows): a statement per row cost about as much again as
  * the rows themselves, and 128 rows a statement a quarter less than 32
- * (a million properties: 0.45 s against 0.63 s). A batch goes in table by table,
- * images first (whose rows the others reference), after the DELETEs of
- * its images' old rows when the database is not new. With -j above 1
+ * (a million properties: 0.45 s against 0.63 s). A batch goes in table
+ * by table, images first (whose rows the others reference), after the
+ * DELETEs of its images' old rows when the database is not new. With -j above 1
  * (writer_opts.threads), a full batch is handed to a thread of its own,
  * which inserts it while the main thread folds and fills the next one
  * (one hand-over per batch; the connection is the thread's meanwhile,

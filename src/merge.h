@@ -5,9 +5,10 @@
  * Observations are stored in sorted runs (in a scratch file in $TMPDIR
  * when they outgrow a buffer of 16 MiB), so the number of images is not
  * bounded by memory. merge_fold reads them back in id order; the
- * observations of one id are taken oldest first: by Date (none before any), then run, then input order (the order
- * of merge_add). A later observation overwrites the fields it carries; a
- * null never erases a value; properties merge key by key. Two different
+ * observations of one id are taken oldest first: by Date (none before
+ * any), then run, then input order (the order of merge_add). A later
+ * observation overwrites the fields it carries; a null never erases a
+ * value; properties merge key by key. Two different
  * non-null values are a conflict: the later wins and the conflict is
  * reported (DIAG_CONFLICT) naming the field, both values and both sources.
  */

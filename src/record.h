@@ -107,7 +107,8 @@ struct record {
 
 void	record_init(struct record *);
 void	record_clear(struct record *);
-void	record_move(struct record *dst, struct record *src); /* dst cleared first; src left empty */
+/* dst cleared first; src left empty */
+void	record_move(struct record *dst, struct record *src);
 
 /*
  * Normalising setters. text is what the API sent; NULL leaves the field
@@ -175,7 +176,8 @@ int	 record_from_json(struct record *, const json_t *, const char **why);
 int	norm_bool(const char *, char **out, const char **why);
 int	norm_int(const char *, char **out, const char **why);
 int	norm_time(const char *, char **out, const char **why);
-int	norm_http_date(const char *, char **out, const char **why); /* Date header */
+/* a Date header */
+int	norm_http_date(const char *, char **out, const char **why);
 int	norm_uuid(const char *, char **out, const char **why);
 int	norm_md5(const char *, char **out, const char **why);
 /* Status: Glance's own values kept, Nova's ACTIVE/SAVING/DELETED/ERROR
