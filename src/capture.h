@@ -67,8 +67,9 @@ typedef enum rc (*capture_cb)(void *arg, struct response *);
  * status-less) response; a file that a reader claims whole (reader.h,
  * bid_file) is one response at "0" with resp->reader set. Non-2xx
  * responses are counted and reported as DIAG_NON2XX ("FILE:OFFSET: HTTP
- * 404 response (Not Found): not an observation"). Returns RC_FATAL if cb did, RC_SKIP if the stream could
- * not be read to the end (reported), else RC_OK. */
+ * 404 response (Not Found): not an observation"). Returns RC_FATAL if cb
+ * did, RC_SKIP if the stream could not be read to the end (reported),
+ * else RC_OK. */
 enum rc	 capture_read(struct stream *, const char *file, struct diag *,
 	    capture_cb cb, void *arg);
 
