@@ -40,6 +40,9 @@
  * block is primed with (deflate's window) */
 #define OUT_GZ_BLOCK	(1u << 20)
 #define OUT_GZ_DICT	32768u
+/* deflating threads at the most, whatever -j says: each has up to two
+ * blocks (2 MiB and their output) in flight */
+#define OUT_GZ_MAX_THREADS	16u
 
 /* One block of gzip output: its input, then (deflated) its output and
  * CRC. The slots of a ring go round: filled by the caller, deflated
@@ -314,6 +317,8 @@ output_gz_new(unsigned threads)
 {
 	struct output_gz *g = xcalloc(1, sizeof *g);
 
+	if (threads > OUT_GZ_MAX_THREADS)
+		threads = OUT_GZ_MAX_THREADS;
 	g->nthreads = threads > 1 ? threads : 0;
 	/* room for every thread's block, one being filled and as many
 	 * again waiting to be written */

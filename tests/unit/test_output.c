@@ -93,7 +93,7 @@ gz_decodes_to(unsigned char *gz, size_t len, const unsigned char *data,
 
 /*
  * gzip of more than a block (1 MiB, deflated apart and joined, on
- * threads or not): one member that decodes to the bytes, the very same
+ * threads or not; -j 1024 deflates on 16): one member that decodes to the bytes, the very same
  * bytes whatever the number of threads and however the writes were cut,
  * and compressed across the blocks (each primed with the 32 KiB before
  * it).
@@ -103,7 +103,7 @@ test_gzip_blocks(const char *dir)
 {
 	static const size_t sizes[] = { 0, 1, (1u << 20) - 1, 1u << 20,
 	    (1u << 20) + 1, (7u << 20) / 2 };
-	static const unsigned threads[] = { 1, 2, 5 };
+	static const unsigned threads[] = { 1, 2, 5, 1024 };
 	size_t max = (7u << 20) / 2, len, len1;
 	unsigned char *data = malloc(max), *gz, *gz1;
 	unsigned long x = 12345;
