@@ -1,7 +1,8 @@
 /* imgmeta_db.c: see imgmeta_db.h. */
 #include "config.h"
 
-#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "imgmeta_db.h"
 #include "record.h"
@@ -66,4 +67,29 @@ imgmeta_db_observation_sql(void)
 		    source_field_name[k], source_field_name[k]);
 	buf_addstr(&b, "))) FROM images i WHERE i.id = s.image_id))");
 	return buf_detach(&b);
+}
+
+const char *
+imgmeta_db_observation_read(const char *id, const char *text,
+    struct record *obs, char *err, size_t n)
+{
+	const char *why = NULL;
+	json_error_t jerr;
+	json_t *j;
+
+	if (text == NULL)
+		return "it is NULL, and images has no row for the image";
+	if ((j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		snprintf(err, n, "invalid JSON: %s", jerr.text);
+		return err;
+	}
+	if (record_from_json(obs, j, &why) != 0)
+		;
+	else if (obs->f[F_ID] == NULL || id == NULL ||
+	    strcmp(obs->f[F_ID], id) != 0)
+		why = "it is another image's";
+	else if (obs->nsrcs != 1)
+		why = "it has not exactly one source";
+	json_decref(j);
+	return why;
 }

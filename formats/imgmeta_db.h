@@ -5,7 +5,11 @@
 #ifndef IMGMETA_IMGMETA_DB_H
 #define IMGMETA_IMGMETA_DB_H
 
+#include <stddef.h>
+
 #include <sqlite3.h>
+
+#include "record.h"
 
 /* The database's PRAGMA application_id and user_version, which tell an
  * imgmeta database and its schema version: 0, or an SQLite error code
@@ -25,5 +29,14 @@ int	imgmeta_db_ids(sqlite3 *, int *app, int *ver);
  * image_properties, with the source of row s. Allocated.
  */
 char	*imgmeta_db_observation_sql(void);
+
+/*
+ * What that expression gave for image id (text, NULL when there was
+ * nothing to make it from) read into obs, the observation of that image
+ * with one source: NULL, or why it is damaged (in err, n bytes, when it
+ * needs formatting). obs is replaced only on success.
+ */
+const char *imgmeta_db_observation_read(const char *id, const char *text,
+	    struct record *obs, char *err, size_t n);
 
 #endif

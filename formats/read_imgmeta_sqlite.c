@@ -132,36 +132,21 @@ read_imgmeta_sqlite_row(struct read_ctx *ctx, sqlite3_stmt *st)
 {
 	const char *id = (const char *)sqlite3_column_text(st, 0);
 	const char *text = (const char *)sqlite3_column_text(st, 2);
-	const char *why = NULL;
+	const char *why;
 	struct record obs;
-	json_error_t err;
-	char *pos, jwhy[JSON_ERROR_TEXT_LENGTH + 16];
-	json_t *j = NULL;
+	char *pos, err[JSON_ERROR_TEXT_LENGTH + 16];
 	enum rc rc;
 
 	pos = xasprintf("image %s seq %lld", id != NULL ? id : "NULL",
 	    (long long)sqlite3_column_int64(st, 1));
 	ctx->pos = pos;
 	record_init(&obs);
-	if (text == NULL)
-		why = "it is NULL, and images has no row for the image";
-	else if ((j = json_loads(text, JSON_REJECT_DUPLICATES, &err)) ==
-	    NULL) {
-		snprintf(jwhy, sizeof jwhy, "invalid JSON: %s", err.text);
-		why = jwhy;
-	} else if (record_from_json(&obs, j, &why) != 0)
-		;
-	else if (obs.f[F_ID] == NULL || id == NULL ||
-	    strcmp(obs.f[F_ID], id) != 0)
-		why = "it is another image's";
-	else if (obs.nsrcs != 1)
-		why = "it has not exactly one source";
+	why = imgmeta_db_observation_read(id, text, &obs, err, sizeof err);
 	if (why != NULL)
 		rc = read_reject(ctx, "the stored observation is damaged "
 		    "(%s): not read", why);
 	else
 		rc = read_emit(ctx, &obs);
-	json_decref(j);
 	record_clear(&obs);
 	ctx->pos = "0";
 	free(pos);

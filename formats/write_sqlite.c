@@ -787,7 +787,7 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 	sqlite3_stmt *st = NULL;
 	struct record obs;
 	enum rc rc = RC_OK;
-	char *expr, *q;
+	char *expr, *q, err[JSON_ERROR_TEXT_LENGTH + 16];
 	int step = SQLITE_DONE, k;
 
 	if (s->fresh)
@@ -820,19 +820,12 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		const char *text = (const char *)sqlite3_column_text(st, 3);
 		sqlite3_int64 run = sqlite3_column_int64(st, 2);
-		const char *why = NULL;
-		json_t *j = NULL;
+		const char *why;
 
-		if (text == NULL || (j = json_loads(text, 0, NULL)) == NULL)
-			why = "not JSON";
-		else if (record_from_json(&obs, j, &why) != 0)
-			;
-		else if (obs.f[F_ID] == NULL || strcmp(obs.f[F_ID], id) != 0)
-			why = "another image's";
-		else if (obs.nsrcs != 1)
-			why = "not one source";
-		else if (run < 1 || run >= s->run)
-			why = "an impossible run number";
+		why = imgmeta_db_observation_read(id, text, &obs, err,
+		    sizeof err);
+		if (why == NULL && (run < 1 || run >= s->run))
+			why = "its run number is impossible";
 		if (why != NULL) {
 			diag_report(w->diag, DIAG_ERROR, s->target, NULL,
 			    "image_sources of image %s, seq %lld: the stored "
@@ -841,7 +834,6 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 			rc = RC_FATAL;
 		} else
 			rc = merge_add(m, &obs, (int)run);
-		json_decref(j);
 		record_clear(&obs);
 	}
 	if (rc == RC_OK && step != SQLITE_DONE)

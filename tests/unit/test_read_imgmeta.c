@@ -461,6 +461,19 @@ test_sqlite(void)
 	free(want);
 	T_INT(ngot, 3, "damaged row: the other three read");
 
+	/* ID2's one observation is its images row (NULL in image_sources):
+	 * without that row there is nothing to read */
+	sql(file, "DELETE FROM images WHERE id = '" ID2 "'");
+	read_path(file);
+	want = xasprintf("%s:image " ID1 " seq 1: the stored observation is "
+	    "damaged (is a number, not a string): not read\n"
+	    "%s:image " ID2 " seq 0: the stored observation is damaged (it "
+	    "is NULL, and images has no row for the image): not read\n",
+	    file, file);
+	T_STR(buf_cstr(&msgs), want, "no images row: rejected where it is");
+	free(want);
+	T_INT(ngot, 2, "no images row: the other two read");
+
 	/* standard input */
 	read_mem("-", "SQLite format 3\0rest", 20);
 	T_STR(buf_cstr(&msgs), "-:0: an SQLite database on standard input "

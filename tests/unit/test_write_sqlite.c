@@ -616,8 +616,8 @@ main(void)
 	}
 	msgs[0] = '\0';
 	T_INT(run(db, o, 1, NULL, 1), RC_FATAL, "damaged: refused");
-	T_OK(strstr(msgs, "seq 0: the stored observation is damaged (not "
-	    "JSON)") != NULL, "damaged: says where");
+	T_OK(strstr(msgs, "seq 0: the stored observation is damaged "
+	    "(invalid JSON: ") != NULL, "damaged: says where and why");
 	T_STR(q(db, "SELECT max(id) FROM runs"), "3", "damaged: rolled back");
 	record_clear(&o[0]);
 
