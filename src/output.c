@@ -404,6 +404,7 @@ output_gz_submit(struct output *o, int last)
 {
 	struct output_gz *g = o->gz;
 	struct output_gz_block *b = &g->ring[g->fill], *nb;
+	const unsigned char *tail;
 	size_t n;
 
 	b->last = last;
@@ -420,21 +421,15 @@ output_gz_submit(struct output *o, int last)
 	g->fill = (g->fill + 1) % g->nring;
 	if (last)
 		return RC_OK;
+	/* the next slot: the oldest, written out first when the ring is
+	 * full (b itself when it has one slot, whose tail then moves to its
+	 * front: memmove) */
 	nb = &g->ring[g->fill];
-	if (g->fill == g->next && g->nthreads == 0) {
-		/* one slot: write it before it is filled again, keeping its
-		 * tail for the dictionary */
-		n = b->len < OUT_GZ_DICT ? b->len : OUT_GZ_DICT;
-		memmove(b->in, b->in + b->dict + b->len - n, n);
-		if (output_gz_write_next(o) != RC_OK)
-			return RC_FATAL;
-		b->dict = n;
-		return RC_OK;
-	}
+	n = b->len + b->dict < OUT_GZ_DICT ? b->len + b->dict : OUT_GZ_DICT;
+	tail = b->in + b->dict + b->len - n;
 	if (g->fill == g->next && output_gz_write_next(o) != RC_OK)
 		return RC_FATAL;
-	n = b->len + b->dict < OUT_GZ_DICT ? b->len + b->dict : OUT_GZ_DICT;
-	memcpy(nb->in, b->in + b->dict + b->len - n, n);
+	memmove(nb->in, tail, n);
 	nb->dict = n;
 	return RC_OK;
 }
