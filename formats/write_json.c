@@ -86,10 +86,8 @@ write_json_observe(struct writer *w, const struct record *obs, int run,
 	struct write_json *j = w->priv;
 
 	(void)run;
-	if (alone) {
-		write_json_forget(j);
+	if (alone)
 		return RC_OK;
-	}
 	if (j->cur_id == NULL || strcmp(j->cur_id, obs->f[F_ID]) != 0) {
 		/* a new id (the last one was left out by a filter) */
 		write_json_forget(j);
