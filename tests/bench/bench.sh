@@ -3,12 +3,15 @@
 # size in BENCH_SIZES, runs imgmeta and the tools an operator would glue
 # together instead, side by side, and prints one table per size: tool,
 # task, seconds, images/s, MB/s, peak RSS, ratio (images/s against the
-# baseline of the same task). With BENCH_ONE_FILE=N, also one bare
-# detail file of N images (the single huge export): peak RSS is the
-# point there. BENCH_REPEAT=N runs every command N times and keeps its
-# shortest time and largest peak RSS (default 1; a virtual machine's
-# figures vary by 10-20% from run to run). Needs jq, sqlite3 and GNU
-# time (apt-get install jq sqlite3 time); not part of make check.
+# baseline of the same task); with two sizes or more, a last table of how
+# the time of the merged run grows with the size. With BENCH_ONE_FILE=N,
+# also one bare detail file of N images (the single huge export): peak
+# RSS is the point there. BENCH_REPEAT=N runs everything N times, in
+# rounds (every command of every size once, then again), and keeps each
+# command's shortest time and largest peak RSS (default 1): a virtual
+# machine's speed drifts by 10-20% over minutes, and in rounds the tools
+# and sizes compared share its slow and fast spells. Needs jq, sqlite3
+# and GNU time (apt-get install jq sqlite3 time); not part of make check.
 set -eu
 : "${BENCH_SIZES:=100000}"
 : "${BENCH_ONE_FILE:=}"
@@ -21,82 +24,115 @@ for t in jq sqlite3 /usr/bin/time; do
 done
 mkdir -p "$work"
 # what the figures were measured with, for BENCHMARKS.md
-echo "# $(date -u +%F), $("$imgmeta" --version), $(jq --version), sqlite3 $(sqlite3 --version | cut -d' ' -f1), $(nproc) processors ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null | head -1)); best of $BENCH_REPEAT"
-# run NAME TASK IMAGES MB OUTPUT CMD...: one row; runs CMD
-# BENCH_REPEAT times, removing OUTPUT before each (untimed), and prints
-# the shortest time and the largest peak RSS, or "failed" (a non-zero
-# exit, or an error said on standard error: the sqlite3 shell says
-# "Runtime error" and goes on)
-run() {
-	r_name=$1 r_task=$2 r_imgs=$3 r_mb=$4 r_out=$5; shift 5
-	secs=1e9 rss=0 i=0
-	while [ "$i" -lt "$BENCH_REPEAT" ]; do
-		i=$((i + 1))
-		rm -f "$r_out"
-		if /usr/bin/time -f '%e %M' -o "$work/time" sh -c "$*" >/dev/null 2>"$work/err" &&
-		    ! grep -qi error "$work/err"; then
-			read -r s m < "$work/time"
-			secs=$(echo "$secs $s" | awk '{ print ($2 < $1) ? $2 : $1 }')
-			[ "$m" -gt "$rss" ] && rss=$m
-		else
-			sed 's/^/  /' "$work/err" | head -5 >&2
-			secs=failed rss=0
-			break
-		fi
-	done
-	echo "$r_name|$r_task|$secs|$r_imgs|$r_mb|$rss"
+echo "# $(date -u +%F), $("$imgmeta" --version), $(jq --version), sqlite3 $(sqlite3 --version | cut -d' ' -f1), $(nproc) processors ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null | head -1)); best of $BENCH_REPEAT in rounds"
+# add GROUP NAME TASK IMAGES MB OUTPUT CMD: one command to measure, a
+# line of $work/plan; GROUP names the table it goes into
+: > "$work/plan"
+add() {
+	printf '%s|%s|%s|%s|%s|%s|%s\n' "$@" >> "$work/plan"
 }
-# table TITLE ROWS: the rows as a markdown table; ratio = images/s
-# against the first row of the same task
+# once K OUTPUT CMD: runs command K of the plan once, removing OUTPUT
+# first (untimed); a line "K seconds rss" in $work/times, or "K failed"
+# (a non-zero exit, or an error said on standard error: the sqlite3
+# shell says "Runtime error" and goes on)
+once() {
+	rm -f "$2"
+	if /usr/bin/time -f '%e %M' -o "$work/time" sh -c "$3" >/dev/null 2>"$work/err" &&
+	    ! grep -qi error "$work/err"; then
+		echo "$1 $(cat "$work/time")" >> "$work/times"
+	else
+		sed 's/^/  /' "$work/err" | head -5 >&2
+		echo "$1 failed" >> "$work/times"
+	fi
+}
+# rows GROUP: the rows of that group, name|task|seconds|images|MB|rss,
+# each command's shortest time and largest peak RSS over the rounds
+rows() {
+	awk -F'|' -v g="$1" 'FNR == NR { split($0, t, " "); k = t[1];
+	    if (t[2] == "failed") bad[k] = 1;
+	    else { if (!(k in s) || t[2] + 0 < s[k]) s[k] = t[2] + 0;
+	    if (t[3] + 0 > m[k]) m[k] = t[3] + 0 } next }
+	    $1 == g { k = FNR; printf "%s|%s|%s|%s|%s|%s\n", $2, $3,
+	    (k in bad || !(k in s)) ? "failed" : s[k], $4, $5, m[k] + 0 }' \
+	    "$work/times" "$work/plan"
+}
+# table TITLE GROUP: the group's rows as a markdown table; ratio =
+# images/s against the first row of the same task
 table() {
 	echo
 	echo "## $1"
 	echo
 	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | ratio |"
 	echo "|---|---|---|---|---|---|---|"
-	awk -F'|' '$3 == "failed" { printf "| %s | %s | failed | | | | |\n", $1, $2; next }
+	rows "$2" | awk -F'|' '$3 == "failed" { printf "| %s | %s | failed | | | | |\n", $1, $2; next }
 	    { ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
-	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }' "$2"
+	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }'
 }
+: > "$work/titles"
 for n in $BENCH_SIZES; do
 	c="$work/corpus-$n"
 	[ -d "$c" ] || "$PYTHON3" "$srcdir/tests/bench/gen.py" "$n" "$c"
-	mb=$(cat "$c"/* | wc -c | awk '{printf "%d", $1 / 1e6}')
+	mb=$(cat "$c"/* | wc -c | awk '{printf "%.1f", $1 / 1e6}')
 	nova="$c/v21-detail-*.json"
 	nn=$((n * 8 / 10))
-	nmb=$(cat $nova | wc -c | awk '{printf "%d", $1 / 1e6}')
-	{
-	run "jq" "v2.1 pages -> csv" "$nn" "$nmb" "$work/jq.csv" \
+	nmb=$(cat $nova | wc -c | awk '{printf "%.1f", $1 / 1e6}')
+	g=$n
+	add $g "jq" "v2.1 pages -> csv" "$nn" "$nmb" "$work/jq.csv" \
 	    "for f in $nova; do jq -r '.images[] | [.id, .name, .status, .\"OS-EXT-IMG-SIZE:size\", .minRam, .minDisk, .created, .updated, (.metadata|tojson)] | @csv' \$f; done > $work/jq.csv"
-	run "imgmeta" "v2.1 pages -> csv" "$nn" "$nmb" "$work/im.csv" \
+	add $g "imgmeta" "v2.1 pages -> csv" "$nn" "$nmb" "$work/im.csv" \
 	    "$imgmeta -q -o $work/im.csv $nova"
-	run "sqlite3" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/flat.db" \
+	add $g "sqlite3" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/flat.db" \
 	    "{ echo 'BEGIN; CREATE TABLE images(id, name, status, size, min_ram, min_disk, created, updated, metadata);'; for f in $nova; do echo \"INSERT INTO images SELECT value->>'id', value->>'name', value->>'status', value->>'OS-EXT-IMG-SIZE:size', value->>'minRam', value->>'minDisk', value->>'created', value->>'updated', value->>'metadata' FROM json_each(readfile('\$f'), '\\\$.images');\"; done; echo 'COMMIT;'; } | sqlite3 $work/flat.db"
-	run "imgmeta" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/im.db" \
+	add $g "imgmeta" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/im.db" \
 	    "$imgmeta -q -o $work/im.db $nova"
-	run "imgmeta" "all calls, merged -> json.gz" "$n" "$mb" \
+	add $g "imgmeta" "all calls, merged -> json.gz" "$n" "$mb" \
 	    "$work/all.jsonl.gz" \
 	    "$imgmeta -q -o $work/all.jsonl.gz $c"
-	} > "$work/rows-$n"
-	table "$n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)" \
-	    "$work/rows-$n"
+	echo "$g|$n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)" >> "$work/titles"
 done
 
 if [ -n "$BENCH_ONE_FILE" ]; then
 	n=$BENCH_ONE_FILE
 	one="$work/one-$n.json"
 	[ -f "$one" ] || "$PYTHON3" "$srcdir/tests/bench/gen.py" --one-file "$n" "$one"
-	mb=$(wc -c < "$one" | awk '{printf "%d", $1 / 1e6}')
-	{
-	run "jq" "one file -> csv" "$n" "$mb" "$work/one-jq.csv" \
+	mb=$(wc -c < "$one" | awk '{printf "%.1f", $1 / 1e6}')
+	add one "jq" "one file -> csv" "$n" "$mb" "$work/one-jq.csv" \
 	    "jq -r '.images[] | [.id, .name, .status, .\"OS-EXT-IMG-SIZE:size\", .minRam, .minDisk, .created, .updated, (.metadata|tojson)] | @csv' $one > $work/one-jq.csv"
-	run "imgmeta" "one file -> csv" "$n" "$mb" "$work/one-im.csv" \
+	add one "imgmeta" "one file -> csv" "$n" "$mb" "$work/one-im.csv" \
 	    "$imgmeta -q -o $work/one-im.csv $one"
-	run "sqlite3" "one file -> sqlite" "$n" "$mb" "$work/one-flat.db" \
+	add one "sqlite3" "one file -> sqlite" "$n" "$mb" "$work/one-flat.db" \
 	    "{ echo 'BEGIN; CREATE TABLE images(id, name, status, size, min_ram, min_disk, created, updated, metadata);'; echo \"INSERT INTO images SELECT value->>'id', value->>'name', value->>'status', value->>'OS-EXT-IMG-SIZE:size', value->>'minRam', value->>'minDisk', value->>'created', value->>'updated', value->>'metadata' FROM json_each(readfile('$one'), '\\\$.images');\"; echo 'COMMIT;'; } | sqlite3 $work/one-flat.db"
-	run "imgmeta" "one file -> sqlite" "$n" "$mb" "$work/one-im.db" \
+	add one "imgmeta" "one file -> sqlite" "$n" "$mb" "$work/one-im.db" \
 	    "$imgmeta -q -o $work/one-im.db $one"
-	} > "$work/rows-one-$n"
-	table "one file of $n images ($mb MB, one {\"images\": [...]} body)" \
-	    "$work/rows-one-$n"
+	echo "one|one file of $n images ($mb MB, one {\"images\": [...]} body)" >> "$work/titles"
+fi
+
+# the rounds: every command once in each, in the plan's order
+: > "$work/times"
+i=0
+while [ "$i" -lt "$BENCH_REPEAT" ]; do
+	i=$((i + 1))
+	k=0
+	while IFS='|' read -r _ _ _ _ _ out cmd; do
+		k=$((k + 1))
+		once "$k" "$out" "$cmd" < /dev/null
+	done < "$work/plan"
+done
+while IFS='|' read -r g title; do
+	table "$title" "$g"
+done < "$work/titles"
+
+# how the merged run's time grows with the size: seconds against the
+# smallest size's, next to how the images grow
+if [ "$(echo $BENCH_SIZES | wc -w)" -gt 1 ]; then
+	echo
+	echo "## growth: all calls, merged -> json.gz"
+	echo
+	echo "| images | MB | seconds | images × | MB × | seconds × |"
+	echo "|---|---|---|---|---|---|"
+	for n in $BENCH_SIZES; do
+		rows "$n" | awk -F'|' '$2 == "all calls, merged -> json.gz"'
+	done | awk -F'|' '$3 == "failed" { printf "| %s | %s | failed | | | |\n", $4, $5; next }
+	    NR == 1 || !(n0 > 0) { n0 = $4; m0 = $5; s0 = $3 }
+	    { printf "| %s | %s | %.2f | %.2f | %.2f | %.2f |\n", $4, $5, $3, $4 / n0, (m0 > 0) ? $5 / m0 : 0, (s0 > 0) ? $3 / s0 : 0 }'
 fi
