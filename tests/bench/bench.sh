@@ -85,10 +85,15 @@ for n in $BENCH_SIZES; do
 	    "{ echo 'BEGIN; CREATE TABLE images(id, name, status, size, min_ram, min_disk, created, updated, metadata);'; for f in $nova; do echo \"INSERT INTO images SELECT value->>'id', value->>'name', value->>'status', value->>'OS-EXT-IMG-SIZE:size', value->>'minRam', value->>'minDisk', value->>'created', value->>'updated', value->>'metadata' FROM json_each(readfile('\$f'), '\\\$.images');\"; done; echo 'COMMIT;'; } | sqlite3 $work/flat.db"
 	add $g "imgmeta" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/im.db" \
 	    "$imgmeta -q -o $work/im.db $nova"
-	add $g "imgmeta" "all calls, merged -> json.gz" "$n" "$mb" \
-	    "$work/all.jsonl.gz" \
-	    "$imgmeta -q -o $work/all.jsonl.gz $c"
 	echo "$g|$n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)" >> "$work/titles"
+done
+# the merged runs of every size next to each other in each round: the
+# growth table compares them round by round
+for n in $BENCH_SIZES; do
+	c="$work/corpus-$n"
+	add $n "imgmeta" "all calls, merged -> json.gz" "$n" \
+	    "$(cat "$c"/* | wc -c | awk '{printf "%.1f", $1 / 1e6}')" \
+	    "$work/all.jsonl.gz" "$imgmeta -q -o $work/all.jsonl.gz $c"
 done
 
 if [ -n "$BENCH_ONE_FILE" ]; then
@@ -122,17 +127,41 @@ while IFS='|' read -r g title; do
 	table "$title" "$g"
 done < "$work/titles"
 
-# how the merged run's time grows with the size: seconds against the
-# smallest size's, next to how the images grow
+# how the merged run's time grows with the size: each size's shortest
+# time against the smallest size's, next to how the images and bytes
+# grow; and, since a short run's shortest time catches a fast spell of
+# the machine more easily than a long run's, the ratio of the two runs
+# of the same round (adjacent in it), as the median and range over the
+# rounds
 if [ "$(echo $BENCH_SIZES | wc -w)" -gt 1 ]; then
 	echo
 	echo "## growth: all calls, merged -> json.gz"
 	echo
-	echo "| images | MB | seconds | images × | MB × | seconds × |"
-	echo "|---|---|---|---|---|---|"
+	echo "| images | MB | seconds | images × | MB × | seconds × | seconds × round by round: median (range) |"
+	echo "|---|---|---|---|---|---|---|"
 	for n in $BENCH_SIZES; do
 		rows "$n" | awk -F'|' '$2 == "all calls, merged -> json.gz"'
-	done | awk -F'|' '$3 == "failed" { printf "| %s | %s | failed | | | |\n", $4, $5; next }
-	    NR == 1 || !(n0 > 0) { n0 = $4; m0 = $5; s0 = $3 }
-	    { printf "| %s | %s | %.2f | %.2f | %.2f | %.2f |\n", $4, $5, $3, $4 / n0, (m0 > 0) ? $5 / m0 : 0, (s0 > 0) ? $3 / s0 : 0 }'
+	done > "$work/growth"
+	awk -F'|' '$3 == "all calls, merged -> json.gz" { print FNR }' \
+	    "$work/plan" > "$work/growth-k"
+	# per round: the seconds of each size's merged run, in size order
+	awk 'FNR == NR { want[$1] = ++nk; next }
+	    ($1 in want) { r = ++seen[$1]; t[r, want[$1]] = $2 }
+	    END { for (r = 1; (r, 1) in t; r++) { line = "";
+	    for (j = 1; j <= nk; j++) line = line (j > 1 ? " " : "") t[r, j];
+	    print line } }' "$work/growth-k" "$work/times" > "$work/growth-rounds"
+	awk -F'|' -v rounds="$work/growth-rounds" '
+	    BEGIN { nr = 0; while ((getline l < rounds) > 0) { nr++;
+	    nf = split(l, f, " "); for (j = 1; j <= nf; j++) t[nr, j] = f[j] } }
+	    { j = NR }
+	    $3 == "failed" { printf "| %s | %s | failed | | | | |\n", $4, $5; next }
+	    j == 1 || !(n0 > 0) { n0 = $4; m0 = $5; s0 = $3 }
+	    { n = 0; for (r = 1; r <= nr; r++)
+	    if (t[r, 1] != "failed" && t[r, j] != "failed" && t[r, 1] > 0)
+	    q[++n] = t[r, j] / t[r, 1];
+	    for (a = 1; a <= n; a++) for (b = a + 1; b <= n; b++)
+	    if (q[b] < q[a]) { x = q[a]; q[a] = q[b]; q[b] = x }
+	    med = (n == 0) ? 0 : (n % 2) ? q[(n + 1) / 2] : (q[n / 2] + q[n / 2 + 1]) / 2;
+	    printf "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f (%.2f-%.2f) |\n", $4, $5, $3, $4 / n0, (m0 > 0) ? $5 / m0 : 0, (s0 > 0) ? $3 / s0 : 0, med, q[1], q[n] }' \
+	    "$work/growth"
 fi
