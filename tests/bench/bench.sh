@@ -32,11 +32,14 @@ add() {
 	printf '%s|%s|%s|%s|%s|%s|%s\n' "$@" >> "$work/plan"
 }
 # once K OUTPUT CMD: runs command K of the plan once, removing OUTPUT
-# first (untimed); a line "K seconds rss" in $work/times, or "K failed"
-# (a non-zero exit, or an error said on standard error: the sqlite3
-# shell says "Runtime error" and goes on)
+# first and writing out what earlier commands left dirty in the page
+# cache (untimed: the kernel would otherwise write it back 30 s later,
+# in the middle of a later command); a line "K seconds rss" in
+# $work/times, or "K failed" (a non-zero exit, or an error said on
+# standard error: the sqlite3 shell says "Runtime error" and goes on)
 once() {
 	rm -f "$2"
+	sync
 	if /usr/bin/time -f '%e %M' -o "$work/time" sh -c "$3" >/dev/null 2>"$work/err" &&
 	    ! grep -qi error "$work/err"; then
 		echo "$1 $(cat "$work/time")" >> "$work/times"
