@@ -60,16 +60,17 @@ rows() {
 	    "$work/times" "$work/plan"
 }
 # table TITLE GROUP: the group's rows as a markdown table; ratio =
-# images/s against the first row of the same task
+# images/s against the first row of the same task ("—" when that failed)
 table() {
 	echo
 	echo "## $1"
 	echo
 	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | ratio |"
 	echo "|---|---|---|---|---|---|---|"
-	rows "$2" | awk -F'|' '$3 == "failed" { printf "| %s | %s | failed | | | | |\n", $1, $2; next }
+	rows "$2" | awk -F'|' '$3 == "failed" { if (!($2 in base)) base[$2] = 0;
+	    printf "| %s | %s | failed | | | | |\n", $1, $2; next }
 	    { ips = ($3 > 0) ? $4 / $3 : 0; if (!($2 in base)) base[$2] = ips;
-	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %.2f |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? ips / base[$2] : 0 }'
+	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %s |\n", $1, $2, $3, ips, ($3 > 0) ? $5 / $3 : 0, $6 / 1024, (base[$2] > 0) ? sprintf("%.2f", ips / base[$2]) : "—" }'
 }
 : > "$work/titles"
 for n in $BENCH_SIZES; do
