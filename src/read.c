@@ -33,6 +33,7 @@ struct walk {
 
 static ssize_t	walk_source(void *, void *, size_t);
 static int	envelope_known(const char *);
+static int	walk_held(const char *);
 static void	walk_pos(struct walk *, const char *, int, size_t);
 static void	walk_pos_index(struct walk *, size_t);
 static enum rc	walk_item(struct walk *, const char *, int, size_t,
@@ -63,6 +64,18 @@ envelope_known(const char *key)
 				return 1;
 	}
 	return 0;
+}
+
+/*
+ * Envelopes of a body that holds nothing else: {"metadata": {...}} and
+ * {"meta": {...}}. Their item is read at the end of the body, and only
+ * if no other key came: an image object without its {"image": ...}
+ * envelope has a "metadata" key too, and is not a metadata response.
+ */
+static int
+walk_held(const char *key)
+{
+	return strcmp(key, "metadata") == 0 || strcmp(key, "meta") == 0;
 }
 
 /* Position of an item: "OFFSET#/key/index", JSON Pointer escaped. */
@@ -276,9 +289,10 @@ walk_json(struct walk *w)
 {
 	struct jsonscan *s = jsonscan_new(walk_source, w->resp);
 	json_t *rest = json_object();
-	struct buf key = BUF_INIT;
+	struct buf key = BUF_INIT, held = BUF_INIT;
 	enum jsonscan_rc src;
-	int c, toobig, found = 0, nulkey;
+	int c, toobig, found = 0, nulkey, others = 0;
+	char *heldkey = NULL;
 	enum rc rc = RC_OK;
 
 	walk_pos(w, NULL, 0, 0);
@@ -350,7 +364,30 @@ walk_json(struct walk *w)
 		}
 		jsonscan_ws(s);
 		c = jsonscan_peek(s);
-		if (nulkey) {
+		if (nulkey || !envelope_known(key.data) || (c != '[' &&
+		    c != '{'))
+			others++;
+		if (!nulkey && c == '{' && heldkey == NULL &&
+		    walk_held(key.data)) {
+			/* Read at the end, when it is known whether the
+			 * body has other keys. */
+			walk_pos(w, key.data, 0, 0);
+			toobig = 0;
+			src = jsonscan_value(s, &held, READ_MAX_ITEM, &toobig);
+			if (src != JSONSCAN_OK) {
+				rc = walk_broken(w, src, "inside this item");
+				goto out;
+			}
+			if (toobig) {
+				diag_report(w->diag, DIAG_REJECT,
+				    w->resp->file, buf_cstr(&w->pos),
+				    "item is larger than %zu MiB",
+				    READ_MAX_ITEM >> 20);
+				buf_reset(&held);
+			}
+			heldkey = xstrdup(key.data);
+			json_object_set_new(rest, key.data, json_null());
+		} else if (nulkey) {
 			/* Not an envelope, and not keepable: reported, its
 			 * value skipped. */
 			diag_report(w->diag, DIAG_REJECT, w->resp->file,
@@ -482,12 +519,35 @@ walk_json(struct walk *w)
 		    buf_cstr(&w->pos), "data after the end of the JSON body "
 		    "ignored");
 	}
-	if (!found) {
+	if (heldkey != NULL && !found && others > 0) {
+		char *keys = keys_text(rest);
+
+		walk_pos(w, NULL, 0, 0);
+		diag_report(w->diag, DIAG_REJECT, w->resp->file,
+		    buf_cstr(&w->pos), "JSON body is not a response of a known "
+		    "call: it has \"%s\" beside other keys (its keys: %s), "
+		    "where a metadata response has \"%s\" alone (an image "
+		    "object without its {\"image\": ...} envelope?)", heldkey,
+		    keys, heldkey);
+		free(keys);
+		rc = RC_SKIP;
+	} else if (heldkey != NULL) {
+		if (held.len > 0) {
+			walk_pos(w, heldkey, 0, 0);
+			w->data = held.data;
+			w->len = held.len;
+			(void)walk_parse_item(w, heldkey, 0, 0);
+			if (w->fatal)
+				rc = RC_FATAL;
+		}
+	} else if (!found) {
 		walk_pos(w, NULL, 0, 0);
 		rc = walk_item(w, "", 0, 0, rest);
 	}
 out:
 	json_decref(rest);
+	free(heldkey);
+	buf_free(&held);
 	buf_free(&key);
 	jsonscan_free(s);
 	return rc;
