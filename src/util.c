@@ -301,6 +301,8 @@ static _Thread_local struct {
 	int	 active;
 	int	 spilled;	/* since begin, something went to malloc */
 } json_arena;
+/* json_arena_install was called: jansson allocates through the arena */
+static int	json_arena_installed;
 
 static void *
 json_arena_malloc(size_t n)
@@ -336,6 +338,7 @@ void
 json_arena_install(void)
 {
 	json_set_alloc_funcs(json_arena_malloc, json_arena_free);
+	json_arena_installed = 1;
 }
 
 void
@@ -350,7 +353,7 @@ int
 json_arena_end(void)
 {
 	json_arena.active = 0;
-	return !json_arena.spilled;
+	return json_arena_installed && !json_arena.spilled;
 }
 
 void

@@ -94,7 +94,7 @@ char	*latin1_to_utf8(const char *, size_t);	/* caller frees */
  */
 void	 json_arena_install(void);
 void	 json_arena_begin(void);
-int	 json_arena_end(void);		/* 1: nothing went to malloc */
+int	 json_arena_end(void);		/* 1: installed, nothing went to malloc */
 void	 json_arena_release(void);	/* this thread's arena, at its end */
 
 #endif
