@@ -364,32 +364,10 @@ walk_json(struct walk *w)
 		}
 		jsonscan_ws(s);
 		c = jsonscan_peek(s);
-		if (nulkey || !envelope_known(key.data) || (c != '[' &&
-		    c != '{'))
-			others++;
-		if (!nulkey && c == '{' && heldkey == NULL &&
-		    walk_held(key.data)) {
-			/* Read at the end, when it is known whether the
-			 * body has other keys. */
-			walk_pos(w, key.data, 0, 0);
-			toobig = 0;
-			src = jsonscan_value(s, &held, READ_MAX_ITEM, &toobig);
-			if (src != JSONSCAN_OK) {
-				rc = walk_broken(w, src, "inside this item");
-				goto out;
-			}
-			if (toobig) {
-				diag_report(w->diag, DIAG_REJECT,
-				    w->resp->file, buf_cstr(&w->pos),
-				    "item is larger than %zu MiB",
-				    READ_MAX_ITEM >> 20);
-				buf_reset(&held);
-			}
-			heldkey = xstrdup(key.data);
-			json_object_set_new(rest, key.data, json_null());
-		} else if (nulkey) {
+		if (nulkey) {
 			/* Not an envelope, and not keepable: reported, its
 			 * value skipped. */
+			others++;
 			diag_report(w->diag, DIAG_REJECT, w->resp->file,
 			    buf_cstr(&w->pos), "a top-level key holds \\u0000 "
 			    "(a NUL character): its value is not read");
@@ -442,12 +420,16 @@ walk_json(struct walk *w)
 				}
 			}
 		} else if (envelope_known(key.data) && c == '{') {
-			found = 1;
+			/* a held item is copied, and read at the end of the
+			 * body, when it is known whether others came */
+			int hold = heldkey == NULL && walk_held(key.data);
+
 			walk_pos(w, key.data, 0, 0);
 			buf_reset(&w->item);
 			toobig = 0;
-			src = jsonscan_value_ref(s, &w->item, READ_MAX_ITEM,
-			    &toobig, &w->data, &w->len);
+			src = hold ? jsonscan_value(s, &held, READ_MAX_ITEM,
+			    &toobig) : jsonscan_value_ref(s, &w->item,
+			    READ_MAX_ITEM, &toobig, &w->data, &w->len);
 			if (src != JSONSCAN_OK) {
 				rc = walk_broken(w, src, "inside this item");
 				goto out;
@@ -457,8 +439,18 @@ walk_json(struct walk *w)
 				    w->resp->file, buf_cstr(&w->pos),
 				    "item is larger than %zu MiB",
 				    READ_MAX_ITEM >> 20);
-			else
-				(void)walk_parse_item(w, key.data, 0, 0);
+			if (hold) {
+				if (toobig)
+					buf_reset(&held);
+				heldkey = xstrdup(key.data);
+				json_object_set_new(rest, key.data,
+				    json_null());
+			} else {
+				found = 1;
+				if (!toobig)
+					(void)walk_parse_item(w, key.data, 0,
+					    0);
+			}
 			if (w->fatal) {
 				rc = RC_FATAL;
 				goto out;
@@ -468,6 +460,7 @@ walk_json(struct walk *w)
 			 * envelope and is offered whole. */
 			json_t *v;
 
+			others++;
 			walk_pos(w, key.data, 0, 0);
 			buf_reset(&w->item);
 			toobig = 0;
