@@ -93,10 +93,10 @@ gz_decodes_to(unsigned char *gz, size_t len, const unsigned char *data,
 
 /*
  * gzip of more than a block (1 MiB, deflated apart and joined, on
- * threads or not; -j 1024 deflates on 16): one member that decodes to the bytes, the very same
- * bytes whatever the number of threads and however the writes were cut,
- * and compressed across the blocks (each primed with the 32 KiB before
- * it).
+ * threads or not; -j 1024 deflates on 16): one member that decodes to
+ * the bytes, the very same bytes whatever the number of threads and
+ * however the writes were cut, and compressed across the blocks (each
+ * primed with the 32 KiB before it).
  */
 static void
 test_gzip_blocks(const char *dir)

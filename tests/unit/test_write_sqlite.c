@@ -195,19 +195,18 @@ slurp(const char *file, size_t *len)
 
 /*
  * The observation (image id, seq) as the readers of a database see it
- * (imgmeta_db_observation_sql), read as a record and written again as
- * json_dumps(record_to_json(), JSON_COMPACT), or "ERROR: ...".
+ * (imgmeta_db_observation_sql, then imgmeta_db_observation_read), written
+ * again as json_dumps(record_to_json(), JSON_COMPACT), or "ERROR: ...".
  */
 static char *
 rebuilt(const char *file, const char *id, int seq)
 {
 	static char out[4096];
-	char *expr = imgmeta_db_observation_sql(), *sql;
+	char *expr = imgmeta_db_observation_sql(), *sql, err[256];
 	const char *why = "no row";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	struct record r;
-	json_t *j = NULL;
 
 	record_init(&r);
 	sql = xasprintf("SELECT %s FROM image_sources s WHERE s.image_id = "
@@ -218,27 +217,24 @@ rebuilt(const char *file, const char *id, int seq)
 	else {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, seq);
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_text(st, 0) != NULL &&
-		    (j = json_loads((const char *)sqlite3_column_text(st, 0),
-		    JSON_REJECT_DUPLICATES, NULL)) == NULL)
-			why = "not JSON";
-		else if (j != NULL && record_from_json(&r, j, &why) == 0)
-			why = NULL;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			why = imgmeta_db_observation_read(id,
+			    (const char *)sqlite3_column_text(st, 0), &r, err,
+			    sizeof err);
 	}
 	if (why != NULL)
 		snprintf(out, sizeof out, "ERROR: %s", why);
 	else {
+		json_t *j;
 		char *text;
 
-		json_decref(j);
 		record_sort(&r);
 		j = record_to_json(&r);
 		text = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
 		snprintf(out, sizeof out, "%s", text);
 		free(text);
 	}
-	json_decref(j);
 	record_clear(&r);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
