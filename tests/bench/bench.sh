@@ -77,27 +77,26 @@ for n in $BENCH_SIZES; do
 	c="$work/corpus-$n"
 	[ -d "$c" ] || "$PYTHON3" "$srcdir/tests/bench/gen.py" "$n" "$c"
 	mb=$(cat "$c"/* | wc -c | awk '{printf "%.1f", $1 / 1e6}')
+	echo "$mb" > "$work/mb-$n"	# for the merged run's line below
 	nova="$c/v21-detail-*.json"
 	nn=$((n * 8 / 10))
 	nmb=$(cat $nova | wc -c | awk '{printf "%.1f", $1 / 1e6}')
-	g=$n
-	add $g "jq" "v2.1 pages -> csv" "$nn" "$nmb" "$work/jq.csv" \
+	add $n "jq" "v2.1 pages -> csv" "$nn" "$nmb" "$work/jq.csv" \
 	    "for f in $nova; do jq -r '.images[] | [.id, .name, .status, .\"OS-EXT-IMG-SIZE:size\", .minRam, .minDisk, .created, .updated, (.metadata|tojson)] | @csv' \$f; done > $work/jq.csv"
-	add $g "imgmeta" "v2.1 pages -> csv" "$nn" "$nmb" "$work/im.csv" \
+	add $n "imgmeta" "v2.1 pages -> csv" "$nn" "$nmb" "$work/im.csv" \
 	    "$imgmeta -q -o $work/im.csv $nova"
-	add $g "sqlite3" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/flat.db" \
+	add $n "sqlite3" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/flat.db" \
 	    "{ echo 'BEGIN; CREATE TABLE images(id, name, status, size, min_ram, min_disk, created, updated, metadata);'; for f in $nova; do echo \"INSERT INTO images SELECT value->>'id', value->>'name', value->>'status', value->>'OS-EXT-IMG-SIZE:size', value->>'minRam', value->>'minDisk', value->>'created', value->>'updated', value->>'metadata' FROM json_each(readfile('\$f'), '\\\$.images');\"; done; echo 'COMMIT;'; } | sqlite3 $work/flat.db"
-	add $g "imgmeta" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/im.db" \
+	add $n "imgmeta" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/im.db" \
 	    "$imgmeta -q -o $work/im.db $nova"
-	echo "$g|$n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)" >> "$work/titles"
+	echo "$n|$n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)" >> "$work/titles"
 done
 # the merged runs of every size next to each other in each round: the
 # growth table compares them round by round
 for n in $BENCH_SIZES; do
-	c="$work/corpus-$n"
 	add $n "imgmeta" "all calls, merged -> json.gz" "$n" \
-	    "$(cat "$c"/* | wc -c | awk '{printf "%.1f", $1 / 1e6}')" \
-	    "$work/all.jsonl.gz" "$imgmeta -q -o $work/all.jsonl.gz $c"
+	    "$(cat "$work/mb-$n")" "$work/all.jsonl.gz" \
+	    "$imgmeta -q -o $work/all.jsonl.gz $work/corpus-$n"
 done
 
 if [ -n "$BENCH_ONE_FILE" ]; then
