@@ -345,13 +345,20 @@ os_item_begin(struct read_ctx *ctx, const json_t *item, struct record *rec,
 
 enum rc
 os_status_text(struct read_ctx *ctx, struct record *rec, const char *name,
-    const char *raw)
+    const char *raw, const struct reader_status *map)
 {
+	const char *text = raw;
 	enum rc rc;
 
 	if (raw == NULL)
 		return RC_OK;
-	if ((rc = os_set_text(ctx, rec, F_STATUS, name, raw)) != RC_OK)
+	for (; map != NULL && map->sent != NULL; map++) {
+		if (strcmp(raw, map->sent) == 0) {
+			text = map->status;
+			break;
+		}
+	}
+	if ((rc = os_set_text(ctx, rec, F_STATUS, name, text)) != RC_OK)
 		return rc;
 	if (rec->f[F_STATUS] == NULL) {
 		char *cut = os_cut_text(raw);
@@ -366,7 +373,8 @@ os_status_text(struct read_ctx *ctx, struct record *rec, const char *name,
 
 enum rc
 os_status_json(struct read_ctx *ctx, struct record *rec, const char *name,
-    const json_t *v, const char **raw)
+    const json_t *v, const struct reader_status *map,
+    const char **raw)
 {
 	*raw = NULL;
 	if (v == NULL || json_is_null(v))
@@ -376,7 +384,7 @@ os_status_json(struct read_ctx *ctx, struct record *rec, const char *name,
 	if (strlen(json_string_value(v)) != json_string_length(v))
 		return os_set_json(ctx, rec, F_STATUS, name, v);
 	*raw = json_string_value(v);
-	return os_status_text(ctx, rec, name, *raw);
+	return os_status_text(ctx, rec, name, *raw, map);
 }
 
 enum rc

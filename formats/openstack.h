@@ -89,15 +89,17 @@ enum rc	os_set_id_json(struct read_ctx *, struct record *, const char *name,
 enum rc	os_item_begin(struct read_ctx *, const json_t *item, struct record *,
 	    struct os_url *);
 /*
- * Status: mapped through norm_status; a status that maps to nothing
- * leaves the field null with a warning (the source keeps the original).
- * os_status_json also stores the status text as sent in *raw (borrowed
- * from the JSON value; NULL when absent).
+ * Status: the API's own statuses first through map (the reader's
+ * .statuses; may be NULL), then through norm_status; a status that maps
+ * to nothing leaves the field null with a warning (the source keeps the
+ * original). os_status_json also stores the status text as sent in *raw
+ * (borrowed from the JSON value; NULL when absent).
  */
 enum rc	os_status_text(struct read_ctx *, struct record *, const char *name,
-	    const char *raw);
+	    const char *raw, const struct reader_status *map);
 enum rc	os_status_json(struct read_ctx *, struct record *, const char *name,
-	    const json_t *, const char **raw);
+	    const json_t *, const struct reader_status *map,
+	    const char **raw);
 /*
  * Properties from a JSON object (properties, metadata, meta): every
  * value through record_prop_set_json. Absent or null: none. Anything

@@ -333,7 +333,7 @@ read_glance_v1_read_headers(struct read_ctx *ctx)
 		case F_STATUS:
 			free(status);
 			status = xstrdup(text);
-			rc = os_status_text(ctx, &rec, h->name, text);
+			rc = os_status_text(ctx, &rec, h->name, text, NULL);
 			break;
 		case F_VISIBILITY:
 			rc = read_glance_v1_public(ctx, &rec, h->name, text);
@@ -424,7 +424,8 @@ read_glance_v1_read_item(struct read_ctx *ctx, const json_t *item)
 		case F_ID:
 			continue;
 		case F_STATUS:
-			rc = os_status_json(ctx, &rec, fd->key, v, &status);
+			rc = os_status_json(ctx, &rec, fd->key, v, NULL,
+			    &status);
 			break;
 		case F_VISIBILITY:
 			rc = read_glance_v1_public_json(ctx, &rec, fd->key, v);

@@ -209,7 +209,7 @@ read_glance_v2_read_item(struct read_ctx *ctx, const json_t *item)
 	if ((rc = os_item_begin(ctx, item, &rec, &u)) != RC_OK)
 		goto out;
 	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
-	    &status)) != RC_OK)
+	    NULL, &status)) != RC_OK)
 		goto out;
 	if ((rc = read_glance_v2_visibility(ctx, &rec,
 	    os_get(item, "visibility"))) != RC_OK)

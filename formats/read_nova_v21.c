@@ -48,6 +48,16 @@ static const struct read_nova_v21_field {
 	{ "updated",	F_UPDATED_AT },
 };
 
+/* Nova's own statuses: its API maps Glance's to ACTIVE, SAVING, DELETED,
+ * ERROR or UNKNOWN; UNKNOWN and anything else map to null. */
+static const struct reader_status read_nova_v21_statuses[] = {
+	{ "ACTIVE",	"active" },
+	{ "SAVING",	"saving" },
+	{ "DELETED",	"deleted" },
+	{ "ERROR",	"killed" },
+	{ NULL,		NULL }
+};
+
 static const char read_nova_v21_fix[] =
     "capture it with its request line (curl -v, or a HAR export), or put "
     "the image's UUID in the file name";
@@ -66,6 +76,7 @@ static enum rc	read_nova_v21_meta_id(struct read_ctx *, struct record *,
 const struct reader_ops read_nova_v21_ops = {
 	.name = "nova_v21",
 	.envelopes = read_nova_v21_envelopes,
+	.statuses = read_nova_v21_statuses,
 	.bid_headers = NULL,
 	.read_headers = NULL,
 	.bid_item = read_nova_v21_bid_item,
@@ -189,9 +200,9 @@ read_nova_v21_image(struct read_ctx *ctx, const json_t *item)
 			goto out;
 	}
 	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
-	    &status)) != RC_OK)
+	    read_nova_v21_statuses, &status)) != RC_OK)
 		goto out;
-	if (status != NULL && (deleted = status_deleted(status)) != NULL)
+	if ((deleted = status_deleted(rec.f[F_STATUS])) != NULL)
 		record_set_raw(&rec, F_DELETED, deleted);
 	meta = os_get(item, "metadata");
 	if ((rc = os_props_json(ctx, &rec, "metadata", meta)) != RC_OK)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "reader.h"
 #include "util.h"
 
 enum filter_op {
@@ -100,8 +101,9 @@ filter_add(struct filter *f, const char *name, const char *value,
 	} else if (field_info[t.field].type == FT_STRING)
 		t.value = xstrdup(value);
 	else if (t.field == F_STATUS) {
-		/* Glance's values, or Nova's upper-case ones, mapped. */
-		if (norm_status(value, &t.value, why) != 0 || t.value == NULL) {
+		/* Glance's values, or an API's own, mapped. */
+		if (norm_status(read_status(value), &t.value, why) != 0 ||
+		    t.value == NULL) {
 			*why = "is not an image status (queued, saving, "
 			    "uploading, importing, active, deactivated, killed, "
 			    "deleted, pending_delete)";

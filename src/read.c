@@ -546,6 +546,19 @@ out:
 	return rc;
 }
 
+const char *
+read_status(const char *sent)
+{
+	for (size_t i = 0; readers[i] != NULL; i++) {
+		const struct reader_status *m = readers[i]->statuses;
+
+		for (; m != NULL && m->sent != NULL; m++)
+			if (strcmp(sent, m->sent) == 0)
+				return m->status;
+	}
+	return sent;
+}
+
 const struct reader_ops *
 read_file_bid(struct stream *s)
 {

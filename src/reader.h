@@ -50,9 +50,19 @@ struct read_ctx {
 	void		*emit_arg;
 };
 
+/* A status as an API sends it and the Glance status it stands for. */
+struct reader_status {
+	const char	*sent;
+	const char	*status;
+};
+
 struct reader_ops {
 	const char		*name;		/* "glance_v1" */
 	const char *const	*envelopes;	/* NULL-terminated, or NULL */
+	/* The API's own statuses, ending with a NULL sent; NULL when it
+	 * sends Glance's. The reader maps them (os_status_json); the
+	 * filters accept them too (read_status). */
+	const struct reader_status *statuses;
 	/* Headers-only representations; both NULL when not used. */
 	int	(*bid_headers)(const struct response *);
 	enum rc	(*read_headers)(struct read_ctx *);
@@ -80,6 +90,10 @@ extern const struct reader_ops *const readers[];
  */
 enum rc	read_response(struct response *, struct diag *,
 	    enum rc (*emit)(void *, struct record *), void *emit_arg);
+
+/* A status as some reader's API sends it, as the Glance status it stands
+ * for; any other text as it is. */
+const char *read_status(const char *sent);
 
 /* The reader that bids highest on a whole file (bid_file), or NULL:
  * capture_read asks before it splits a file into responses. */

@@ -1352,30 +1352,20 @@ norm_md5(const char *s, char **out, const char **why)
 	return 0;
 }
 
-/*
- * The statuses we know, as sent (Glance's lowercase ones, Nova's
- * uppercase ones), and what each maps to. Nova's own API maps Glance's
- * statuses to ACTIVE, SAVING, DELETED, ERROR or UNKNOWN; UNKNOWN and
- * anything else map to null.
- */
+/* Glance's statuses, and whether each says the image is deleted. */
 static const struct {
-	const char	*sent;
 	const char	*status;
 	const char	*deleted;
 } statuses[] = {
-	{ "queued",		"queued",		"false" },
-	{ "saving",		"saving",		"false" },
-	{ "uploading",		"uploading",		"false" },
-	{ "importing",		"importing",		"false" },
-	{ "active",		"active",		"false" },
-	{ "deactivated",	"deactivated",		"false" },
-	{ "killed",		"killed",		"false" },
-	{ "deleted",		"deleted",		"true" },
-	{ "pending_delete",	"pending_delete",	"true" },
-	{ "ACTIVE",		"active",		"false" },
-	{ "SAVING",		"saving",		"false" },
-	{ "DELETED",		"deleted",		"true" },
-	{ "ERROR",		"killed",		"false" },
+	{ "queued",		"false" },
+	{ "saving",		"false" },
+	{ "uploading",		"false" },
+	{ "importing",		"false" },
+	{ "active",		"false" },
+	{ "deactivated",	"false" },
+	{ "killed",		"false" },
+	{ "deleted",		"true" },
+	{ "pending_delete",	"true" },
 };
 
 /* The index in statuses[] of s, or -1. */
@@ -1383,7 +1373,7 @@ static int
 status_index(const char *s, const char **deleted)
 {
 	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
-		if (strcmp(s, statuses[i].sent) == 0) {
+		if (strcmp(s, statuses[i].status) == 0) {
 			if (deleted != NULL)
 				*deleted = statuses[i].deleted;
 			return (int)i;
@@ -1405,12 +1395,12 @@ norm_status(const char *s, char **out, const char **why)
 }
 
 const char *
-status_deleted(const char *nova_status)
+status_deleted(const char *status)
 {
 	const char *deleted = NULL;
 
-	if (nova_status != NULL)
-		(void)status_index(nova_status, &deleted);
+	if (status != NULL)
+		(void)status_index(status, &deleted);
 	return deleted;
 }
 

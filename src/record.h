@@ -180,12 +180,14 @@ int	norm_time(const char *, char **out, const char **why);
 int	norm_http_date(const char *, char **out, const char **why);
 int	norm_uuid(const char *, char **out, const char **why);
 int	norm_md5(const char *, char **out, const char **why);
-/* Status: Glance's own values kept, Nova's ACTIVE/SAVING/DELETED/ERROR
- * mapped; anything else gives 0 with *out = NULL (null, not an error). */
+/* Status: Glance's own values kept; anything else gives 0 with *out =
+ * NULL (null, not an error). A reader whose API has statuses of its own
+ * maps them to Glance's first. */
 int	norm_status(const char *, char **out, const char **why);
 int	norm_visibility(const char *, char **out, const char **why);
-/* Nova status -> deleted: DELETED -> "true", other mapped -> "false",
- * unmapped -> NULL. Returns a static string or NULL. */
-const char *status_deleted(const char *nova_status);
+/* A status of Glance's -> deleted: "true" for deleted and pending_delete,
+ * "false" for the others, NULL for what is not one of Glance's. Returns a
+ * static string or NULL. */
+const char *status_deleted(const char *status);
 
 #endif

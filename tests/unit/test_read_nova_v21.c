@@ -518,6 +518,11 @@ test_status_mapping(void)
 		snprintf(what, sizeof what, "%s: source keeps it",
 		    cases[i].sent);
 		T_STR(tr_src(&tr, 0, S_STATUS), cases[i].sent, what);
+		/* the filters (--status) accept Nova's spelling too */
+		snprintf(what, sizeof what, "read_status(\"%s\")",
+		    cases[i].sent);
+		T_STR(read_status(cases[i].sent), cases[i].status != NULL ?
+		    cases[i].status : cases[i].sent, what);
 		snprintf(what, sizeof what, "%s: warnings", cases[i].sent);
 		T_INT(tr_count(&tr, DIAG_WARN), cases[i].status ? 0 : 1, what);
 		if (cases[i].status == NULL) {
