@@ -454,6 +454,34 @@ test_schema_is_strict(void)
 		T_OK(x != NULL && !valid(x), "two images with one id");
 		xmlFreeDoc(x);
 	}
+	/* api: any reader's name (lower case, digits, . _ -), so that a
+	 * new reader needs no change here; nothing else. */
+	{
+		static const struct {
+			const char	*api;
+			int		 ok;
+		} apis[] = {
+			{ "v1", 1 }, { "v1.1", 1 }, { "v2.1", 1 }, { "v2", 1 },
+			{ "os-migrate_1.0", 1 }, { "", 0 }, { "v 1", 0 },
+			{ "V1", 0 }, { "-v1", 0 }, { "v1/x", 0 },
+		};
+
+		for (size_t i = 0; i < sizeof apis / sizeof apis[0]; i++) {
+			xmlDocPtr x;
+			char what[64];
+
+			snprintf(doc, sizeof doc, "<images xmlns=\"" NS "\">"
+			    "<image><id>" ID_A "</id><properties/><sources>"
+			    "<source file=\"f\" at=\"0\" api=\"%s\" "
+			    "call=\"head\"/></sources></image></images>",
+			    apis[i].api);
+			snprintf(what, sizeof what, "api \"%s\" %s",
+			    apis[i].api, apis[i].ok ? "valid" : "invalid");
+			x = parse(doc);
+			T_OK(x != NULL && valid(x) == apis[i].ok, what);
+			xmlFreeDoc(x);
+		}
+	}
 }
 
 /*
