@@ -250,6 +250,8 @@ capture_failed(struct capture *c)
 	if (c->failed)
 		return;
 	c->failed = 1;
+	if (stream_errno(c->s) != 0)
+		return;		/* not the content's fault: input.c says it */
 	snprintf(pos, sizeof pos, "%llu",
 	    (unsigned long long)stream_offset(c->s));
 	diag_report(c->d, DIAG_REJECT, c->file, pos,

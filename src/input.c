@@ -2,14 +2,18 @@
  * input.c: walks the inputs named on the command line: files, directories
  * (recursively, entries in byte order of their names) and "-" for
  * standard input. Each file is opened as a stream and handed to the
- * callback; an unreadable input is reported and the walk goes on.
+ * callback. An input that cannot be read (missing, an I/O error, no file
+ * descriptor left) is an error that ends the walk: the run cannot say
+ * what it held, so it must not write an output as if it had read it.
  *
  * In a directory, entries whose names start with '.' (".git", editor
  * swap files) and entries that are neither regular files nor directories
  * are skipped, the latter with a warning; a FIFO or device named on the
  * command line itself is read (so that "imgmeta <(zcat x.gz)" works).
  * A directory reached again through a symbolic link is skipped with a
- * warning instead of looping.
+ * warning instead of looping, a symbolic link in a directory that points
+ * nowhere with a warning, and a directory named on the command line in
+ * which the walk finds no file is a warning too.
  */
 #include "config.h"
 
@@ -19,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,9 +46,11 @@ struct input {
 	input_list_cb	 list;		/* input_list: name the files only */
 	uint64_t	 files;
 	uint64_t	 bytes;
+	uint64_t	 found;		/* files met by the walk */
 };
 
-static void	input_cannot(struct diag *, const char *, int);
+static enum rc	input_cannot(struct diag *, const char *, const char *,
+		    int);
 static int	input_excluded(const struct stat *);
 static enum rc	input_file(struct input *, const char *, int);
 static int	input_namecmp(const void *, const void *);
@@ -86,17 +93,20 @@ input_excluded(const struct stat *st)
 	return 0;
 }
 
-static void
-input_cannot(struct diag *d, const char *name, int err)
+/* An input that cannot be read: an error (exit 2), not a reject. */
+static enum rc
+input_cannot(struct diag *d, const char *name, const char *pos, int err)
 {
-	diag_report(d, DIAG_REJECT, name, "0", "cannot read: %s",
+	diag_report(d, DIAG_ERROR, name, pos, "cannot read: %s",
 	    strerror(err));
+	return RC_FATAL;
 }
 
 /* One file of the walk: measured, listed or read. */
 static enum rc
 input_file(struct input *in, const char *name, int std)
 {
+	in->found++;
 	if (in->measure) {
 		struct stat st;
 
@@ -120,14 +130,19 @@ input_read_file(const char *name, int std, struct diag *d, input_cb cb,
 
 	if (std)
 		fd = STDIN_FILENO;
-	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0) {
-		input_cannot(d, name, errno);
-		return RC_SKIP;
-	}
+	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		return input_cannot(d, name, NULL, errno);
 	s = stream_open_fd(fd, !std);
 	d->n.inputs++;
 	rc = cb(arg, name, s);
 	d->n.bytes += stream_offset(s);
+	if (stream_errno(s) != 0 && rc != RC_FATAL) {
+		char pos[32];
+
+		snprintf(pos, sizeof pos, "%llu",
+		    (unsigned long long)stream_offset(s));
+		rc = input_cannot(d, name, pos, stream_errno(s));
+	}
 	stream_free(s);
 	return rc;
 }
@@ -159,10 +174,8 @@ input_dir(struct input *in, const char *name, const struct stat *st,
 			    "skipped");
 			return RC_OK;
 		}
-	if ((dir = opendir(name)) == NULL) {
-		input_cannot(in->d, name, errno);
-		return RC_SKIP;
-	}
+	if ((dir = opendir(name)) == NULL)
+		return input_cannot(in->d, name, NULL, errno);
 	for (;;) {
 		errno = 0;
 		if ((de = readdir(dir)) == NULL)
@@ -175,8 +188,8 @@ input_dir(struct input *in, const char *name, const struct stat *st,
 	err = errno;
 	closedir(dir);
 	if (err != 0)
-		input_cannot(in->d, name, err);
-	if (n > 0)
+		rc = input_cannot(in->d, name, NULL, err);
+	if (n > 0 && rc != RC_FATAL)
 		qsort(names, n, sizeof *names, input_namecmp);
 
 	len = strlen(name);
@@ -203,16 +216,31 @@ input_path(struct input *in, const char *name, int top,
     const struct input_dir *up)
 {
 	struct stat st;
+	uint64_t found;
+	enum rc rc;
 	int ex;
 
 	if (top && strcmp(name, "-") == 0)
 		return input_file(in, name, 1);
 	if (stat(name, &st) < 0) {
-		input_cannot(in->d, name, errno);
-		return RC_SKIP;
+		int err = errno;
+
+		if (!top && err == ENOENT && lstat(name, &st) == 0 &&
+		    S_ISLNK(st.st_mode)) {
+			diag_report(in->d, DIAG_WARN, name, NULL, "a symbolic "
+			    "link to nothing, skipped");
+			return RC_OK;
+		}
+		return input_cannot(in->d, name, NULL, err);
 	}
-	if (S_ISDIR(st.st_mode))
-		return input_dir(in, name, &st, up);
+	if (S_ISDIR(st.st_mode)) {
+		found = in->found;
+		rc = input_dir(in, name, &st, up);
+		if (rc != RC_FATAL && top && in->found == found)
+			diag_report(in->d, DIAG_WARN, name, NULL,
+			    "no files in this directory");
+		return rc;
+	}
 	if (S_ISREG(st.st_mode) && (ex = input_excluded(&st)) != 0) {
 		if (ex == 1)
 			diag_report(in->d, DIAG_WARN, name, NULL, "this run's "

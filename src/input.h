@@ -4,8 +4,9 @@
  * order of their names (so runs are reproducible); "-" is standard input.
  * Names are given to the callback as the user wrote them, joined with the
  * path inside a directory ("samples/" + "v1/head.txt" gives
- * "samples/v1/head.txt"). An unreadable input is reported as a reject and
- * the walk goes on.
+ * "samples/v1/head.txt"). An input that cannot be read (missing, an I/O
+ * error, no descriptor left) is reported as an error (DIAG_ERROR) and ends
+ * the walk with RC_FATAL.
  */
 #ifndef IMGMETA_INPUT_H
 #define IMGMETA_INPUT_H
@@ -17,7 +18,8 @@
 
 typedef enum rc (*input_cb)(void *arg, const char *name, struct stream *);
 
-/* Stops early only when cb returns RC_FATAL (returned). */
+/* Stops early when cb returns RC_FATAL or an input cannot be read
+ * (RC_FATAL returned). */
 enum rc	input_walk(char *const *paths, size_t n, struct diag *, input_cb,
 	    void *arg);
 
@@ -25,8 +27,8 @@ enum rc	input_walk(char *const *paths, size_t n, struct diag *, input_cb,
  * The same walk in two steps, for reading files on several threads:
  * input_list names each file the walk would read, in the same order and
  * with the same reports about directories (std is 1 for "-"), and
- * input_read_file reads one of them as input_walk would (an unopenable
- * file is reported as a reject).
+ * input_read_file reads one of them as input_walk would (a file that
+ * cannot be opened or read is reported as an error: RC_FATAL).
  */
 typedef enum rc (*input_list_cb)(void *arg, const char *name, int std);
 enum rc	input_list(char *const *paths, size_t n, struct diag *,

@@ -46,6 +46,7 @@ struct stream {
 
 	uint64_t	 offset;	/* of out[start] */
 	char		*error;		/* set once, then reads fail */
+	int		 ioerr;		/* errno of a failed read(2), else 0 */
 };
 
 static struct stream *stream_new(void);
@@ -145,6 +146,8 @@ stream_fill_raw(struct stream *s)
 			n = read(s->fd, s->in + s->in_end, room);
 		while (n < 0 && errno == EINTR);
 		if (n < 0) {
+			if (s->error == NULL)
+				s->ioerr = errno;
 			stream_fail(s, "read error", strerror(errno));
 			s->in_eof = 1;
 			return -1;
@@ -349,4 +352,10 @@ const char *
 stream_error(const struct stream *s)
 {
 	return s->error;
+}
+
+int
+stream_errno(const struct stream *s)
+{
+	return s->ioerr;
 }

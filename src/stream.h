@@ -34,5 +34,8 @@ void	 stream_skip(struct stream *, size_t n);
 uint64_t stream_offset(const struct stream *);
 int	 stream_is_gzip(const struct stream *);
 const char *stream_error(const struct stream *);	/* NULL if none */
+/* The errno of a read(2) that failed (the file, not its content, is at
+ * fault: the run cannot go on), else 0. */
+int	stream_errno(const struct stream *);
 
 #endif

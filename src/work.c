@@ -385,12 +385,13 @@ work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
 	struct diag ld;
 	size_t nfiles = 0, i;
 	unsigned nth = 0;
-	enum rc rc = RC_OK;
+	enum rc rc = RC_OK, listed;
 
 	diag_init(&ld, work_list_sink, &w);
-	if (input_list(paths, n, &ld, work_list, &w) == RC_FATAL)
-		rc = RC_FATAL;
-	for (i = 0; i < w.njobs; i++)
+	/* RC_FATAL: an input cannot be read; what the walk said up to it is
+	 * said, and no file is read */
+	listed = input_list(paths, n, &ld, work_list, &w);
+	for (i = 0; i < w.njobs && listed != RC_FATAL; i++)
 		nfiles += w.jobs[i].name != NULL;
 	if (nthreads < 1)
 		nthreads = 1;
@@ -413,9 +414,11 @@ work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
 		pthread_mutex_lock(&w.mu);
 		w.cur = i;
 		pthread_cond_broadcast(&w.room);
-		if (j->name == NULL) {
+		if (j->name == NULL || listed == RC_FATAL) {
 			pthread_mutex_unlock(&w.mu);
-			diag_report(d, j->kind, j->file, j->pos, "%s", j->msg);
+			if (j->name == NULL)
+				diag_report(d, j->kind, j->file, j->pos, "%s",
+				    j->msg);
 			continue;
 		}
 		for (;;) {
@@ -445,6 +448,8 @@ work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
 		pthread_mutex_unlock(&w.mu);
 	}
 
+	if (listed == RC_FATAL)
+		rc = RC_FATAL;
 	pthread_mutex_lock(&w.mu);
 	w.stop = 1;
 	pthread_cond_broadcast(&w.room);
