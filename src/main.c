@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "capture.h"
 #include "compare.h"
@@ -87,6 +88,7 @@ static int	main_run(struct run *, int, char *[]);
 static void	main_stats(struct run *, double);
 static void	main_signal(int);
 static void	main_exclude_temps(const char *);
+static int	main_output_is_input(const char *, char *const *, size_t);
 static double	main_now(void);
 static void	main_progress(struct run *, int);
 static void	main_progress_end(struct run *);
@@ -435,6 +437,36 @@ main_exclude_temps(const char *path)
 	}
 }
 
+/*
+ * An output file that is also named as an input (the same file, whatever
+ * the name or link) would be read, then replaced by the output: a
+ * capture, or last night's inventory, would be lost. Says so and returns
+ * 1. Standard input redirected from it counts too. Inside a directory
+ * walk the output is skipped instead (input_exclude).
+ */
+static int
+main_output_is_input(const char *out, char *const *in, size_t n)
+{
+	struct stat o, st;
+
+	if (out == NULL || strcmp(out, "-") == 0 || stat(out, &o) != 0 ||
+	    !S_ISREG(o.st_mode))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int std = strcmp(in[i], "-") == 0;
+
+		if ((std ? fstat(STDIN_FILENO, &st) : stat(in[i], &st)) != 0 ||
+		    st.st_dev != o.st_dev || st.st_ino != o.st_ino)
+			continue;
+		fprintf(stderr, "%s: ", progname);
+		main_put_escaped(std ? "standard input" : in[i]);
+		fprintf(stderr, ": is the output too: it would be read, then "
+		    "replaced; write the output to another file\n");
+		return 1;
+	}
+	return 0;
+}
+
 static void
 main_signal(int sig)
 {
@@ -628,6 +660,17 @@ main_run(struct run *r, int argc, char *argv[])
 		    "standard output: give -o PATH\n", progname, ops->name);
 		return EXIT_FATAL;
 	}
+
+	/* Refused before anything is written. An output that is added to
+	 * (preload: SQLite) is not replaced, so naming it as an input loses
+	 * nothing: the walk skips it (input_exclude). */
+	if ((ops->preload == NULL && main_output_is_input(r->o.output,
+	    argv + optind, (size_t)(argc - optind))) ||
+	    main_output_is_input(r->o.stats_json, argv + optind,
+	    (size_t)(argc - optind)) ||
+	    main_output_is_input(r->o.glance_report, argv + optind,
+	    (size_t)(argc - optind)))
+		return EXIT_FATAL;
 
 	diag_init(&r->diag, main_sink, r);
 	r->t0 = t0;
