@@ -1276,6 +1276,7 @@ write_sqlite_commit_new(struct write_sqlite *s)
 	output_forget_temp(s->tmp);
 	free(s->tmp);
 	s->tmp = NULL;
+	(void)output_sync_dir(s->target, s->w->diag);
 	return RC_OK;
 }
 

@@ -816,6 +816,9 @@ main(int argc, char *argv[])
 
 	json_object_seed(0);	/* before any thread makes an object */
 	json_arena_install();
+	/* fatal() exits at once, from any thread: the output's temporary
+	 * files go then too (a finished run has none left) */
+	atexit(output_cleanup_signal);
 	r.filter = filter_new();
 	status = main_run(&r, argc, argv);
 	filter_free(r.filter);

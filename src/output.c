@@ -123,9 +123,49 @@ output_forget_temp(const char *tmp)
 void
 output_cleanup_signal(void)
 {
-	for (size_t i = 0; i < MAX_TEMPS; i++)
-		if (output_temps[i] != NULL)
-			unlink(output_temps[i]);
+	/* SQLite's files beside a temporary database, too */
+	static const char *const ends[] = { "-wal", "-shm", "-journal" };
+
+	for (size_t i = 0; i < MAX_TEMPS; i++) {
+		const char *t = output_temps[i];
+		char p[4096];
+		size_t n;
+
+		if (t == NULL)
+			continue;
+		unlink(t);
+		if ((n = strlen(t)) + 16 > sizeof p)
+			continue;
+		for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+			memcpy(p, t, n);
+			memcpy(p + n, ends[k], strlen(ends[k]) + 1);
+			unlink(p);
+		}
+	}
+}
+
+enum rc
+output_sync_dir(const char *target, struct diag *d)
+{
+	const char *slash = strrchr(target, '/');
+	char *dir = slash == NULL ? xstrdup(".") : slash == target ?
+	    xstrdup("/") : xstrndup(target, (size_t)(slash - target));
+	int fd, err = 0;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err = errno;
+	else {
+		if (fsync(fd) != 0 && errno != EINVAL)
+			err = errno;
+		close(fd);
+	}
+	free(dir);
+	if (err == 0)
+		return RC_OK;
+	diag_report(d, DIAG_WARN, target, NULL, "in place, but its directory "
+	    "could not be synced (a power cut may undo it): %s",
+	    strerror(err));
+	return RC_WARN;
 }
 
 char *
@@ -560,6 +600,7 @@ output_commit(struct output *o)
 				output_forget_temp(o->tmp);
 				free(o->tmp);
 				o->tmp = NULL;
+				(void)output_sync_dir(o->target, o->diag);
 			}
 		}
 	}

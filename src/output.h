@@ -28,8 +28,14 @@ void	 output_threads(struct output *, unsigned n);
 enum rc	 output_write(struct output *, const void *, size_t);
 enum rc	 output_commit(struct output *);	/* frees */
 void	 output_abort(struct output *);		/* frees; NULL ok */
-/* Removes every temporary file not yet committed; async-signal-safe. */
+/* Removes every temporary file not yet committed (and SQLite's -wal,
+ * -shm and -journal beside it); async-signal-safe, and called at exit,
+ * so that a fatal error leaves none behind either. */
 void	 output_cleanup_signal(void);
+/* Syncs the directory of a file just renamed into place, so that the
+ * rename survives a power cut. A failure is a warning (the file is in
+ * place): RC_WARN. */
+enum rc	 output_sync_dir(const char *target, struct diag *);
 /* Temporary path beside a target, for writers that make their own file
  * (sqlite): registered so that output_cleanup_signal removes it. */
 char	*output_temp_path(const char *target);
