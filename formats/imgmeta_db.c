@@ -74,6 +74,7 @@ imgmeta_db_observation_read(const char *id, const char *text,
     struct record *obs, char *err, size_t n)
 {
 	const char *why = NULL;
+	char src[160];
 	json_error_t jerr;
 	json_t *j;
 
@@ -90,6 +91,11 @@ imgmeta_db_observation_read(const char *id, const char *text,
 		why = "it is another image's";
 	else if (obs->nsrcs != 1)
 		why = "it has not exactly one source";
+	else if ((why = source_check(&obs->srcs[0], src, sizeof src)) !=
+	    NULL) {
+		snprintf(err, n, "its source's %s", why);
+		why = err;
+	}
 	json_decref(j);
 	return why;
 }

@@ -33,8 +33,9 @@ char	*imgmeta_db_observation_sql(void);
 /*
  * What that expression gave for image id (text, NULL when there was
  * nothing to make it from) read into obs, the observation of that image
- * with one source: NULL, or why it is damaged (in err, n bytes, when it
- * needs formatting). obs is replaced only on success.
+ * with one source, and a source as imgmeta writes it (source_check):
+ * NULL, or why it is damaged (in err, n bytes, when it needs
+ * formatting). obs is replaced only on success.
  */
 const char *imgmeta_db_observation_read(const char *id, const char *text,
 	    struct record *obs, char *err, size_t n);

@@ -261,6 +261,7 @@ read_imgmeta_json_source(struct read_imgmeta_json *r, json_t *o,
 {
 	struct source *src = record_add_source(rec);
 	const char *key;
+	char why[160];
 	json_t *v;
 	int k;
 
@@ -286,6 +287,10 @@ read_imgmeta_json_source(struct read_imgmeta_json *r, json_t *o,
 			    n, key);
 		source_set(src, (enum source_field)k, json_string_value(v));
 	}
+	/* As a capture's reader would have made it. */
+	if (source_check(src, why, sizeof why) != NULL)
+		return read_reject(&r->ctx, "source %zu of %zu: %s: the record "
+		    "is not read", i + 1, n, why);
 	return RC_OK;
 }
 

@@ -7,13 +7,17 @@
  * Recognised by SQLite's magic ("SQLite format 3\0"). SQLite reads a
  * database in place, so it must be a regular file named by its path: on
  * standard input, through a pipe or gzip-compressed it is rejected with
- * what to do instead. It is opened with PRAGMA query_only (read-write
- * where the file allows it, so that closing it removes the -wal and -shm
- * files that reading a WAL database makes, as a read-only connection
- * would not; nothing is ever written) and must carry imgmeta's
- * application_id and a schema version (user_version) from
- * IMGMETA_DB_OLDEST_VERSION to this schema's, as write_sqlite.c asks of a
- * database it writes into; another is rejected untouched.
+ * what to do instead. It is opened read-only (a WAL database's -wal
+ * file is read, never folded into it: the shard's files keep their
+ * bytes; a -shm file SQLite needs may be left beside them; a WAL
+ * database without a -wal file, which nothing writes, is read as an
+ * immutable file, so that SQLite makes neither), defensive
+ * and with its schema untrusted, and must carry imgmeta's application_id
+ * and a schema version (user_version) from IMGMETA_DB_OLDEST_VERSION to
+ * this schema's, as write_sqlite.c asks of a database it writes into;
+ * another is rejected untouched. Its
+ * image_sources, images and image_properties must be tables (a view in
+ * their place could compute rows without end).
  *
  * Every row of image_sources is one observation: its "observation"
  * column holds the observation's canonical JSON (id, fields, properties,
@@ -29,9 +33,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -49,7 +55,9 @@ static int	read_imgmeta_sqlite_bid(struct stream *);
 static enum rc	read_imgmeta_sqlite_read(struct read_ctx *);
 static int	read_imgmeta_sqlite_open(const char *, int, sqlite3 **, int *,
 		    int *);
+static const char *read_imgmeta_sqlite_tables(sqlite3 *, char *, size_t);
 static int	read_imgmeta_sqlite_at_rest(const char *);
+static int	read_imgmeta_sqlite_is_wal(const char *);
 static enum rc	read_imgmeta_sqlite_row(struct read_ctx *, sqlite3_stmt *);
 
 const struct reader_ops read_imgmeta_sqlite_ops = {
@@ -73,9 +81,11 @@ read_imgmeta_sqlite_bid(struct stream *s)
 /*
  * Opens the database and reads its application_id and user_version:
  * 0, or an SQLite error code (*db may be open all the same). It is
- * opened read-write where the file allows (SQLite falls back to
- * read-only for a write-protected file) with PRAGMA query_only; with
- * immutable, read-only as a file that nothing changes.
+ * opened read-only (mode=ro: nothing written, a WAL database's -wal file
+ * not folded into it), or with immutable as a file that nothing
+ * changes; defensive (no writes to the schema or to the file's bytes
+ * through SQL) and with the schema untrusted (the views and triggers a
+ * crafted file holds cannot call functions with side effects).
  */
 static int
 read_imgmeta_sqlite_open(const char *file, int immutable, sqlite3 **db,
@@ -84,33 +94,80 @@ read_imgmeta_sqlite_open(const char *file, int immutable, sqlite3 **db,
 	struct buf uri = BUF_INIT;
 	int k;
 
-	if (immutable) {
-		/* A URI: the path's bytes outside [A-Za-z0-9/._~-]
-		 * percent-encoded. */
-		buf_addstr(&uri, "file:");
-		for (const char *p = file; *p != '\0'; p++) {
-			unsigned char ch = (unsigned char)*p;
+	/* A URI: the path's bytes outside [A-Za-z0-9/._~-] percent-encoded. */
+	buf_addstr(&uri, "file:");
+	for (const char *p = file; *p != '\0'; p++) {
+		unsigned char ch = (unsigned char)*p;
 
-			if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' &&
-			    ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-			    strchr("/._~-", ch) != NULL)
-				buf_addc(&uri, (char)ch);
-			else
-				buf_printf(&uri, "%%%02X", ch);
-		}
-		buf_addstr(&uri, "?immutable=1");
-		k = sqlite3_open_v2(buf_cstr(&uri), db, SQLITE_OPEN_READONLY |
-		    SQLITE_OPEN_URI, NULL);
-		buf_free(&uri);
-	} else
-		k = sqlite3_open_v2(file, db, SQLITE_OPEN_READWRITE, NULL);
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("/._~-", ch) != NULL)
+			buf_addc(&uri, (char)ch);
+		else
+			buf_printf(&uri, "%%%02X", ch);
+	}
+	buf_addstr(&uri, immutable ? "?immutable=1" : "?mode=ro");
+	k = sqlite3_open_v2(buf_cstr(&uri), db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL);
+	buf_free(&uri);
 	if (k != SQLITE_OK)
 		return k;
 	sqlite3_busy_timeout(*db, READ_IMGMETA_SQLITE_BUSY_MS);
-	if ((k = sqlite3_exec(*db, "PRAGMA query_only = 1", NULL, NULL,
-	    NULL)) == SQLITE_OK)
-		k = imgmeta_db_ids(*db, app, ver);
-	return k;
+	if ((k = sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 1,
+	    NULL)) != SQLITE_OK ||
+	    (k = sqlite3_db_config(*db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0,
+	    NULL)) != SQLITE_OK ||
+	    (k = sqlite3_exec(*db, "PRAGMA query_only = 1", NULL, NULL,
+	    NULL)) != SQLITE_OK)
+		return k;
+	return imgmeta_db_ids(*db, app, ver);
+}
+
+/*
+ * The tables read (image_sources, images, image_properties) are tables:
+ * NULL, or what is wrong, in buf. A view in their place (a file crafted
+ * to look like imgmeta's) could compute rows without end.
+ */
+static const char *
+read_imgmeta_sqlite_tables(sqlite3 *db, char *buf, size_t size)
+{
+	static const char *const tables[] = {
+		"image_sources", "images", "image_properties"
+	};
+	sqlite3_stmt *st = NULL;
+	const char *why = NULL;
+	int k;
+
+	/* A virtual table is a "table" with no pages of its own. */
+	if (sqlite3_prepare_v2(db, "SELECT type, rootpage FROM "
+	    "main.sqlite_master WHERE name = ?1 AND type <> 'trigger'", -1,
+	    &st, NULL) != SQLITE_OK) {
+		snprintf(buf, size, "cannot read its schema: %s",
+		    sqlite3_errmsg(db));
+		return buf;
+	}
+	for (size_t i = 0; why == NULL && i < sizeof tables /
+	    sizeof tables[0]; i++) {
+		const char *type;
+
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+		if ((k = sqlite3_step(st)) == SQLITE_DONE)
+			snprintf(buf, size, "it has no %s table", tables[i]);
+		else if (k != SQLITE_ROW)
+			snprintf(buf, size, "cannot read its schema: %s",
+			    sqlite3_errmsg(db));
+		else if ((type = (const char *)sqlite3_column_text(st, 0)) ==
+		    NULL || strcmp(type, "table") != 0 ||
+		    sqlite3_column_int64(st, 1) <= 0)
+			snprintf(buf, size, "its %s is a %s, not a table",
+			    tables[i], type == NULL ? "NULL" :
+			    strcmp(type, "table") == 0 ? "virtual table" : type);
+		else
+			continue;
+		why = buf;
+	}
+	sqlite3_finalize(st);
+	return why;
 }
 
 /* No FILE-wal beside it: nothing is being written into it, everything
@@ -124,6 +181,22 @@ read_imgmeta_sqlite_at_rest(const char *file)
 
 	free(wal);
 	return rest;
+}
+
+/* The file's header says WAL mode (its read and write versions, bytes
+ * 18 and 19, are 2). */
+static int
+read_imgmeta_sqlite_is_wal(const char *file)
+{
+	unsigned char h[20];
+	int fd, wal = 0;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h)
+		wal = h[18] == 2 && h[19] == 2;
+	close(fd);
+	return wal;
 }
 
 /* One row of image_sources: (image_id, seq, observation). */
@@ -160,8 +233,9 @@ read_imgmeta_sqlite_read(struct read_ctx *ctx)
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	struct stat sb;
-	char *obs, *q;
-	int app = 0, ver = 0, k, step;
+	const char *why;
+	char *obs, *q, buf[160];
+	int app = 0, ver = 0, k, step, rest, immutable;
 	enum rc rc = RC_OK;
 
 	ctx->pos = "0";
@@ -180,11 +254,16 @@ read_imgmeta_sqlite_read(struct read_ctx *ctx)
 		return read_reject(ctx, "an SQLite database must be a regular "
 		    "file named by its path (SQLite reads it in place), not a "
 		    "pipe or a device");
-	if ((k = read_imgmeta_sqlite_open(file, 0, &db, &app, &ver)) != 0 &&
-	    ((k & 0xff) == SQLITE_READONLY || (k & 0xff) == SQLITE_CANTOPEN) &&
-	    read_imgmeta_sqlite_at_rest(file)) {
-		/* A WAL database that no one writes, where its -shm file
-		 * cannot be made (a write-protected directory). */
+	/* A WAL database at rest is read as the file that it is: read-only,
+	 * SQLite would make a -wal and a -shm file beside it and leave
+	 * them. */
+	rest = read_imgmeta_sqlite_at_rest(file);
+	immutable = rest && read_imgmeta_sqlite_is_wal(file);
+	if ((k = read_imgmeta_sqlite_open(file, immutable, &db, &app,
+	    &ver)) != 0 && !immutable && rest &&
+	    ((k & 0xff) == SQLITE_READONLY || (k & 0xff) == SQLITE_CANTOPEN)) {
+		/* A database that no one writes, where SQLite cannot make
+		 * what it needs (a write-protected directory). */
 		sqlite3_close(db);
 		db = NULL;
 		k = read_imgmeta_sqlite_open(file, 1, &db, &app, &ver);
@@ -207,6 +286,11 @@ read_imgmeta_sqlite_read(struct read_ctx *ctx)
 		    "%d (user_version), and this imgmeta reads versions %d to "
 		    "%d: not read", ver, IMGMETA_DB_OLDEST_VERSION,
 		    WRITE_SQLITE_USER_VERSION);
+		goto out;
+	}
+	if ((why = read_imgmeta_sqlite_tables(db, buf, sizeof buf)) != NULL) {
+		rc = read_reject(ctx, "%s (a database imgmeta did not write "
+		    "as it is): not read", why);
 		goto out;
 	}
 	obs = imgmeta_db_observation_sql();

@@ -507,6 +507,67 @@ source_copy(struct source *dst, const struct source *src)
 		source_set(dst, i, src->v[i]);
 }
 
+/*
+ * What imgmeta itself writes into a source (read_source_init, os_source):
+ * file, at, api and call always; an api and a call as the XSD has them
+ * (a reader's API name, one of the calls); a date as norm_time writes it.
+ */
+const char *
+source_check(const struct source *s, char *buf, size_t size)
+{
+	static const char *const calls[] = {
+		"head", "detail", "list", "show", "metadata", NULL
+	};
+	static const enum source_field needed[] = {
+		S_FILE, S_AT, S_API, S_CALL
+	};
+	const char *const *list, *v, *why = NULL;
+	char *norm = NULL;
+	int f = -1, cut;
+
+	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
+		if (s->v[needed[i]] == NULL) {
+			snprintf(buf, size, "%s is missing",
+			    source_field_name[needed[i]]);
+			return buf;
+		}
+	v = s->v[S_API];
+	if (!((*v >= 'a' && *v <= 'z') || (*v >= '0' && *v <= '9')) ||
+	    v[strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789._-")] != '\0') {
+		f = S_API;
+		why = "is not an API's name (lower-case letters, digits, "
+		    "'.', '_' and '-')";
+	} else {
+		for (list = calls; *list != NULL &&
+		    strcmp(*list, s->v[S_CALL]) != 0; list++)
+			;
+		if (*list == NULL) {
+			f = S_CALL;
+			why = "is not one of head, detail, list, show, metadata";
+		}
+	}
+	if (f == -1 && (v = s->v[S_DATE]) != NULL &&
+	    (norm_time(v, &norm, &why) != 0 || strcmp(norm, v) != 0)) {
+		f = S_DATE;
+		why = "is not an RFC 3339 date and time in UTC, as imgmeta "
+		    "writes it";
+	}
+	free(norm);
+	if (f == -1)
+		return NULL;
+	/* The value quoted, cut before a UTF-8 continuation byte. */
+	v = s->v[f];
+	cut = (int)strlen(v);
+	if (cut > 40) {
+		cut = 40;
+		while (cut > 0 && ((unsigned char)v[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	snprintf(buf, size, "%s \"%.*s%s\" %s", source_field_name[f], cut,
+	    v, v[cut] != '\0' ? "..." : "", why);
+	return buf;
+}
+
 void
 source_clear(struct source *s)
 {

@@ -140,6 +140,10 @@ struct source *record_add_source(struct record *);
 void	source_set(struct source *, enum source_field, const char *);
 void	source_copy(struct source *dst, const struct source *src);
 void	source_clear(struct source *);
+/* NULL when the source holds what imgmeta writes into one (a shard's
+ * sources are read back, README "Shards"), else why not, in buf (size
+ * bytes): a phrase such as "date \"x\" is not ..." or "api is missing". */
+const char *source_check(const struct source *, char *buf, size_t size);
 
 /*
  * The canonical JSON form (one JSON Lines record of the json output): every

@@ -33,6 +33,8 @@ extern const struct reader_ops read_imgmeta_sqlite_ops;
 
 #define ID1	"11111111-1111-4111-8111-111111111111"
 #define ID2	"22222222-2222-4222-8222-222222222222"
+/* A source's "at" and what every source has beside it (source_check). */
+#define AT0	"\"at\":\"0\",\"api\":\"v1\",\"call\":\"head\""
 
 static struct record	got[MAXOBS];	/* observations read */
 static size_t		ngot;
@@ -325,9 +327,9 @@ test_json_lines(void)
 	    "\"detail\",\"date\":\"2016-05-23T02:29:54Z\",\"url\":null}]}";
 	static const char two_said[] = "{\"id\":\"" ID2 "\",\"name\":\"b\","
 	    "\"properties\":{\"k\":\"2\"},\"sources\":["
-	    "{\"file\":\"a\",\"at\":\"0\",\"observation\":{\"name\":\"a\","
+	    "{\"file\":\"a\"," AT0 ",\"observation\":{\"name\":\"a\","
 	    "\"properties\":{\"k\":\"1\"}}},"
-	    "{\"file\":\"b\",\"at\":\"0\",\"observation\":{\"name\":\"b\","
+	    "{\"file\":\"b\"," AT0 ",\"observation\":{\"name\":\"b\","
 	    "\"properties\":{\"k\":\"2\"}}}]}";
 	struct buf in = BUF_INIT;
 
@@ -373,26 +375,26 @@ test_json_lines(void)
 	buf_printf(&in, "[1,2]\n");				/* 5 */
 	buf_printf(&in, "{\"name\":\"x\",\"sources\":[{}]}\n");	/* 6 */
 	buf_printf(&in, "{\"id\":\"" ID2 "\",\"name\":\"b\",\"sources\":["
-	    "{\"file\":\"a\",\"at\":\"0\"},{\"file\":\"b\",\"at\":\"0\"}]}\n");
+	    "{\"file\":\"a\"," AT0 "},{\"file\":\"b\"," AT0 "}]}\n");
 	/* 8: edited after it was written */
 	buf_printf(&in, "{\"id\":\"" ID2 "\",\"name\":\"EDITED\","
 	    "\"properties\":{\"k\":\"2\"},\"sources\":["
-	    "{\"file\":\"a\",\"at\":\"0\",\"observation\":{\"name\":\"a\","
+	    "{\"file\":\"a\"," AT0 ",\"observation\":{\"name\":\"a\","
 	    "\"properties\":{\"k\":\"1\"}}},"
-	    "{\"file\":\"b\",\"at\":\"0\",\"observation\":{\"name\":\"b\","
+	    "{\"file\":\"b\"," AT0 ",\"observation\":{\"name\":\"b\","
 	    "\"properties\":{\"k\":\"2\"}}}]}\n");
 	/* 9: a property edited */
 	buf_printf(&in, "{\"id\":\"" ID2 "\",\"name\":\"b\","
 	    "\"properties\":{\"k\":\"3\"},\"sources\":["
-	    "{\"file\":\"a\",\"at\":\"0\",\"observation\":{\"name\":\"a\"}},"
-	    "{\"file\":\"b\",\"at\":\"0\",\"observation\":{\"name\":\"b\","
+	    "{\"file\":\"a\"," AT0 ",\"observation\":{\"name\":\"a\"}},"
+	    "{\"file\":\"b\"," AT0 ",\"observation\":{\"name\":\"b\","
 	    "\"properties\":{\"k\":\"2\"}}}]}\n");
 	buf_printf(&in, "{\"id\":\"" ID1 "\",\"size\":-1,\"sources\":["
-	    "{\"file\":\"a\",\"at\":\"0\"}]}\n");		/* 10 */
+	    "{\"file\":\"a\"," AT0 "}]}\n");		/* 10 */
 	buf_printf(&in, "{\"id\":\"" ID1 "\",\"sources\":[{\"file\":\"a\","
-	    "\"at\":\"0\",\"extra\":\"x\"}]}\n");		/* 11 */
+	    "" AT0 ",\"extra\":\"x\"}]}\n");		/* 11 */
 	buf_printf(&in, "{\"id\":\"" ID1 "\",\"sources\":[{\"file\":\"a\","
-	    "\"at\":\"0\",\"observation\":{\"colour\":\"red\"}}]}\n"); /* 12 */
+	    "" AT0 ",\"observation\":{\"colour\":\"red\"}}]}\n"); /* 12 */
 	buf_printf(&in, "%s", two_said);			/* 13, no LF */
 	read_mem("bad.jsonl", in.data, in.len);
 	T_STR(buf_cstr(&msgs),
