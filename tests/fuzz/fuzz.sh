@@ -9,11 +9,14 @@
 #   FUZZ_READERS  reader names (formats/readers.c) to build a target for
 #   FUZZ_TARGETS  which targets to run (default: all)
 #   FUZZ_SECONDS  how long each runs (default 60)
+#   FUZZ_JOBS     fuzzing processes per target (default 1)
+#   IMGMETA       the program, to write the shard targets' seeds
 # Work files go to tests/fuzz/ in the build directory: corpus-TARGET/
 # (what the fuzzer found, kept between runs), seeds-*/ (made from
-# samples/ and tests/cases/), TARGET.log, and crash-TARGET-* on a crash.
+# samples/ and tests/cases/, tests/fuzz/seeds.py), TARGET.log, and crash-TARGET-* on a crash.
 set -eu
 : "${FUZZ_SECONDS:=60}"
+: "${FUZZ_JOBS:=1}"
 : "${PYTHON3:=python3}"
 out=tests/fuzz
 mkdir -p "$out/obj"
@@ -34,16 +37,16 @@ for src in $FUZZ_SOURCES; do
 	objs="$objs $obj"
 done
 
-all="fuzz_capture"
+all="fuzz_capture fuzz_har fuzz_shard_json fuzz_shard_sqlite"
 for r in $FUZZ_READERS; do
 	all="$all fuzz_reader_$r"
 done
 for t in $all; do
 	echo "  CCLD (fuzz) $out/$t"
 	case $t in
-	fuzz_capture)
+	fuzz_capture|fuzz_har|fuzz_shard_*)
 		$FUZZ_CC $cflags -fsanitize=fuzzer $FUZZ_CFLAGS \
-		    "$srcdir/tests/fuzz/fuzz_capture.c" $objs $FUZZ_LIBS \
+		    "$srcdir/tests/fuzz/$t.c" $objs $FUZZ_LIBS \
 		    -o "$out/$t" ;;
 	fuzz_reader_*)
 		$FUZZ_CC $cflags -fsanitize=fuzzer $FUZZ_CFLAGS \
@@ -53,18 +56,25 @@ for t in $all; do
 	esac
 done
 
-"$PYTHON3" "$srcdir/tests/fuzz/seeds.py" "$srcdir" "$out"
+"$PYTHON3" "$srcdir/tests/fuzz/seeds.py" "$srcdir" "$out" "$IMGMETA"
 
+# Parallel jobs log to fuzz-N.log in the current directory.
+jobs=
+[ "$FUZZ_JOBS" -gt 1 ] && jobs="-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS"
 status=0
 for t in ${FUZZ_TARGETS:-$all}; do
 	case $t in
 	fuzz_capture) seeds=$out/seeds-capture ;;
+	fuzz_har) seeds=$out/seeds-har ;;
+	fuzz_shard_json) seeds=$out/seeds-shard-json ;;
+	fuzz_shard_sqlite) seeds=$out/seeds-shard-sqlite ;;
 	*) seeds=$out/seeds-reader ;;
 	esac
 	mkdir -p "$out/corpus-$t"
 	echo "  FUZZ $t for $FUZZ_SECONDS s (log: $out/$t.log)"
 	if "$out/$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
 	    -rss_limit_mb=4096 -max_len=262144 -print_final_stats=1 \
+	    $jobs \
 	    -dict="$srcdir/tests/fuzz/imgmeta.dict" \
 	    -artifact_prefix="$out/crash-$t-" \
 	    "$out/corpus-$t" "$seeds" > "$out/$t.log" 2>&1; then

@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
-"""seeds.py SRCDIR OUT: seed corpora for the fuzz targets.
+"""seeds.py SRCDIR OUT IMGMETA: seed corpora for the fuzz targets.
 
 OUT/seeds-capture: every capture in samples/captures/ and every input file
 of tests/cases/*/ (not cmd nor expected.*), as they are.
 OUT/seeds-reader: every item of every JSON body among them, each behind
 the two selector bytes of fuzz_reader.c (envelope, request URL).
+OUT/seeds-har: those that are HAR archives (a JSON object with "log").
+OUT/seeds-shard-json: those that are imgmeta JSON Lines, and the JSON
+Lines output IMGMETA (the program) writes for samples/captures/.
+OUT/seeds-shard-sqlite: the SQLite outputs IMGMETA writes for
+samples/captures/ and for each of its files, copied into 512-byte pages
+(the smallest SQLite has), in rollback and in WAL mode, and the SQLite
+inputs of tests/cases/.
 """
-import gzip, hashlib, json, os, sys
+import glob, gzip, hashlib, json, os, sqlite3, subprocess, sys, tempfile
 
-src, out = sys.argv[1], sys.argv[2]
+src, out, imgmeta = sys.argv[1], sys.argv[2], sys.argv[3]
 ENVS = ["", "images", "image", "metadata", "meta"]
 cap = os.path.join(out, "seeds-capture")
 rdr = os.path.join(out, "seeds-reader")
-os.makedirs(cap, exist_ok=True)
-os.makedirs(rdr, exist_ok=True)
+har = os.path.join(out, "seeds-har")
+sjson = os.path.join(out, "seeds-shard-json")
+ssql = os.path.join(out, "seeds-shard-sqlite")
+for d in (cap, rdr, har, sjson, ssql):
+    os.makedirs(d, exist_ok=True)
 
 def put(d, data):
     name = hashlib.sha1(data).hexdigest()
@@ -51,6 +61,13 @@ for p in files():
     with open(p, "rb") as f:
         data = f.read()
     put(cap, data)
+    head = data.lstrip()
+    if head.startswith(b"{") and b'"log"' in data:
+        put(har, data)
+    if head.startswith(b'{"id"'):
+        put(sjson, data)
+    if data.startswith(b"SQLite format 3\0"):
+        put(ssql, data)
     for body in bodies(data):
         if not isinstance(body, dict):
             continue
@@ -66,3 +83,34 @@ for p in files():
             text = json.dumps(item).encode()
             for url in range(12):
                 put(rdr, bytes([env, url]) + text)
+
+def small_pages(db, wal):
+    """db's content in 512-byte pages, rollback or WAL mode, as bytes."""
+    with tempfile.TemporaryDirectory() as t:
+        dst = os.path.join(t, "small.db")
+        con = sqlite3.connect(db)
+        con.execute("VACUUM INTO ?", (dst,))
+        con.close()
+        con = sqlite3.connect(dst)
+        con.execute("PRAGMA journal_mode = DELETE")
+        con.execute("PRAGMA page_size = 512")
+        con.execute("VACUUM")
+        if wal:
+            con.execute("PRAGMA journal_mode = WAL")
+        con.close()
+        with open(dst, "rb") as f:
+            return f.read()
+
+captures = sorted(glob.glob(os.path.join(src, "samples/captures/*")))
+with tempfile.TemporaryDirectory() as t:
+    for i, group in enumerate([captures] + [[c] for c in captures]):
+        db = os.path.join(t, "%d.db" % i)
+        js = os.path.join(t, "%d.jsonl" % i)
+        subprocess.run([imgmeta, "-q", "-o", db] + group)
+        subprocess.run([imgmeta, "-q", "-o", js] + group)
+        if os.path.exists(db):
+            put(ssql, small_pages(db, 0))
+            put(ssql, small_pages(db, 1))
+        if os.path.exists(js):
+            with open(js, "rb") as f:
+                put(sjson, f.read())
