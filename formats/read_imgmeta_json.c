@@ -315,9 +315,10 @@ read_imgmeta_json_differs(struct record *acc, struct record *rec,
 		if (a == NULL || p == NULL || strcmp(a->key, p->key) != 0 ||
 		    (a->value == NULL) != (p->value == NULL) ||
 		    (a->value != NULL && strcmp(a->value, p->value) != 0)) {
+			/* the first key the two lists do not share */
 			char *k = os_cut_text(a == NULL ? p->key :
-			    p == NULL || strcmp(a->key, p->key) > 0 ? p->key :
-			    a->key);
+			    p == NULL ? a->key :
+			    strcmp(a->key, p->key) > 0 ? p->key : a->key);
 
 			buf_printf(b, "property \"%s\"", k);
 			free(k);
