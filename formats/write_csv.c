@@ -12,8 +12,10 @@
  * at all, so that it differs from an empty string (""); parsers that do
  * not care read both as empty. Booleans are true/false, integers and
  * timestamps their canonical text. A value whose first character would
- * make a spreadsheet run it as a formula (=, +, -, @, tab, CR) gets a
- * leading ' unless opts.csv_raw.
+ * make a spreadsheet run it as a formula (=, +, -, @, tab, CR, LF) gets a
+ * leading ' unless opts.csv_raw; so does a value already starting with ',
+ * so that the guard can be undone without doubt: strip exactly one
+ * leading ' from every cell that starts with one.
  *
  * With opts.csv_prop_columns the properties column is replaced by one
  * "property.KEY" column per key seen in the whole output, sorted
@@ -124,7 +126,7 @@ write_csv_cell(struct write_csv *st, const char *v, int guard)
 		return;
 	n = strlen(v);
 	if (guard && !st->raw && v[0] != '\0' &&
-	    strchr("=+-@\t\r", v[0]) != NULL) {
+	    strchr("=+-@\t\r\n'", v[0]) != NULL) {
 		buf_reset(&st->tmp);
 		buf_addc(&st->tmp, '\'');
 		buf_add(&st->tmp, v, n);

@@ -118,7 +118,7 @@ main(void)
 	    "quotes doubled, commas and newlines inside quotes, UTF-8 kept");
 	free(s);
 
-	/* Formula guard on every leading =, +, -, @, tab, CR. */
+	/* Formula guard on every leading =, +, -, @, tab, CR, LF, '. */
 	rec(&r[0], ID_A, "=1+2", 1);
 	record_set_raw(&r[0], F_OWNER, "+x");
 	record_set_raw(&r[0], F_CONTAINER_FORMAT, "-x");
@@ -133,18 +133,22 @@ main(void)
 	free(s);
 	rec(&r[0], ID_A, "\tx", 1);
 	record_set_raw(&r[0], F_OWNER, "\rx");
+	record_set_raw(&r[0], F_DISK_FORMAT, "\nx");
 	s = run(0, 0, r, 1);
 	T_STR(s, HEAD "\"properties\",\"sources\"\r\n"
-	    "\"" ID_A "\",\"'\tx\",,,,,,,,,,,\"'\rx\",,,,,\"{}\",\"1\"\r\n",
-	    "formula guard: leading ' before tab and CR");
+	    "\"" ID_A "\",\"'\tx\",,,,,\"'\nx\",,,,,,\"'\rx\",,,,,\"{}\",\"1\"\r\n",
+	    "formula guard: leading ' before tab, CR and LF");
 	free(s);
+	/* A leading ' gets one more, so that one ' stripped undoes it. */
 	rec(&r[0], ID_A, "'=x", 1);
+	record_set_raw(&r[0], F_CONTAINER_FORMAT, "'");
 	record_set_raw(&r[0], F_OWNER, "a=b");
 	record_set_raw(&r[0], F_DISK_FORMAT, " =x");
 	s = run(0, 0, r, 1);
 	T_STR(s, HEAD "\"properties\",\"sources\"\r\n"
-	    "\"" ID_A "\",\"'=x\",,,,,\" =x\",,,,,,\"a=b\",,,,,\"{}\",\"1\"\r\n",
-	    "no guard unless the first character is one of them");
+	    "\"" ID_A "\",\"''=x\",,,,\"''\",\" =x\",,,,,,\"a=b\",,,,,"
+	    "\"{}\",\"1\"\r\n",
+	    "a leading ' doubled; no guard unless the first character is one");
 	free(s);
 
 	/* --csv-raw: as is. */
