@@ -2,7 +2,12 @@
 --
 -- imgmeta creates a new database from exactly this text (it is compiled
 -- into the program), and refuses to write into a database whose
--- application_id or user_version differ. Installed as
+-- application_id differs or whose user_version is newer than this one.
+-- A database of an older schema version (1 or 2) is brought to this one
+-- in the run's transaction: the tables between "-- version 3 begin" and
+-- "-- version 3 end" below are created in it, runs gains its duplicates
+-- column, and user_version becomes 3 (an imgmeta that writes only
+-- versions 1 and 2 then refuses it). Installed as
 -- $(datadir)/imgmeta/schema.sql.
 --
 -- One run of imgmeta is one transaction: a run that fails or is
@@ -27,7 +32,7 @@
 -- INTEGER, booleans as 0/1, NULL where no source said.
 
 PRAGMA application_id = 1229801293;	-- 0x494d474d, "IMGM"
-PRAGMA user_version = 2;		-- the schema version
+PRAGMA user_version = 3;		-- the schema version
 
 -- One row per run of imgmeta that wrote into this database, numbered
 -- 1, 2, ... in the order they ran. The counts are those of the summary
@@ -38,7 +43,7 @@ CREATE TABLE runs (
 	finished	TEXT,			-- RFC 3339 UTC
 	version		TEXT NOT NULL,		-- imgmeta's version
 	arguments	TEXT NOT NULL,		-- JSON array: the command line
-	inputs		INTEGER,		-- files read
+	inputs		INTEGER,		-- files read, duplicates too
 	bytes		INTEGER,		-- bytes read (decompressed)
 	responses	INTEGER,
 	observations	INTEGER,		-- observations kept
@@ -47,7 +52,8 @@ CREATE TABLE runs (
 	rejected	INTEGER,		-- rejected responses/observations
 	non2xx		INTEGER,		-- of which non-2xx responses
 	conflicts	INTEGER,
-	warnings	INTEGER
+	warnings	INTEGER,
+	duplicates	INTEGER			-- inputs not read again
 );
 
 -- One row per image: the merged record, a column per field, in the
@@ -143,6 +149,44 @@ CREATE TABLE rejects (
 	reason		TEXT NOT NULL
 );
 CREATE INDEX rejects_run ON rejects (run);
+
+-- version 3 begin
+-- The inputs as evidence: one row per input file of each run, in the
+-- order read, with the SHA-256 of its bytes as read (of the file itself,
+-- compressed if it is gzip: what sha256sum prints for it) and its size.
+-- A file with the same bytes as one read earlier, in this run or an
+-- earlier one, is not read again: duplicate_of names that input's row,
+-- and it yielded nothing. An observation's input is the row of its run
+-- and file: image_sources s JOIN inputs i ON i.run = s.run AND
+-- i.path = s.file AND i.duplicate_of IS NULL.
+CREATE TABLE inputs (
+	id		INTEGER PRIMARY KEY,
+	run		INTEGER NOT NULL REFERENCES runs (id),
+	path		TEXT NOT NULL,		-- as given on the command line
+	size		INTEGER NOT NULL CHECK (size >= 0),	-- bytes
+	sha256		TEXT NOT NULL CHECK (length(sha256) = 64 AND
+			    sha256 NOT GLOB '*[^0-9a-f]*'),
+	duplicate_of	INTEGER REFERENCES inputs (id),
+	responses	INTEGER NOT NULL,	-- what it yielded
+	observations	INTEGER NOT NULL,	-- kept
+	rejects		INTEGER NOT NULL,	-- responses and observations
+	warnings	INTEGER NOT NULL
+);
+CREATE INDEX inputs_sha256 ON inputs (sha256);
+CREATE INDEX inputs_run ON inputs (run, path);
+
+-- Warnings of a run (a line of standard error each, kept with -q too):
+-- data kept, but something was odd. file, position in it, and why.
+CREATE TABLE warnings (
+	id		INTEGER PRIMARY KEY,
+	run		INTEGER NOT NULL REFERENCES runs (id),
+	file		TEXT,
+	position	TEXT,
+	message		TEXT NOT NULL
+);
+CREATE INDEX warnings_run ON warnings (run);
+-- version 3 end
+
 CREATE INDEX image_sources_run ON image_sources (run);
 CREATE INDEX conflicts_run ON conflicts (run);
 

@@ -105,6 +105,9 @@ enum write_sqlite_st {
 	ST_SOURCES_DEL,
 	ST_CONFLICTS_DEL,
 	ST_REJECT,
+	ST_INPUT,		/* the inputs as evidence */
+	ST_KNOWN,
+	ST_WARN,
 	ST__COUNT
 };
 
@@ -177,6 +180,7 @@ struct write_sqlite {
 	/* schema version 2 on: an image's one observation is stored as
 	 * NULL (it is the image's row) */
 	int			 compact;
+	char			*known;		/* write_sqlite_known's answer */
 	int			 in_txn;
 	sqlite3_int64		 run;		/* this run's id in runs */
 	sqlite3_stmt		*st[ST__COUNT];
@@ -214,6 +218,15 @@ static enum rc	write_sqlite_conflict(struct writer *,
 static enum rc	write_sqlite_preload(struct writer *, struct merge *);
 static enum rc	write_sqlite_observe(struct writer *, const struct record *,
 		    int, int);
+static const char *write_sqlite_known(struct writer *, const char *);
+static enum rc	write_sqlite_input(struct writer *,
+		    const struct writer_input *);
+static enum rc	write_sqlite_warn(struct writer *, const char *,
+		    const char *, const char *);
+static enum rc	write_sqlite_upgrade(struct write_sqlite *, int);
+static int	write_sqlite_has(struct write_sqlite *, const char *,
+		    const char *);
+static int	write_sqlite_nullable(struct write_sqlite *);
 
 static enum rc	write_sqlite_err(struct write_sqlite *, const char *);
 static enum rc	write_sqlite_said(struct write_sqlite *);
@@ -269,6 +282,9 @@ const struct writer_ops write_sqlite_ops = {
 	.conflict = write_sqlite_conflict,
 	.preload = write_sqlite_preload,
 	.observe = write_sqlite_observe,
+	.known = write_sqlite_known,
+	.input = write_sqlite_input,
+	.warn = write_sqlite_warn,
 };
 
 static enum rc
@@ -574,8 +590,6 @@ write_sqlite_open_existing(struct write_sqlite *s)
 		    "schema version %d (user_version), and this imgmeta "
 		    "writes versions %d to %d", ver,
 		    IMGMETA_DB_OLDEST_VERSION, WRITE_SQLITE_USER_VERSION);
-	/* version 1 stays version 1: its observations are never NULL */
-	s->compact = ver >= 2;
 	if (write_sqlite_exec(s, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA journal_mode = WAL;", "cannot set up the database") !=
 	    RC_OK)
@@ -591,6 +605,9 @@ write_sqlite_open_existing(struct write_sqlite *s)
 		return RC_FATAL;
 	}
 	s->in_txn = 1;
+	if (write_sqlite_upgrade(s, ver) != RC_OK)
+		return RC_FATAL;
+	s->compact = write_sqlite_nullable(s);
 	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) + 1 "
 	    "FROM runs", -1, &st, NULL) != SQLITE_OK)
 		return write_sqlite_err(s, "cannot read the runs table");
@@ -600,6 +617,72 @@ write_sqlite_open_existing(struct write_sqlite *s)
 	if (s->run == 0)
 		return write_sqlite_err(s, "cannot read the runs table");
 	return RC_OK;
+}
+
+/* Whether the database has that table, or that column in a table. */
+static int
+write_sqlite_has(struct write_sqlite *s, const char *table,
+    const char *column)
+{
+	sqlite3_stmt *st;
+	int has = 0;
+
+	if (sqlite3_prepare_v2(s->db, column != NULL ?
+	    "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2" :
+	    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+	    -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if (column != NULL)
+		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return has;
+}
+
+/*
+ * Whether image_sources.observation may be NULL: not in a database made
+ * as version 1 (NOT NULL), which keeps that table as it was when it is
+ * brought to a later version, and so every observation's JSON.
+ */
+static int
+write_sqlite_nullable(struct write_sqlite *s)
+{
+	sqlite3_stmt *st;
+	int nullable = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT \"notnull\" FROM "
+	    "pragma_table_info('image_sources') WHERE name = 'observation'",
+	    -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		nullable = sqlite3_column_int(st, 0) == 0;
+	sqlite3_finalize(st);
+	return nullable;
+}
+
+/*
+ * A database of an older schema version brought to this one, in the
+ * run's transaction (so a failed run leaves it at its version): version
+ * 3's tables (schema.sql's "version 3" block) and runs' duplicates
+ * column, each unless it is there already.
+ */
+static enum rc
+write_sqlite_upgrade(struct write_sqlite *s, int ver)
+{
+	if (ver >= 3)
+		return RC_OK;
+	if (!write_sqlite_has(s, "runs", "duplicates") &&
+	    write_sqlite_exec(s, "ALTER TABLE runs ADD COLUMN duplicates "
+	    "INTEGER", "cannot bring the database to schema version 3") !=
+	    RC_OK)
+		return RC_FATAL;
+	if (!write_sqlite_has(s, "inputs", NULL) &&
+	    write_sqlite_exec(s, write_sqlite_upgrade3, "cannot bring the "
+	    "database to schema version 3") != RC_OK)
+		return RC_FATAL;
+	return write_sqlite_exec(s, "PRAGMA user_version = 3", "cannot bring "
+	    "the database to schema version 3");
 }
 
 /* The statements of the run; the column lists follow field_info and
@@ -671,6 +754,15 @@ write_sqlite_prepare(struct write_sqlite *s)
 	sql[ST_CONFLICTS_DEL] = "DELETE FROM conflicts WHERE image_id = ?";
 	sql[ST_REJECT] = "INSERT INTO rejects (run, file, position, reason) "
 	    "VALUES (?, ?, ?, ?)";
+	sql[ST_INPUT] = "INSERT INTO inputs (run, path, size, sha256, "
+	    "duplicate_of, responses, observations, rejects, warnings) "
+	    "VALUES (?, ?, ?, ?, (SELECT id FROM inputs WHERE sha256 = ?4 "
+	    "AND duplicate_of IS NULL AND ?5 ORDER BY id LIMIT 1), ?, ?, ?, "
+	    "?)";
+	sql[ST_KNOWN] = "SELECT path FROM inputs WHERE sha256 = ? AND "
+	    "duplicate_of IS NULL ORDER BY id LIMIT 1";
+	sql[ST_WARN] = "INSERT INTO warnings (run, file, position, message) "
+	    "VALUES (?, ?, ?, ?)";
 	if (s->fresh)	/* nothing to replace */
 		sql[ST_PROPS_DEL] = sql[ST_SOURCES_DEL] =
 		    sql[ST_CONFLICTS_DEL] = NULL;
@@ -728,7 +820,8 @@ write_sqlite_run_finish(struct write_sqlite *s)
 	if (sqlite3_prepare_v2(s->db, "UPDATE runs SET finished = ?, "
 	    "inputs = ?, bytes = ?, responses = ?, observations = ?, "
 	    "records = ?, filtered = ?, rejected = ?, non2xx = ?, "
-	    "conflicts = ?, warnings = ? WHERE id = ?", -1, &st, NULL) !=
+	    "conflicts = ?, warnings = ?, duplicates = ? WHERE id = ?", -1,
+	    &st, NULL) !=
 	    SQLITE_OK)
 		return write_sqlite_err(s, "cannot record the run");
 	sqlite3_bind_text(st, i++, now, -1, SQLITE_STATIC);
@@ -742,6 +835,7 @@ write_sqlite_run_finish(struct write_sqlite *s)
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->non2xx);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->conflicts);
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->warnings);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)n->duplicates);
 	sqlite3_bind_int64(st, i, s->run);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = write_sqlite_err(s, "cannot record the run");
@@ -761,6 +855,59 @@ write_sqlite_reject(struct writer *w, const char *file, const char *pos,
 	write_sqlite_bind_text(st, 3, pos);
 	write_sqlite_bind_text(st, 4, msg);
 	return write_sqlite_step(s, st, "cannot record a reject");
+}
+
+static enum rc
+write_sqlite_warn(struct writer *w, const char *file, const char *pos,
+    const char *msg)
+{
+	struct write_sqlite *s = w->priv;
+	sqlite3_stmt *st = s->st[ST_WARN];
+
+	sqlite3_bind_int64(st, 1, s->run);
+	write_sqlite_bind_text(st, 2, file);
+	write_sqlite_bind_text(st, 3, pos);
+	write_sqlite_bind_text(st, 4, msg);
+	return write_sqlite_step(s, st, "cannot record a warning");
+}
+
+/* The first input read with these bytes, by this run or an earlier
+ * one (a duplicate names it, and is not one itself). */
+static const char *
+write_sqlite_known(struct writer *w, const char *sha256)
+{
+	struct write_sqlite *s = w->priv;
+	sqlite3_stmt *st = s->st[ST_KNOWN];
+
+	free(s->known);
+	s->known = NULL;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		s->known = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return s->known;
+}
+
+/* An input's row; a duplicate's duplicate_of, the first input of its
+ * bytes, is found by the statement. */
+static enum rc
+write_sqlite_input(struct writer *w, const struct writer_input *in)
+{
+	struct write_sqlite *s = w->priv;
+	sqlite3_stmt *st = s->st[ST_INPUT];
+	int i = 1;
+
+	sqlite3_bind_int64(st, i++, s->run);
+	write_sqlite_bind_text(st, i++, in->file);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)in->size);
+	write_sqlite_bind_text(st, i++, in->sha256);
+	sqlite3_bind_int(st, i++, in->same_as != NULL);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)in->responses);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)in->observations);
+	sqlite3_bind_int64(st, i++, (sqlite3_int64)in->rejects);
+	sqlite3_bind_int64(st, i, (sqlite3_int64)in->warnings);
+	return write_sqlite_step(s, st, "cannot record an input");
 }
 
 /* merge_each_id's callback: the ids this run saw, into a temp table. */
@@ -1360,6 +1507,7 @@ write_sqlite_free(struct writer *w)
 		return;
 	write_sqlite_join(s);
 	free(s->terr);
+	free(s->known);
 	buf_free(&s->b.text);
 	buf_free(&s->tb.text);
 	for (int t = 0; t < T__COUNT; t++) {

@@ -31,6 +31,9 @@ enum diag_kind {
 
 struct diag_counts {
 	uint64_t inputs;	/* files read */
+	uint64_t duplicates;	/* of which the same bytes as one read
+				   earlier (this run or one before): not
+				   read again */
 	uint64_t bytes;		/* bytes read (after decompression) */
 	uint64_t responses;	/* responses found in captures */
 	uint64_t observations;	/* observations kept */

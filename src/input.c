@@ -28,7 +28,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "input.h"
+#include "output.h"
 #include "util.h"
 
 /* A directory being walked, to notice loops. */
@@ -51,6 +53,8 @@ struct input {
 
 static enum rc	input_cannot(struct diag *, const char *, const char *,
 		    int);
+static int	input_digest(const char *, int, int, struct diag *,
+		    char[DIGEST_HEX], uint64_t *);
 static int	input_excluded(const struct stat *);
 static enum rc	input_file(struct input *, const char *, int);
 static int	input_namecmp(const void *, const void *);
@@ -120,19 +124,81 @@ input_file(struct input *in, const char *name, int std)
 	return input_read_file(name, std, in->d, in->cb, in->arg);
 }
 
+/*
+ * The SHA-256 and size of the file's bytes, taken before it is read, so
+ * that a file already read (main.c) need not be: a regular file is read
+ * once for them and then from where it started; anything else (standard
+ * input, a pipe) is copied while they are taken to a scratch file, which
+ * is then read instead. Returns the descriptor to read (fd, or the
+ * copy's, fd then closed when close_fd), or -1 after reporting (an
+ * error: the run stops, as for a file that cannot be read).
+ */
+static int
+input_digest(const char *name, int fd, int close_fd, struct diag *d,
+    char sha256[DIGEST_HEX], uint64_t *size)
+{
+	struct stat st;
+	off_t at;
+	FILE *copy;
+	int cfd;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (at = lseek(fd, 0, SEEK_CUR)) >= 0) {
+		if (digest_fd(fd, -1, sha256, size) != 0) {
+			/* where the read failed, as a read while parsing
+			 * would have said */
+			char pos[32];
+
+			snprintf(pos, sizeof pos, "%llu",
+			    (unsigned long long)*size);
+			(void)input_cannot(d, name, pos, errno);
+			return -1;
+		}
+		if (lseek(fd, at, SEEK_SET) < 0) {
+			(void)input_cannot(d, name, NULL, errno);
+			return -1;
+		}
+		return fd;
+	}
+	if ((copy = output_scratch("a copy of standard input or a pipe",
+	    d)) == NULL)
+		return -1;
+	if ((cfd = dup(fileno(copy))) < 0 ||
+	    digest_fd(fd, cfd, sha256, size) != 0 ||
+	    lseek(cfd, 0, SEEK_SET) < 0) {
+		(void)input_cannot(d, name, NULL, errno);
+		if (cfd >= 0)
+			close(cfd);
+		fclose(copy);
+		return -1;
+	}
+	fclose(copy);
+	if (close_fd)
+		close(fd);
+	return cfd;
+}
+
 enum rc
 input_read_file(const char *name, int std, struct diag *d, input_cb cb,
     void *arg)
 {
+	char sha256[DIGEST_HEX];
 	struct stream *s;
+	uint64_t size;
 	enum rc rc;
-	int fd;
+	int fd, rfd;
 
 	if (std)
 		fd = STDIN_FILENO;
 	else if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
 		return input_cannot(d, name, NULL, errno);
-	s = stream_open_fd(fd, !std);
+	if ((rfd = input_digest(name, fd, !std, d, sha256, &size)) < 0) {
+		if (!std)
+			close(fd);
+		return RC_FATAL;
+	}
+	s = stream_open_fd(rfd, !std || rfd != fd);
+	stream_set_digest(s, sha256, size);
 	d->n.inputs++;
 	rc = cb(arg, name, s);
 	d->n.bytes += stream_offset(s);

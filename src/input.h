@@ -6,7 +6,10 @@
  * path inside a directory ("samples/" + "v1/head.txt" gives
  * "samples/v1/head.txt"). An input that cannot be read (missing, an I/O
  * error, no descriptor left) is reported as an error (DIAG_ERROR) and ends
- * the walk with RC_FATAL.
+ * the walk with RC_FATAL. The stream a file is handed over in carries the
+ * SHA-256 and size of the file's bytes (stream_sha256), taken before it
+ * is read: standard input and pipes are copied to a scratch file
+ * (output_scratch) meanwhile and read from there.
  */
 #ifndef IMGMETA_INPUT_H
 #define IMGMETA_INPUT_H

@@ -18,6 +18,7 @@
 #include "capture.h"
 #include "compare.h"
 #include "diag.h"
+#include "digest.h"
 #include "filter.h"
 #include "input.h"
 #include "merge.h"
@@ -51,6 +52,15 @@ struct opts {
 	unsigned	 jobs;		/* -j: reading threads, 0 = cores */
 };
 
+/* The digests of the files read so far in this run (not the duplicates),
+ * an open-addressing table keyed by the digest: the first file of each. */
+struct main_seen {
+	char		(*sha256)[DIGEST_HEX];	/* "" = empty slot */
+	char		**file;
+	size_t		 n;
+	size_t		 cap;		/* a power of two */
+};
+
 struct run {
 	struct opts	 o;
 	struct diag	 diag;
@@ -67,6 +77,12 @@ struct run {
 	uint64_t	 total_bytes;
 	struct stream	*cur;		/* the file being read */
 	int		 hook_failed;	/* a writer hook failed in the sink */
+	/* the inputs as evidence */
+	struct main_seen seen;
+	char		*in_file;	/* the file being read, once begun */
+	char		 in_sha256[DIGEST_HEX];
+	uint64_t	 in_size;
+	struct diag_counts in0;		/* the counts when it began */
 };
 
 static void	usage(FILE *);
@@ -79,6 +95,12 @@ static enum rc	main_response(void *, struct response *);
 static enum rc	main_file(void *, const char *, struct stream *);
 static enum rc	main_packed(void *, const char *, const char *, const void *,
 		    size_t);
+static enum rc	main_input_begin(void *, const char *, const char *,
+		    uint64_t);
+static void	main_input_end(void *);
+static const char *main_seen_find(struct main_seen *, const char *,
+		    const char *);
+static void	main_seen_free(struct main_seen *);
 static void	main_tick(void *);
 static enum rc	main_write(void *, const struct record *);
 static enum rc	main_observe(void *, const struct record *, int, int);
@@ -171,6 +193,16 @@ main_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
 	struct run *r = arg;
 	const char *label = "";
 
+	/* kept by the writer (sqlite: the rejects and warnings tables)
+	 * whether or not -q says them */
+	if ((kind == DIAG_REJECT || kind == DIAG_NON2XX) && r->writer_open &&
+	    r->writer.ops->reject != NULL &&
+	    r->writer.ops->reject(&r->writer, file, pos, msg) != RC_OK)
+		r->hook_failed = 1;
+	if (kind == DIAG_WARN && r->writer_open &&
+	    r->writer.ops->warn != NULL &&
+	    r->writer.ops->warn(&r->writer, file, pos, msg) != RC_OK)
+		r->hook_failed = 1;
 	switch (kind) {
 	case DIAG_NOTE:
 	case DIAG_WARN:
@@ -199,10 +231,6 @@ main_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
 	fputs(label, stderr);
 	main_put_escaped(msg);
 	fputc('\n', stderr);
-	if ((kind == DIAG_REJECT || kind == DIAG_NON2XX) && r->writer_open &&
-	    r->writer.ops->reject != NULL &&
-	    r->writer.ops->reject(&r->writer, file, pos, msg) != RC_OK)
-		r->hook_failed = 1;
 }
 
 /*
@@ -294,10 +322,132 @@ main_file(void *arg, const char *name, struct stream *s)
 
 	r->cur = s;
 	main_progress(r, 0);
-	rc = capture_read(s, name, &r->diag, main_response, r);
+	rc = main_input_begin(r, name, stream_sha256(s), stream_size(s));
+	if (rc == RC_OK) {
+		rc = capture_read(s, name, &r->diag, main_response, r);
+		main_input_end(r);
+	}
 	r->cur = NULL;
 	return rc == RC_FATAL ? RC_FATAL : RC_OK;
 }
+
+/*
+ * The first file of these bytes in this run, else NULL (and file is
+ * remembered as the first). The digest's first bytes are already
+ * uniformly spread: they are the hash.
+ */
+static const char *
+main_seen_find(struct main_seen *t, const char *sha256, const char *file)
+{
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		struct main_seen g = { 0 };
+
+		g.cap = t->cap ? 2 * t->cap : 256;
+		g.sha256 = xcalloc(g.cap, sizeof *g.sha256);
+		g.file = xcalloc(g.cap, sizeof *g.file);
+		for (i = 0; i < t->cap; i++)
+			if (t->sha256[i][0] != '\0')
+				(void)main_seen_find(&g, t->sha256[i],
+				    t->file[i]);
+		for (i = 0; i < t->cap; i++)
+			free(t->file[i]);
+		free(t->sha256);
+		free(t->file);
+		*t = g;
+	}
+	i = 0;
+	for (int k = 0; k < 8; k++) {
+		char c = sha256[k];
+
+		i = i << 4 | (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
+	}
+	i &= t->cap - 1;
+	for (; t->sha256[i][0] != '\0'; i = (i + 1) & (t->cap - 1))
+		if (strcmp(t->sha256[i], sha256) == 0)
+			return t->file[i];
+	snprintf(t->sha256[i], DIGEST_HEX, "%s", sha256);
+	t->file[i] = xstrdup(file);
+	t->n++;
+	return NULL;
+}
+
+static void
+main_seen_free(struct main_seen *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->file[i]);
+	free(t->sha256);
+	free(t->file);
+	memset(t, 0, sizeof *t);
+}
+
+/*
+ * A file begins, its digest known: in the manifest; a duplicate of one
+ * read earlier in this run or, as the writer knows, by an earlier run
+ * into the same output, is said and not read (RC_SKIP).
+ */
+static enum rc
+main_input_begin(void *arg, const char *name, const char *sha256,
+    uint64_t size)
+{
+	struct run *r = arg;
+	const char *earlier;
+
+	if (sha256 == NULL)
+		return RC_OK;
+	earlier = main_seen_find(&r->seen, sha256, name);
+	if (earlier == NULL && r->writer.ops->known != NULL)
+		earlier = r->writer.ops->known(&r->writer, sha256);
+	if (earlier != NULL) {
+		struct writer_input in = {
+			.file = name, .sha256 = sha256, .size = size,
+			.same_as = earlier
+		};
+
+		r->diag.n.duplicates++;
+		diag_report(&r->diag, DIAG_NOTE, name, NULL, "same content as "
+		    "%s (sha256 %s): not read again", earlier, sha256);
+		if (r->writer.ops->input != NULL &&
+		    r->writer.ops->input(&r->writer, &in) != RC_OK)
+			return RC_FATAL;
+		return RC_SKIP;
+	}
+	free(r->in_file);
+	r->in_file = xstrdup(name);
+	snprintf(r->in_sha256, sizeof r->in_sha256, "%s", sha256);
+	r->in_size = size;
+	r->in0 = r->diag.n;
+	return RC_OK;
+}
+
+/* The file begun last was read: what it yielded, to the writer. */
+static void
+main_input_end(void *arg)
+{
+	struct run *r = arg;
+	const struct diag_counts *n = &r->diag.n, *o = &r->in0;
+	struct writer_input in;
+
+	if (r->in_file == NULL)
+		return;
+	in = (struct writer_input){
+		.file = r->in_file, .sha256 = r->in_sha256,
+		.size = r->in_size,
+		.responses = n->responses - o->responses,
+		.observations = n->observations - o->observations,
+		.rejects = n->rejects - o->rejects,
+		.warnings = n->warnings - o->warnings,
+	};
+	if (r->writer.ops->input != NULL &&
+	    r->writer.ops->input(&r->writer, &in) != RC_OK)
+		r->hook_failed = 1;
+	free(r->in_file);
+	r->in_file = NULL;
+}
+
+
 
 /* -j N > 1: an observation read on a worker thread, taken back in input
  * order (work.c), as main_emit takes one read on this thread. */
@@ -372,8 +522,9 @@ main_stats(struct run *r, double secs)
 	json_t *j;
 	char *text;
 
-	j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}",
+	j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f}",
 	    "inputs", (json_int_t)n->inputs,
+	    "duplicates", (json_int_t)n->duplicates,
 	    "bytes", (json_int_t)n->bytes,
 	    "responses", (json_int_t)n->responses,
 	    "observations", (json_int_t)n->observations,
@@ -399,20 +550,24 @@ static void
 main_summary(struct run *r, double secs)
 {
 	const struct diag_counts *n = &r->diag.n;
+	char dup[48] = "";
 
 	main_progress_end(r);
 	if (r->o.stats_json != NULL)
 		main_stats(r, secs);
 	if (r->o.quiet)
 		return;
+	if (n->duplicates > 0)	/* said only when there are some */
+		snprintf(dup, sizeof dup, ", %llu duplicates",
+		    (unsigned long long)n->duplicates);
 	fprintf(stderr, "%s: summary: %llu inputs, %llu responses, "
 	    "%llu observations, %llu records written, %llu filtered, "
-	    "%llu rejected, %llu conflicts, %.3f s\n", progname,
+	    "%llu rejected, %llu conflicts%s, %.3f s\n", progname,
 	    (unsigned long long)n->inputs, (unsigned long long)n->responses,
 	    (unsigned long long)n->observations,
 	    (unsigned long long)n->records, (unsigned long long)n->filtered,
 	    (unsigned long long)n->rejects, (unsigned long long)n->conflicts,
-	    secs);
+	    dup, secs);
 }
 
 /* The output's temporary files (TARGET.tmp-XXXXXX: this run's, and any
@@ -717,10 +872,17 @@ main_run(struct run *r, int argc, char *argv[])
 	if (strcmp(path, "-") != 0)
 		main_exclude_temps(path);
 	r->writer_open = 1;
-	if (r->o.jobs > 1)
+	if (r->o.jobs > 1) {
+		const struct work_cbs cbs = {
+			.obs = main_packed,
+			.begin = main_input_begin,
+			.end = main_input_end,
+			.progress = main_tick,
+		};
+
 		rc = work_run(argv + optind, (size_t)(argc - optind),
-		    r->o.jobs, &r->diag, main_packed, main_tick, r);
-	else
+		    r->o.jobs, &r->diag, &cbs, r);
+	} else
 		rc = input_walk(argv + optind, (size_t)(argc - optind),
 		    &r->diag, main_file, r);
 	if (rc == RC_FATAL || r->diag.n.errors > 0 || r->hook_failed)
@@ -821,6 +983,8 @@ main(int argc, char *argv[])
 	atexit(output_cleanup_signal);
 	r.filter = filter_new();
 	status = main_run(&r, argc, argv);
+	main_seen_free(&r.seen);
+	free(r.in_file);
 	filter_free(r.filter);
 	json_arena_release();
 	return status;

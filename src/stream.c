@@ -47,6 +47,9 @@ struct stream {
 	uint64_t	 offset;	/* of out[start] */
 	char		*error;		/* set once, then reads fail */
 	int		 ioerr;		/* errno of a failed read(2), else 0 */
+
+	char		*sha256;	/* stream_set_digest's, or NULL */
+	uint64_t	 size;
 };
 
 static struct stream *stream_new(void);
@@ -103,6 +106,7 @@ stream_free(struct stream *s)
 	free(s->in);
 	free(s->out);
 	free(s->error);
+	free(s->sha256);
 	free(s);
 }
 
@@ -358,4 +362,24 @@ int
 stream_errno(const struct stream *s)
 {
 	return s->ioerr;
+}
+
+void
+stream_set_digest(struct stream *s, const char *sha256, uint64_t size)
+{
+	free(s->sha256);
+	s->sha256 = xstrdup(sha256);
+	s->size = size;
+}
+
+const char *
+stream_sha256(const struct stream *s)
+{
+	return s->sha256;
+}
+
+uint64_t
+stream_size(const struct stream *s)
+{
+	return s->size;
 }

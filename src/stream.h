@@ -38,4 +38,12 @@ const char *stream_error(const struct stream *);	/* NULL if none */
  * fault: the run cannot go on), else 0. */
 int	stream_errno(const struct stream *);
 
+/* The SHA-256 (64 lowercase hex digits) and size of the file's own bytes
+ * (compressed, for a gzip file), when its opener computed them
+ * (input.c); stream_sha256 is NULL otherwise. */
+void	 stream_set_digest(struct stream *, const char *sha256,
+	    uint64_t size);
+const char *stream_sha256(const struct stream *);
+uint64_t stream_size(const struct stream *);
+
 #endif

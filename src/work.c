@@ -27,6 +27,7 @@
 /* Entries of a chunk: a tag, then its fields. */
 #define WORK_OBS	'O'	/* id, date, packed observation */
 #define WORK_MSG	'M'	/* kind, file, pos, message */
+#define WORK_INPUT	'I'	/* name, sha256, size: a file begins */
 
 struct work_chunk {
 	struct work_chunk	*next;
@@ -47,6 +48,8 @@ struct work_job {
 	unsigned		 nchunks;
 	int			 done;
 	enum rc			 rc;
+	int			 begun;	/* its WORK_INPUT was taken */
+	int			 drop;	/* a duplicate: nothing more taken */
 };
 
 struct work {
@@ -86,8 +89,8 @@ static enum rc	work_emit(void *, struct record *);
 static enum rc	work_response(void *, struct response *);
 static enum rc	work_file(void *, const char *, struct stream *);
 static void	*work_main(void *);
-static enum rc	work_replay(struct work_chunk *, struct diag *, work_obs_cb,
-		    void *);
+static enum rc	work_replay(struct work_chunk *, struct work_job *,
+		    struct diag *, const struct work_cbs *, void *);
 static void	work_counts_add(struct diag_counts *,
 		    const struct diag_counts *);
 
@@ -199,7 +202,8 @@ work_chunk(struct work_thread *t)
 /*
  * Hands the chunk being made (with the counts so far) to the caller; with
  * last, marks the job done with t->rc. Waits while the job has WORK_QUEUE
- * chunks waiting. Returns 1 when the run stops.
+ * chunks waiting. Returns 1 when the run stops or the caller dropped the
+ * job (a duplicate: reading it further is of no use).
  */
 static int
 work_flush(struct work_thread *t, int last)
@@ -227,13 +231,13 @@ work_flush(struct work_thread *t, int last)
 		j->nchunks++;
 	}
 	if (last) {
-		j->rc = t->rc;
+		j->rc = j->drop ? RC_OK : t->rc;
 		j->done = 1;
 	}
 	pthread_cond_signal(&w->more);
-	while (!last && !w->stop && j->nchunks >= WORK_QUEUE)
+	while (!last && !w->stop && !j->drop && j->nchunks >= WORK_QUEUE)
 		pthread_cond_wait(&w->room, &w->mu);
-	stop = w->stop;
+	stop = w->stop || j->drop;
 	pthread_mutex_unlock(&w->mu);
 	return stop;
 }
@@ -286,11 +290,21 @@ work_response(void *arg, struct response *resp)
 	return read_response(resp, &t->diag, work_emit, t);
 }
 
+/* A file: its digest first, handed over in a chunk of its own (with
+ * the count of the file), so that the caller may drop the rest. */
 static enum rc
 work_file(void *arg, const char *name, struct stream *s)
 {
 	struct work_thread *t = arg;
+	struct buf *b = &work_chunk(t)->data;
+	uint64_t size = stream_size(s);
 
+	buf_addc(b, WORK_INPUT);
+	work_put_str(b, name);
+	work_put_str(b, stream_sha256(s));
+	buf_add(b, &size, sizeof size);
+	if (work_flush(t, 0))
+		return RC_FATAL;
 	return capture_read(s, name, &t->diag, work_response, t) == RC_FATAL ?
 	    RC_FATAL : RC_OK;
 }
@@ -332,6 +346,7 @@ static void
 work_counts_add(struct diag_counts *to, const struct diag_counts *n)
 {
 	to->inputs += n->inputs;
+	to->duplicates += n->duplicates;
 	to->bytes += n->bytes;
 	to->responses += n->responses;
 	to->observations += n->observations;
@@ -345,12 +360,16 @@ work_counts_add(struct diag_counts *to, const struct diag_counts *n)
 }
 
 /* What one chunk says, in order: its counts first (so that a caller
- * taking an observation back sees it counted), then each entry. */
+ * taking an observation back sees it counted), then each entry; nothing
+ * of a job dropped. RC_SKIP: begin said to drop the job. */
 static enum rc
-work_replay(struct work_chunk *c, struct diag *d, work_obs_cb obs, void *arg)
+work_replay(struct work_chunk *c, struct work_job *j, struct diag *d,
+    const struct work_cbs *cbs, void *arg)
 {
 	const char *p = c->data.data, *end = p + c->data.len;
 
+	if (j->drop)
+		return RC_OK;
 	work_counts_add(&d->n, &c->n);
 	while (p < end) {
 		char tag = *p++;
@@ -360,9 +379,24 @@ work_replay(struct work_chunk *c, struct diag *d, work_obs_cb obs, void *arg)
 			const char *date = work_get_str(&p);
 			size_t len = work_get_u32(&p);
 
-			if (obs(arg, id, date, p, len) == RC_FATAL)
+			if (cbs->obs(arg, id, date, p, len) == RC_FATAL)
 				return RC_FATAL;
 			p += len;
+		} else if (tag == WORK_INPUT) {
+			const char *name = work_get_str(&p);
+			const char *sha256 = work_get_str(&p);
+			uint64_t size;
+			enum rc rc = RC_OK;
+
+			memcpy(&size, p, sizeof size);
+			p += sizeof size;
+			if (cbs->begin != NULL)
+				rc = cbs->begin(arg, name, sha256, size);
+			if (rc == RC_FATAL)
+				return RC_FATAL;
+			if (rc == RC_SKIP)
+				return RC_SKIP;	/* the caller drops the job */
+			j->begun = 1;
 		} else {
 			enum diag_kind kind = (enum diag_kind)*p++;
 			const char *file = work_get_str(&p);
@@ -378,7 +412,7 @@ work_replay(struct work_chunk *c, struct diag *d, work_obs_cb obs, void *arg)
 
 enum rc
 work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
-    work_obs_cb obs, void (*progress)(void *), void *arg)
+    const struct work_cbs *cbs, void *arg)
 {
 	struct work w = { 0 };
 	struct work_thread *th;
@@ -423,6 +457,7 @@ work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
 		}
 		for (;;) {
 			struct work_chunk *c;
+			enum rc rrc;
 
 			while (j->head == NULL && !j->done)
 				pthread_cond_wait(&w.more, &w.mu);
@@ -433,19 +468,27 @@ work_run(char *const *paths, size_t n, unsigned nthreads, struct diag *d,
 			j->nchunks--;
 			pthread_cond_broadcast(&w.room);
 			pthread_mutex_unlock(&w.mu);
-			if (work_replay(c, d, obs, arg) == RC_FATAL)
+			rrc = work_replay(c, j, d, cbs, arg);
+			if (rrc == RC_FATAL)
 				rc = RC_FATAL;
 			buf_free(&c->data);
 			free(c);
-			if (progress != NULL)
-				progress(arg);
+			if (cbs->progress != NULL)
+				cbs->progress(arg);
 			pthread_mutex_lock(&w.mu);
+			if (rrc == RC_SKIP) {
+				/* the worker stops at its next chunk */
+				j->drop = 1;
+				pthread_cond_broadcast(&w.room);
+			}
 			if (rc == RC_FATAL)
 				break;
 		}
 		if (j->rc == RC_FATAL)
 			rc = RC_FATAL;
 		pthread_mutex_unlock(&w.mu);
+		if (rc != RC_FATAL && j->begun && !j->drop && cbs->end != NULL)
+			cbs->end(arg);
 	}
 
 	if (listed == RC_FATAL)

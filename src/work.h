@@ -21,6 +21,7 @@
 #define IMGMETA_WORK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -30,14 +31,31 @@ typedef enum rc (*work_obs_cb)(void *arg, const char *id, const char *date,
     const void *packed, size_t len);
 
 /*
+ * A file begins, once its digest is known (stream_sha256, stream_size),
+ * before anything it says: RC_SKIP drops everything it would say (a
+ * duplicate), RC_FATAL stops the run. It ends (called only when it
+ * began and was not dropped) after the last thing it says.
+ */
+typedef enum rc (*work_begin_cb)(void *arg, const char *name,
+    const char *sha256, uint64_t size);
+typedef void (*work_end_cb)(void *arg);
+
+struct work_cbs {
+	work_obs_cb	 obs;
+	work_begin_cb	 begin;		/* may be NULL */
+	work_end_cb	 end;		/* may be NULL */
+	void		(*progress)(void *);	/* may be NULL */
+};
+
+/*
  * Reads the inputs (as input_walk would) on nthreads worker threads
- * (at least 1). progress (may be NULL) is called after each chunk.
+ * (at least 1), calling cbs in input order; progress is called after
+ * each chunk.
  * Returns RC_FATAL when a reader or obs() stopped the run (at that point
  * of the input order, as one thread would have), else RC_OK.
  */
 enum rc	work_run(char *const *paths, size_t n, unsigned nthreads,
-	    struct diag *, work_obs_cb obs, void (*progress)(void *),
-	    void *arg);
+	    struct diag *, const struct work_cbs *, void *arg);
 
 /* The number of processors online (at least 1): the default of -j. */
 unsigned work_cpus(void);

@@ -16,6 +16,22 @@
 
 struct writer;
 
+/* One input file as the writer's input hook sees it. */
+struct writer_input {
+	const char	*file;		/* as given on the command line */
+	const char	*sha256;	/* of its bytes as read: 64 lowercase
+					   hex digits, as sha256sum prints */
+	uint64_t	 size;		/* its bytes (compressed, if gzip) */
+	const char	*same_as;	/* a duplicate: the file read earlier
+					   with these bytes (this run or an
+					   earlier one), else NULL */
+	/* what it yielded (0 for a duplicate) */
+	uint64_t	 responses;
+	uint64_t	 observations;	/* kept */
+	uint64_t	 rejects;	/* responses and observations */
+	uint64_t	 warnings;
+};
+
 struct writer_ops {
 	const char		*name;		/* "json" */
 	const char *const	*suffixes;	/* path endings that select it */
@@ -47,6 +63,19 @@ struct writer_ops {
 	 * value the format cannot carry at all (xml: control characters).
 	 */
 	enum rc	(*check)(struct writer *, const struct record *obs);
+	/*
+	 * Optional: the inputs as evidence. known asks whether an earlier
+	 * run into the same output read a file of these bytes (sqlite:
+	 * its inputs table): that file's path (borrowed until the next
+	 * call), else NULL; a file it names is not read again. input sees
+	 * every input file of the run once, in input order, after what it
+	 * yielded was read (a duplicate at once, with same_as set and
+	 * nothing yielded); warn sees every warning, -q or not.
+	 */
+	const char *(*known)(struct writer *, const char *sha256);
+	enum rc	(*input)(struct writer *, const struct writer_input *);
+	enum rc	(*warn)(struct writer *, const char *file, const char *pos,
+		    const char *msg);
 };
 
 struct writer_opts {

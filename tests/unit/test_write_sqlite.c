@@ -282,7 +282,7 @@ main(void)
 	T_STR(msgs, "", "new: no message");
 	T_INT(nfiles(), 1, "new: only the database in the directory");
 	T_STR(q(db, "PRAGMA journal_mode"), "wal", "new: WAL");
-	T_STR(q(db, "PRAGMA user_version"), "2", "new: user_version");
+	T_STR(q(db, "PRAGMA user_version"), "3", "new: user_version");
 	T_STR(q(db, "PRAGMA application_id"), "1229801293",
 	    "new: application_id");
 	T_STR(q(db, "SELECT id, name, typeof(size), size, protected, "
@@ -509,8 +509,9 @@ main(void)
 	free(f);
 	record_clear(&o[0]);
 
-	/* a database of schema version 1 (observation NOT NULL) is written
-	 * into as version 1: every observation's JSON stored */
+	/* a database of schema version 1 (observation NOT NULL) is brought
+	 * to version 3, its image_sources kept: every observation's JSON
+	 * stored */
 	f = path("v1.db");
 	T_INT(run(f, o, 0, NULL, 1), RC_OK, "v1: an empty database");
 	{
@@ -533,7 +534,7 @@ main(void)
 	msgs[0] = '\0';
 	T_INT(run(f, o, 3, NULL, 1), RC_OK, "v1: written into");
 	T_STR(msgs, "", "v1: no message");
-	T_STR(q(f, "PRAGMA user_version"), "1", "v1: still version 1");
+	T_STR(q(f, "PRAGMA user_version"), "3", "v1: now version 3");
 	T_STR(q(f, "SELECT image_id, seq, json_extract(observation, "
 	    "'$.name') FROM image_sources ORDER BY image_id, seq"),
 	    ID_B "|0|b;" ID_A "|0|one;" ID_A "|1|two",
@@ -541,6 +542,37 @@ main(void)
 	T_STR(q(f, "PRAGMA integrity_check"), "ok", "v1: integrity_check");
 	for (int i = 0; i < 3; i++)
 		record_clear(&o[i]);
+	unlink(f);
+	free(f);
+
+	/* a database of schema version 2 (no inputs, no warnings, runs
+	 * without duplicates) is brought to version 3 in the run */
+	f = path("v2.db");
+	T_INT(run(f, o, 0, NULL, 1), RC_OK, "v2: an empty database");
+	{
+		sqlite3 *x;
+
+		sqlite3_open(f, &x);
+		sqlite3_exec(x, "DROP TABLE inputs; DROP TABLE warnings; "
+		    "ALTER TABLE runs DROP COLUMN duplicates; "
+		    "PRAGMA user_version = 2", NULL, NULL, NULL);
+		sqlite3_close(x);
+	}
+	T_STR(q(f, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	    "('inputs', 'warnings')"), "0", "v2: made without version 3's");
+	tu_head_obs(&o[0], ID_A, "a.txt", NULL, "name", "one", NULL);
+	msgs[0] = '\0';
+	T_INT(run(f, o, 1, NULL, 1), RC_OK, "v2: written into");
+	T_STR(msgs, "", "v2: no message");
+	T_STR(q(f, "PRAGMA user_version"), "3", "v2: now version 3");
+	T_STR(q(f, "SELECT id, duplicates FROM runs"), "1|-;2|0",
+	    "v2: runs has duplicates");
+	T_STR(q(f, "SELECT (SELECT count(*) FROM inputs), (SELECT count(*) "
+	    "FROM warnings)"), "0|0", "v2: inputs and warnings made");
+	T_STR(q(f, "SELECT observation IS NULL FROM image_sources"), "1",
+	    "v2: an image's one observation is its row, as before");
+	T_STR(q(f, "PRAGMA integrity_check"), "ok", "v2: integrity_check");
+	record_clear(&o[0]);
 	unlink(f);
 	free(f);
 
