@@ -50,6 +50,7 @@ struct opts {
 	int		 all_fields;	/* --all-fields (compare) */
 	const char	*glance_report;	/* --glance-report FILE */
 	unsigned	 jobs;		/* -j: reading threads, 0 = cores */
+	const char	*manifest;	/* --manifest FILE */
 };
 
 /* The digests of the files read so far in this run (not the duplicates),
@@ -79,6 +80,7 @@ struct run {
 	int		 hook_failed;	/* a writer hook failed in the sink */
 	/* the inputs as evidence */
 	struct main_seen seen;
+	struct output	*manifest;	/* --manifest, being written */
 	char		*in_file;	/* the file being read, once begun */
 	char		 in_sha256[DIGEST_HEX];
 	uint64_t	 in_size;
@@ -101,6 +103,8 @@ static void	main_input_end(void *);
 static const char *main_seen_find(struct main_seen *, const char *,
 		    const char *);
 static void	main_seen_free(struct main_seen *);
+static void	main_manifest_line(struct run *, const char *, const char *);
+static enum rc	main_manifest_finish(struct run *, const char *);
 static void	main_tick(void *);
 static enum rc	main_write(void *, const struct record *);
 static enum rc	main_observe(void *, const struct record *, int, int);
@@ -143,6 +147,8 @@ usage(FILE *f)
 "                      JSON object column (the default)\n"
 "  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
 "      --stats-json FILE  the summary's counts as JSON\n"
+"      --manifest FILE   the SHA-256 of every input and of the output, as\n"
+"                      sha256sum -c checks them\n"
 "      --glance-report FILE  glance: what the bodies cannot carry, and why\n"
 "      --compare OLD NEW   compare two inventories (each merged on its own);\n"
 "                      differences as JSON Lines; exit 0 same, 1 different\n"
@@ -397,6 +403,7 @@ main_input_begin(void *arg, const char *name, const char *sha256,
 
 	if (sha256 == NULL)
 		return RC_OK;
+	main_manifest_line(r, sha256, name);
 	earlier = main_seen_find(&r->seen, sha256, name);
 	if (earlier == NULL && r->writer.ops->known != NULL)
 		earlier = r->writer.ops->known(&r->writer, sha256);
@@ -447,7 +454,63 @@ main_input_end(void *arg)
 	r->in_file = NULL;
 }
 
+/*
+ * A line of the manifest, as sha256sum prints it: a name with a
+ * backslash, a newline or a carriage return has them escaped, and the
+ * line starts with a backslash.
+ */
+static void
+main_manifest_line(struct run *r, const char *sha256, const char *name)
+{
+	struct buf b = BUF_INIT;
 
+	if (r->manifest == NULL)
+		return;
+	if (strpbrk(name, "\\\n\r") != NULL)
+		buf_addc(&b, '\\');
+	buf_printf(&b, "%s  ", sha256);
+	for (const char *p = name; *p != '\0'; p++)
+		if (*p == '\\')
+			buf_addstr(&b, "\\\\");
+		else if (*p == '\n')
+			buf_addstr(&b, "\\n");
+		else if (*p == '\r')
+			buf_addstr(&b, "\\r");
+		else
+			buf_addc(&b, *p);
+	buf_addc(&b, '\n');
+	if (output_write(r->manifest, b.data, b.len) != RC_OK) {
+		output_abort(r->manifest);
+		r->manifest = NULL;
+		r->hook_failed = 1;
+	}
+	buf_free(&b);
+}
+
+/* The output is in place: its digest ends the manifest, which is then
+ * put in place too. */
+static enum rc
+main_manifest_finish(struct run *r, const char *path)
+{
+	char sha256[DIGEST_HEX];
+	uint64_t size;
+	struct output *o = r->manifest;
+
+	if (o == NULL)
+		return RC_OK;
+	if (digest_path(path, sha256, &size) != 0) {
+		diag_report(&r->diag, DIAG_ERROR, path, NULL, "cannot read "
+		    "the output back for the manifest: %s", strerror(errno));
+		output_abort(o);
+		r->manifest = NULL;
+		return RC_FATAL;
+	}
+	main_manifest_line(r, sha256, path);
+	if (r->manifest == NULL)
+		return RC_FATAL;
+	r->manifest = NULL;
+	return output_commit(o);
+}
 
 /* -j N > 1: an observation read on a worker thread, taken back in input
  * order (work.c), as main_emit takes one read on this thread. */
@@ -645,7 +708,7 @@ main_run(struct run *r, int argc, char *argv[])
 	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW,
 	    OPT_NO_PROGRESS,
 	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER, OPT_COMPARE,
-	    OPT_ALL_FIELDS, OPT_GLANCE_REPORT };
+	    OPT_ALL_FIELDS, OPT_GLANCE_REPORT, OPT_MANIFEST };
 	static const struct option longopts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "format",	required_argument, NULL, 'f' },
@@ -663,6 +726,7 @@ main_run(struct run *r, int argc, char *argv[])
 		{ "compare",	no_argument,	   NULL, OPT_COMPARE },
 		{ "all-fields",	no_argument,	   NULL, OPT_ALL_FIELDS },
 		{ "glance-report", required_argument, NULL, OPT_GLANCE_REPORT },
+		{ "manifest",	required_argument, NULL, OPT_MANIFEST },
 		{ "name",	required_argument, NULL, OPT_FILTER },
 		{ "status",	required_argument, NULL, OPT_FILTER },
 		{ "visibility",	required_argument, NULL, OPT_FILTER },
@@ -707,6 +771,9 @@ main_run(struct run *r, int argc, char *argv[])
 			break;
 		case OPT_GLANCE_REPORT:
 			r->o.glance_report = optarg;
+			break;
+		case OPT_MANIFEST:
+			r->o.manifest = optarg;
 			break;
 		case 'o':
 			r->o.output = optarg;
@@ -810,6 +877,11 @@ main_run(struct run *r, int argc, char *argv[])
 		    "format (-f glance)\n", progname);
 		return EXIT_FATAL;
 	}
+	if (r->o.manifest != NULL && strcmp(path, "-") == 0) {
+		fprintf(stderr, "%s: --manifest needs -o PATH: it ends with the "
+		    "output file's SHA-256\n", progname);
+		return EXIT_FATAL;
+	}
 	if (strcmp(path, "-") == 0 && !ops->to_stdout) {
 		fprintf(stderr, "%s: the %s format cannot be written to "
 		    "standard output: give -o PATH\n", progname, ops->name);
@@ -872,6 +944,13 @@ main_run(struct run *r, int argc, char *argv[])
 	if (strcmp(path, "-") != 0)
 		main_exclude_temps(path);
 	r->writer_open = 1;
+	if (r->o.manifest != NULL) {
+		input_exclude(r->o.manifest, 0);
+		main_exclude_temps(r->o.manifest);
+		if ((r->manifest = output_open(r->o.manifest, 0,
+		    &r->diag)) == NULL)
+			goto fatal;
+	}
 	if (r->o.jobs > 1) {
 		const struct work_cbs cbs = {
 			.obs = main_packed,
@@ -893,6 +972,8 @@ main_run(struct run *r, int argc, char *argv[])
 		    (unsigned long long)r->diag.n.rejects);
 		ops->free(&r->writer);
 		merge_free(r->merge);
+		output_abort(r->manifest);
+		r->manifest = NULL;
 		main_summary(r, main_now() - t0);
 		return EXIT_REJECTS;
 	}
@@ -908,6 +989,8 @@ main_run(struct run *r, int argc, char *argv[])
 		rc = RC_FATAL;
 	r->writer_open = 0;
 	ops->free(&r->writer);
+	if (rc == RC_OK)
+		rc = main_manifest_finish(r, path);
 	if (rc != RC_OK)
 		goto fatal;
 	merge_free(r->merge);
@@ -920,6 +1003,8 @@ fatal:
 		r->writer_open = 0;
 		ops->free(&r->writer);
 	}
+	output_abort(r->manifest);
+	r->manifest = NULL;
 	merge_free(r->merge);
 	main_summary(r, main_now() - t0);
 	return EXIT_FATAL;
