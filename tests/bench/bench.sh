@@ -2,8 +2,8 @@
 # bench.sh: make bench. Generates the corpus (tests/bench/gen.py) for each
 # size in BENCH_SIZES, runs imgmeta and the tools an operator would glue
 # together instead (jq, the sqlite3 shell, DuckDB), side by side, and
-# prints one table per size: tool, task, seconds, images/s, MB/s, peak
-# RSS, and imgmeta's ratio to each other tool (imgmeta's images/s over
+# prints one table per size: tool, task, seconds, CPU seconds, images/s,
+# MB/s, peak RSS, and imgmeta's ratio to each other tool (imgmeta's images/s over
 # the tool's, on the same task: at its default -j against a tool at its
 # default, at -j 1 against DuckDB at one thread); with two sizes or more,
 # a last table of how the time of the merged run grows with the size. With BENCH_ONE_FILE=N,
@@ -17,9 +17,9 @@
 # DuckDB comes from npm (BENCH_DUCKDB, the package spec to install, by
 # default the version pinned below; "no" leaves DuckDB out): installed at
 # set-up into $work/duckdb, never into the project, and run through
-# tests/bench/duckdb.mjs with node. Its seconds are the engine's, timed
-# inside the node process; those of the whole process are printed under
-# the table. Without node or npm, or when the install fails, the bench
+# tests/bench/duckdb.mjs with node. Its seconds (wall-clock and CPU) are
+# the engine's, timed inside the node process; the wall-clock seconds of
+# the whole process are printed under the table. Without node or npm, or when the install fails, the bench
 # runs without DuckDB and says why.
 set -eu
 : "${BENCH_SIZES:=100000}"
@@ -86,19 +86,20 @@ add() {
 # in the middle of a later command); a line "K seconds rss" in
 # $work/times, or "K failed" (a non-zero exit, or an error said on
 # standard error: the sqlite3 shell says "Runtime error" and goes on).
-# A command that times its work itself (DuckDB's engine time) writes the
-# seconds to $work/engine: the line is then "K engine-seconds rss
-# process-seconds"
+# The line is "K seconds rss cpu-seconds" (user and system); a command
+# that times its work itself (DuckDB's engine) writes its wall-clock and
+# CPU seconds to $work/engine, and the line is then "K engine-seconds
+# rss engine-cpu-seconds process-seconds"
 once() {
 	rm -f "$2" "$work/engine"
 	sync
-	if /usr/bin/time -f '%e %M' -o "$work/time" sh -c "$3" >/dev/null 2>"$work/err" &&
+	if /usr/bin/time -f '%e %M %U %S' -o "$work/time" sh -c "$3" >/dev/null 2>"$work/err" &&
 	    ! grep -qi error "$work/err"; then
+		set -- "$1" $(cat "$work/time")
 		if [ -s "$work/engine" ]; then
-			set -- "$1" $(cat "$work/time")
-			echo "$1 $(cut -d' ' -f1 "$work/engine") $3 $2" >> "$work/times"
+			echo "$1 $(cut -d' ' -f1 "$work/engine") $3 $(cut -d' ' -f2 "$work/engine") $2" >> "$work/times"
 		else
-			echo "$1 $(cat "$work/time")" >> "$work/times"
+			echo "$1 $2 $3 $(echo "$4 $5" | awk '{ print $1 + $2 }')" >> "$work/times"
 		fi
 	else
 		sed 's/^/  /' "$work/err" | head -5 >&2
@@ -106,18 +107,20 @@ once() {
 	fi
 }
 # rows GROUP: the rows of that group,
-# name|task|seconds|images|MB|rss|base|process-seconds, each command's
-# shortest time and largest peak RSS over the rounds (process-seconds:
-# the shortest whole process of a command that timed itself, else empty)
+# name|task|seconds|images|MB|rss|base|process-seconds|cpu-seconds, each
+# command's shortest time, largest peak RSS and least CPU time over the
+# rounds (process-seconds: the shortest whole process of a command that
+# timed itself, else empty)
 rows() {
 	awk -F'|' -v g="$1" 'FNR == NR { split($0, t, " "); k = t[1];
 	    if (t[2] == "failed") bad[k] = 1;
 	    else { if (!(k in s) || t[2] + 0 < s[k]) s[k] = t[2] + 0;
 	    if (t[3] + 0 > m[k]) m[k] = t[3] + 0;
-	    if (t[4] != "" && (!(k in p) || t[4] + 0 < p[k])) p[k] = t[4] + 0 } next }
-	    $1 == g { k = FNR; printf "%s|%s|%s|%s|%s|%s|%s|%s\n", $2, $4,
+	    if (!(k in c) || t[4] + 0 < c[k]) c[k] = t[4] + 0;
+	    if (t[5] != "" && (!(k in p) || t[5] + 0 < p[k])) p[k] = t[5] + 0 } next }
+	    $1 == g { k = FNR; printf "%s|%s|%s|%s|%s|%s|%s|%s|%s\n", $2, $4,
 	    (k in bad || !(k in s)) ? "failed" : s[k], $5, $6, m[k] + 0, $3,
-	    (k in p) ? p[k] : "" }' \
+	    (k in p) ? p[k] : "", c[k] + 0 }' \
 	    "$work/times" "$work/plan"
 }
 # table TITLE GROUP: the group's rows as a markdown table; "imgmeta ×" =
@@ -128,19 +131,19 @@ table() {
 	echo
 	echo "## $1"
 	echo
-	echo "| tool | task | seconds | images/s | MB/s | peak RSS MB | imgmeta × |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| tool | task | seconds | CPU s | images/s | MB/s | peak RSS MB | imgmeta × |"
+	echo "|---|---|---|---|---|---|---|---|"
 	rows "$2" | awk -F'|' '{ n++; line[n] = $0;
 	    ips[$1 "|" $2] = ($3 != "failed" && $3 > 0) ? $4 / $3 : 0 }
 	    END { for (i = 1; i <= n; i++) { split(line[i], f, "|");
-	    if (f[3] == "failed") { printf "| %s | %s | failed | | | | |\n", f[1], f[2]; continue }
+	    if (f[3] == "failed") { printf "| %s | %s | failed | | | | | |\n", f[1], f[2]; continue }
 	    x = ips[f[1] "|" f[2]]; b = (f[7] == "") ? -1 : ips[f[7] "|" f[2]];
-	    printf "| %s | %s | %.2f | %.0f | %.1f | %.0f | %s |\n", f[1], f[2], f[3], x,
+	    printf "| %s | %s | %.2f | %.2f | %.0f | %.1f | %.0f | %s |\n", f[1], f[2], f[3], f[9], x,
 	    (f[3] > 0) ? f[5] / f[3] : 0, f[6] / 1024,
 	    (b < 0) ? "" : (b > 0 && x > 0) ? sprintf("%.2f", b / x) : "—" }
 	    for (i = 1; i <= n; i++) { split(line[i], f, "|");
 	    if (f[8] != "") p = p sprintf("%s%s %.2f s", (p == "") ? "" : ", ", f[1], f[8]) }
-	    if (p != "") printf "\nThe DuckDB rows give the engine'"'"'s seconds; the whole node process (its start and the library'"'"'s load included): %s.\n", p }'
+	    if (p != "") printf "\nThe DuckDB rows give the engine'"'"'s seconds and CPU seconds; the whole node process (its start and the library'"'"'s load included): %s.\n", p }'
 }
 : > "$work/titles"
 for n in $BENCH_SIZES; do
