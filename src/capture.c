@@ -523,7 +523,7 @@ capture_add_header(struct capture *c, struct response *r, const char *p,
     size_t n, size_t *total)
 {
 	struct header *h;
-	const char *colon;
+	const char *colon, *nul;
 	size_t nl, vs;
 
 	if (*total + n > CAPTURE_MAXBLOCK) {
@@ -565,6 +565,20 @@ capture_add_header(struct capture *c, struct response *r, const char *p,
 		return -1;
 	}
 	colon = memchr(p, ':', n);
+	if (colon != NULL && (nul = memchr(p, '\0', (size_t)(colon - p))) !=
+	    NULL) {
+		/* Held as a C string, the name would end at the NUL:
+		 * "X-Image-Meta-Name\0evil: x" would set the name. (A NUL
+		 * in a value is kept, with value_len, for the reader.) */
+		char ex[64];
+
+		capture_excerpt(ex, sizeof ex, p, n);
+		diag_report(c->d, DIAG_REJECT, c->file, r->pos,
+		    "header line \"%s\" has a NUL byte in its name (byte %zu "
+		    "of the line): this response is not read", ex,
+		    (size_t)(nul - p) + 1);
+		return -1;
+	}
 	nl = colon != NULL ? (size_t)(colon - p) : 0;
 	while (nl > 0 && (p[nl - 1] == ' ' || p[nl - 1] == '\t'))
 		nl--;
