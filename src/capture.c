@@ -49,6 +49,9 @@
 #include "util.h"
 
 #define CAPTURE_LOOKAHEAD	(16 * 1024)	/* to classify a line */
+/* A request line is told as one when it is whole within what the stream
+ * holds at once (stream.c's buffer): its longest. */
+#define CAPTURE_MAXREQUEST	(64 * 1024)
 /* Limits (README "Limits"): far above anything real (a 4 MiB value and
  * READ_MAX_PROPS property headers fit), low enough that a hostile file
  * cannot exhaust memory. */
@@ -171,6 +174,7 @@ static int	capture_base64_digit(unsigned char);
 static int	capture_base64(const char *, size_t, char **, size_t *,
 		    char *, size_t);
 static void	capture_har(struct capture *);
+static char	*capture_packed(struct stream *, const char *);
 
 /*
  * Makes the next line visible without consuming it. Returns 1, 0 at the
@@ -910,6 +914,48 @@ capture_rest(struct capture *c, const struct reader_ops *reader)
 }
 
 /*
+ * Data compressed by a program other than gzip, told by its magic bytes
+ * (gzip itself is read by the stream): what it is and what to run, for
+ * a message, allocated; NULL for other data.
+ */
+static char *
+capture_packed(struct stream *s, const char *file)
+{
+	static const struct {
+		const char	*magic;
+		size_t		 len;
+		const char	*name;
+		const char	*cmd;		/* NULL: an archive */
+	} packs[] = {
+		{ "BZh", 3, "bzip2", "bzip2 -dc" },	/* and a digit 1-9 */
+		{ "\xfd" "7zXZ\0", 6, "xz", "xz -dc" },
+		{ "\x28\xb5\x2f\xfd", 4, "zstd", "zstd -dc" },
+		{ "PK\x03\x04", 4, "zip", NULL },
+		{ "PK\x05\x06", 4, "zip", NULL },	/* an empty one */
+	};
+	const char *p;
+	ssize_t n;
+
+	if ((n = stream_peek(s, &p, 6)) < 4)
+		return NULL;
+	for (size_t i = 0; i < sizeof packs / sizeof packs[0]; i++) {
+		if ((size_t)n < packs[i].len ||
+		    memcmp(p, packs[i].magic, packs[i].len) != 0)
+			continue;
+		if (packs[i].len == 3 && !(p[3] >= '1' && p[3] <= '9'))
+			continue;
+		if (packs[i].cmd == NULL)
+			return xasprintf("the file is a %s archive: extract it "
+			    "first (unzip %s) and name the files or their "
+			    "directory", packs[i].name, file);
+		return xasprintf("the file is %s-compressed, and imgmeta "
+		    "reads only gzip: decompress it first (%s %s > CAPTURE)",
+		    packs[i].name, packs[i].cmd, file);
+	}
+	return NULL;
+}
+
+/*
  * One step at the top level, between exchanges. Returns 0 to go on, 1 at
  * the end (or after an error, or when the file is not a capture).
  */
@@ -971,9 +1017,17 @@ capture_top(struct capture *c)
 		char ex[64];
 
 		capture_excerpt(ex, sizeof ex, v.p, v.len);
-		diag_report(c->d, DIAG_REJECT, c->file, "0",
-		    "not a capture: expected a JSON body, HTTP responses or a "
-		    "header dump (first line: \"%s\")", ex);
+		if (!v.complete && capture_is_request(v.p, v.len, 1, &a, &b,
+		    &e))
+			diag_report(c->d, DIAG_REJECT, c->file, "0",
+			    "not a capture: its first line is a request line "
+			    "longer than %d KiB, the most imgmeta reads of one "
+			    "(\"%s\")", CAPTURE_MAXREQUEST / 1024, ex);
+		else
+			diag_report(c->d, DIAG_REJECT, c->file, "0",
+			    "not a capture: expected a JSON body, HTTP "
+			    "responses or a header dump (first line: \"%s\")",
+			    ex);
 		c->rc = RC_SKIP;
 		return 1;
 	}
@@ -998,6 +1052,7 @@ capture_read(struct stream *s, const char *file, struct diag *d,
 	struct capture c;
 	struct view v;
 	const char *p;
+	char *packed;
 	ssize_t n;
 	int k, comments = 0;
 
@@ -1014,8 +1069,24 @@ capture_read(struct stream *s, const char *file, struct diag *d,
 		capture_rest(&c, reader);
 		goto out;
 	}
+	/* Compressed data imgmeta does not read, said with what to run. */
+	if ((packed = capture_packed(s, file)) != NULL) {
+		diag_report(d, DIAG_REJECT, file, "0", "not a capture: %s",
+		    packed);
+		free(packed);
+		c.rc = RC_SKIP;
+		goto out;
+	}
 	/* A UTF-8 byte order mark, blank lines, '#' comments. */
-	n = stream_peek(s, &p, 3);
+	n = stream_peek(s, &p, 4);
+	if (n >= 4 && (memcmp(p, "\xff\xfe\0\0", 4) == 0 ||
+	    memcmp(p, "\0\0\xfe\xff", 4) == 0)) {
+		diag_report(d, DIAG_REJECT, file, "0", "not a capture: the "
+		    "file is UTF-32 text; convert it to UTF-8 (iconv -f "
+		    "UTF-32 -t UTF-8)");
+		c.rc = RC_SKIP;
+		goto out;
+	}
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		stream_skip(s, 3);
 	else if (n >= 2 && (memcmp(p, "\xff\xfe", 2) == 0 ||
