@@ -17,6 +17,16 @@
  * so that the guard can be undone without doubt: strip exactly one
  * leading ' from every cell that starts with one.
  *
+ * With opts.csv_spreadsheet (--csv-spreadsheet), for a spreadsheet opened
+ * by double-click: the file starts with a UTF-8 byte order mark, which
+ * LibreOffice and Excel take as the character set, and a value a
+ * spreadsheet would read as a number, date or time and show otherwise
+ * gets the same leading ' (write_csv_numeric says which). LibreOffice's
+ * default CSV import shows a cell's text as it is, a leading ' too; it
+ * does not evaluate formulas, so a ="..." form would show as typed, and a
+ * leading tab or invisible character would change the value unseen. The
+ * ' stays one rule: strip one leading ' to undo either guard.
+ *
  * With opts.csv_prop_columns the properties column is replaced by one
  * "property.KEY" column per key seen in the whole output, sorted
  * bytewise; a record without the key, or whose value for it is null, has
@@ -43,6 +53,7 @@
 struct write_csv {
 	struct output	*out;
 	int		 raw;		/* --csv-raw: no formula guard */
+	int		 sheet;		/* --csv-spreadsheet */
 	int		 columns;	/* --properties=columns */
 	int		 header_done;
 	struct buf	 row;		/* the row being built */
@@ -62,6 +73,7 @@ static enum rc	write_csv_open(struct writer *, const char *);
 static enum rc	write_csv_write(struct writer *, const struct record *);
 static enum rc	write_csv_finish(struct writer *);
 static void	write_csv_free(struct writer *);
+static int	write_csv_numeric(const char *);
 static void	write_csv_cell(struct write_csv *, const char *, int);
 static void	write_csv_fields(struct write_csv *, const struct record *);
 static void	write_csv_header(struct write_csv *, char **, size_t);
@@ -99,6 +111,7 @@ write_csv_open(struct writer *w, const char *path)
 
 	w->priv = st;
 	st->raw = w->opts.csv_raw;
+	st->sheet = w->opts.csv_spreadsheet;
 	st->columns = w->opts.csv_prop_columns;
 	/* Nothing is written before the first row: --strict may stop the
 	 * run first, and standard output must then stay empty. */
@@ -113,8 +126,29 @@ write_csv_open(struct writer *w, const char *path)
 }
 
 /*
+ * Whether a spreadsheet would take v for a number, date or time and show
+ * it otherwise: v has a digit, and only digits, spaces and the characters
+ * of numbers, dates and times in any locale (. , + - / : % $ ( ) e E),
+ * except a plain integer of 1 to 15 digits without a leading zero, which a
+ * spreadsheet shows as it is (a double holds it exactly) and may add up.
+ * So leading zeros, numbers over 15 digits (2^53 has 16), all-digit
+ * checksums, 1e5, 1.5, 2024-01-02, 12:30 and 50% are guarded; timestamps
+ * with T and Z are not (LibreOffice keeps them as text).
+ */
+static int
+write_csv_numeric(const char *v)
+{
+	size_t n = strlen(v), digits = strspn(v, "0123456789");
+
+	if (digits == n && n >= 1 && n <= 15 && (n == 1 || v[0] != '0'))
+		return 0;
+	return strpbrk(v, "0123456789") != NULL &&
+	    strspn(v, "0123456789 .,+-/:%$()eE") == n;
+}
+
+/*
  * Appends one field to the row: nothing for a null, else the value as
- * csv_write quotes it, with the formula guard when guard is set.
+ * csv_write quotes it, with the guards when guard is set.
  */
 static void
 write_csv_cell(struct write_csv *st, const char *v, int guard)
@@ -126,7 +160,8 @@ write_csv_cell(struct write_csv *st, const char *v, int guard)
 		return;
 	n = strlen(v);
 	if (guard && !st->raw && v[0] != '\0' &&
-	    strchr("=+-@\t\r\n'", v[0]) != NULL) {
+	    (strchr("=+-@\t\r\n'", v[0]) != NULL ||
+	    (st->sheet && write_csv_numeric(v)))) {
 		buf_reset(&st->tmp);
 		buf_addc(&st->tmp, '\'');
 		buf_add(&st->tmp, v, n);
@@ -160,6 +195,8 @@ write_csv_header(struct write_csv *st, char **keys, size_t nkeys)
 	char *name;
 
 	buf_reset(&st->row);
+	if (st->sheet)
+		buf_add(&st->row, "\xef\xbb\xbf", 3);	/* the BOM */
 	for (size_t i = 0; i < F__COUNT; i++) {
 		write_csv_cell(st, field_info[i].name, 0);
 		buf_addc(&st->row, ',');

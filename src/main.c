@@ -44,6 +44,7 @@ struct opts {
 	int		 strict;
 	int		 progress;
 	int		 csv_raw;
+	int		 csv_spreadsheet;
 	int		 csv_prop_columns;
 	const char	*stats_json;
 	int		 compare;	/* --compare OLD NEW */
@@ -142,6 +143,8 @@ usage(FILE *f)
 "                      on N\n"
 "      --strict        any reject: exit 1 before anything is written\n"
 "      --csv-raw       csv: no ' before cells a spreadsheet would run\n"
+"      --csv-spreadsheet  csv: a byte order mark, and a ' before numbers\n"
+"                      and dates a spreadsheet would change\n"
 "      --properties columns|json\n"
 "                      csv: one property.KEY column per key, or one\n"
 "                      JSON object column (the default)\n"
@@ -705,7 +708,7 @@ main_now(void)
 static int
 main_run(struct run *r, int argc, char *argv[])
 {
-	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW,
+	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW, OPT_CSV_SHEET,
 	    OPT_NO_PROGRESS,
 	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER, OPT_COMPARE,
 	    OPT_ALL_FIELDS, OPT_GLANCE_REPORT, OPT_MANIFEST };
@@ -719,6 +722,7 @@ main_run(struct run *r, int argc, char *argv[])
 		{ "strict",	no_argument,	   NULL, OPT_STRICT },
 		{ "version",	no_argument,	   NULL, OPT_VERSION },
 		{ "csv-raw",	no_argument,	   NULL, OPT_CSV_RAW },
+		{ "csv-spreadsheet", no_argument,  NULL, OPT_CSV_SHEET },
 		{ "progress",	no_argument,	   NULL, OPT_PROGRESS },
 		{ "no-progress", no_argument,	   NULL, OPT_NO_PROGRESS },
 		{ "properties",	required_argument, NULL, OPT_PROPERTIES },
@@ -819,6 +823,9 @@ main_run(struct run *r, int argc, char *argv[])
 		case OPT_CSV_RAW:
 			r->o.csv_raw = 1;
 			break;
+		case OPT_CSV_SHEET:
+			r->o.csv_spreadsheet = 1;
+			break;
 		case OPT_PROPERTIES:
 			if (strcmp(optarg, "columns") == 0)
 				r->o.csv_prop_columns = 1;
@@ -918,6 +925,7 @@ main_run(struct run *r, int argc, char *argv[])
 	r->writer.diag = &r->diag;
 	r->writer.opts.gzip = gz || r->o.gzip;
 	r->writer.opts.csv_raw = r->o.csv_raw;
+	r->writer.opts.csv_spreadsheet = r->o.csv_spreadsheet;
 	r->writer.opts.csv_prop_columns = r->o.csv_prop_columns;
 	r->writer.opts.glance_report = r->o.glance_report;
 	/* By default one thread per processor, at most MAIN_JOBS_MAX: past

@@ -81,6 +81,7 @@ struct writer_ops {
 struct writer_opts {
 	int	gzip;		/* -z: compress (json) */
 	int	csv_raw;	/* --csv-raw */
+	int	csv_spreadsheet; /* --csv-spreadsheet */
 	int	csv_prop_columns; /* --properties=columns */
 	const char *glance_report; /* --glance-report FILE (glance), or NULL */
 	unsigned threads;	/* -j: a writer may use a thread when > 1 */
