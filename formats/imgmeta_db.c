@@ -44,9 +44,10 @@ imgmeta_db_ids(sqlite3 *db, int *app, int *ver)
  * the JSON subtype that json_object would embed it by).
  */
 char *
-imgmeta_db_observation_sql(void)
+imgmeta_db_observation_sql(sqlite3 *db)
 {
 	struct buf b = BUF_INIT;
+	sqlite3_stmt *st = NULL;
 
 	buf_addstr(&b, "coalesce(s.observation, (SELECT json_object(");
 	for (int f = 0; f < F__COUNT; f++) {
@@ -62,9 +63,24 @@ imgmeta_db_observation_sql(void)
 	buf_addstr(&b, "'properties', json((SELECT "
 	    "json_group_object(p.key, p.value) FROM image_properties p "
 	    "WHERE p.image_id = i.id)), 'sources', json_array(json_object(");
-	for (int k = 0; k < S__COUNT; k++)
-		buf_printf(&b, "%s'%s', s.%s", k ? ", " : "",
-		    source_field_name[k], source_field_name[k]);
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM "
+	    "pragma_table_info('image_sources') WHERE name = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		st = NULL;
+	for (int k = 0; k < S__COUNT; k++) {
+		int has = 1;
+
+		if (st != NULL) {
+			sqlite3_bind_text(st, 1, source_field_name[k], -1,
+			    SQLITE_STATIC);
+			has = sqlite3_step(st) == SQLITE_ROW;
+			sqlite3_reset(st);
+		}
+		buf_printf(&b, "%s'%s', %s%s", k ? ", " : "",
+		    source_field_name[k], has ? "s." : "NULL",
+		    has ? source_field_name[k] : "");
+	}
+	sqlite3_finalize(st);
 	buf_addstr(&b, "))) FROM images i WHERE i.id = s.image_id))");
 	return buf_detach(&b);
 }

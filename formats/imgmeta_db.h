@@ -26,9 +26,11 @@ int	imgmeta_db_ids(sqlite3 *, int *app, int *ver);
  * as the canonical JSON text record_from_json reads: the stored one, or,
  * where it is NULL (the image's one observation, schema version 2), the
  * one made again from the image's row in images and its rows in
- * image_properties, with the source of row s. Allocated.
+ * image_properties, with the source of row s. A source field that db's
+ * image_sources has no column for (sha256, before schema version 3) is
+ * NULL. Allocated.
  */
-char	*imgmeta_db_observation_sql(void);
+char	*imgmeta_db_observation_sql(sqlite3 *db);
 
 /*
  * What that expression gave for image id (text, NULL when there was

@@ -293,7 +293,7 @@ read_imgmeta_sqlite_read(struct read_ctx *ctx)
 		    "as it is): not read", why);
 		goto out;
 	}
-	obs = imgmeta_db_observation_sql();
+	obs = imgmeta_db_observation_sql(db);
 	q = xasprintf("SELECT s.image_id, s.seq, %s FROM image_sources s "
 	    "ORDER BY s.image_id, s.seq", obs);
 	k = sqlite3_prepare_v2(db, q, -1, &st, NULL);

@@ -6,7 +6,9 @@
 -- A database of an older schema version (1 or 2) is brought to this one
 -- in the run's transaction: the tables between "-- version 3 begin" and
 -- "-- version 3 end" below are created in it, runs gains its duplicates
--- column, and user_version becomes 3 (an imgmeta that writes only
+-- column and image_sources its sha256 (after observation, where ALTER
+-- TABLE puts it; NULL in the rows already there), and user_version
+-- becomes 3 (an imgmeta that writes only
 -- versions 1 and 2 then refuses it). Installed as
 -- $(datadir)/imgmeta/schema.sql.
 --
@@ -114,6 +116,7 @@ CREATE TABLE image_sources (
 	project_id	TEXT,
 	status		TEXT,		-- the status exactly as the API sent it
 	url		TEXT,		-- the request URL, when captured
+	sha256		TEXT,		-- of the input file: inputs.sha256
 	observation	TEXT,		-- JSON; NULL: the images row
 	PRIMARY KEY (image_id, seq)
 ) WITHOUT ROWID;
@@ -156,9 +159,9 @@ CREATE INDEX rejects_run ON rejects (run);
 -- compressed if it is gzip: what sha256sum prints for it) and its size.
 -- A file with the same bytes as one read earlier, in this run or an
 -- earlier one, is not read again: duplicate_of names that input's row,
--- and it yielded nothing. An observation's input is the row of its run
--- and file: image_sources s JOIN inputs i ON i.run = s.run AND
--- i.path = s.file AND i.duplicate_of IS NULL.
+-- and it yielded nothing. An observation's input is the row of its
+-- digest that is not a duplicate: image_sources s JOIN inputs i ON
+-- i.sha256 = s.sha256 AND i.duplicate_of IS NULL.
 CREATE TABLE inputs (
 	id		INTEGER PRIMARY KEY,
 	run		INTEGER NOT NULL REFERENCES runs (id),

@@ -664,8 +664,8 @@ write_sqlite_nullable(struct write_sqlite *s)
 /*
  * A database of an older schema version brought to this one, in the
  * run's transaction (so a failed run leaves it at its version): version
- * 3's tables (schema.sql's "version 3" block) and runs' duplicates
- * column, each unless it is there already.
+ * 3's tables (schema.sql's "version 3" block), runs' duplicates column
+ * and image_sources' sha256, each unless it is there already.
  */
 static enum rc
 write_sqlite_upgrade(struct write_sqlite *s, int ver)
@@ -675,6 +675,11 @@ write_sqlite_upgrade(struct write_sqlite *s, int ver)
 	if (!write_sqlite_has(s, "runs", "duplicates") &&
 	    write_sqlite_exec(s, "ALTER TABLE runs ADD COLUMN duplicates "
 	    "INTEGER", "cannot bring the database to schema version 3") !=
+	    RC_OK)
+		return RC_FATAL;
+	if (!write_sqlite_has(s, "image_sources", "sha256") &&
+	    write_sqlite_exec(s, "ALTER TABLE image_sources ADD COLUMN sha256 "
+	    "TEXT", "cannot bring the database to schema version 3") !=
 	    RC_OK)
 		return RC_FATAL;
 	if (!write_sqlite_has(s, "inputs", NULL) &&
@@ -952,7 +957,7 @@ write_sqlite_preload(struct writer *w, struct merge *m)
 	s->seen = NULL;
 	if (rc != RC_OK)
 		return RC_FATAL;
-	expr = imgmeta_db_observation_sql();
+	expr = imgmeta_db_observation_sql(s->db);
 	q = xasprintf("SELECT s.image_id, s.seq, s.run, %s "
 	    "FROM image_sources s "
 	    "JOIN temp.write_sqlite_seen t ON t.id = s.image_id "

@@ -690,6 +690,7 @@ capture_dispatch(struct capture *c, struct response *r,
 
 	c->d->n.responses++;
 	r->file = c->file;
+	r->sha256 = stream_sha256(c->s);
 	r->body = body;
 	if (r->status != 0 && (r->status < 200 || r->status > 299)) {
 		if (reason == NULL || *reason == '\0')
@@ -900,6 +901,7 @@ capture_rest(struct capture *c, const struct reader_ops *reader)
 	memset(&r, 0, sizeof r);
 	capture_set_pos(&r, 0);
 	r.file = c->file;
+	r.sha256 = stream_sha256(c->s);
 	r.body = &body;
 	r.reader = reader;
 	if (reader != NULL)

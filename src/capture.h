@@ -39,6 +39,8 @@ struct reader_ops;		/* reader.h */
 
 struct response {
 	const char	*file;		/* as given on the command line */
+	const char	*sha256;	/* of the file's bytes (stream_sha256),
+					   or NULL */
 	char		 pos[64];	/* where: "OFFSET" (or "entry N", HAR) */
 	uint64_t	 offset;	/* byte offset of the response */
 	int		 status;	/* HTTP status; 0 = none in the capture */

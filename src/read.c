@@ -649,6 +649,7 @@ read_source_init(struct read_ctx *ctx, struct record *rec)
 	source_set(src, S_AT, ctx->pos);
 	source_set(src, S_DATE, ctx->date);
 	source_set(src, S_URL, ctx->resp->url);
+	source_set(src, S_SHA256, ctx->resp->sha256);
 	return src;
 }
 

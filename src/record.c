@@ -47,6 +47,7 @@ const char *const source_field_name[S__COUNT] = {
 	[S_PROJECT_ID] =	"project_id",
 	[S_STATUS] =		"status",
 	[S_URL] =		"url",
+	[S_SHA256] =		"sha256",
 };
 
 /* Reasons, completing "FIELD \"VALUE\": ...". */
@@ -553,6 +554,11 @@ source_check(const struct source *s, char *buf, size_t size)
 		    "writes it";
 	}
 	free(norm);
+	if (f == -1 && (v = s->v[S_SHA256]) != NULL &&
+	    (strlen(v) != 64 || v[strspn(v, "0123456789abcdef")] != '\0')) {
+		f = S_SHA256;
+		why = "is not a SHA-256 (64 lowercase hexadecimal digits)";
+	}
 	if (f == -1)
 		return NULL;
 	/* The value quoted, cut before a UTF-8 continuation byte. */

@@ -78,6 +78,8 @@ enum source_field {
 	S_PROJECT_ID,
 	S_STATUS,	/* the status exactly as the API sent it */
 	S_URL,		/* request URL, when the capture has it */
+	S_SHA256,	/* SHA-256 of the input file's bytes, as sha256sum
+			   prints it (stream_sha256) */
 	S__COUNT
 };
 extern const char *const source_field_name[S__COUNT];

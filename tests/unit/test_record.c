@@ -130,7 +130,7 @@ test_source_fields_in_output_order(void)
 {
 	static const char *const want[S__COUNT] = {
 		"file", "at", "api", "call", "date", "request_id",
-		"project_id", "status", "url"
+		"project_id", "status", "url", "sha256"
 	};
 
 	for (int i = 0; i < S__COUNT; i++)
@@ -971,7 +971,7 @@ test_to_json_writes_canonical_form(void)
 	    "\"sources\":[{\"file\":\"detail.json\",\"at\":\"0#/images/3\","
 	    "\"api\":\"v1.1\",\"call\":\"detail\",\"date\":null,"
 	    "\"request_id\":null,\"project_id\":null,\"status\":\"active\","
-	    "\"url\":null}]}";
+	    "\"url\":null,\"sha256\":null}]}";
 	struct record r;
 	struct source *s;
 	const char *why;
@@ -1076,9 +1076,11 @@ test_from_json_round_trip_is_identical(void)
 	    "\"sources\":[{\"file\":\"a.json\",\"at\":\"0#/image\",\"api\":\"v2.1\","
 	    "\"call\":\"show\",\"date\":\"2016-05-23T02:29:54Z\","
 	    "\"request_id\":\"req-1\",\"project_id\":\"p\",\"status\":\"ACTIVE\","
-	    "\"url\":\"http://x/v2.1/p/images/1\"},{\"file\":\"-\",\"at\":null,"
+	    "\"url\":\"http://x/v2.1/p/images/1\",\"sha256\":null},"
+	    "{\"file\":\"-\",\"at\":null,"
 	    "\"api\":null,\"call\":null,\"date\":null,\"request_id\":null,"
-	    "\"project_id\":null,\"status\":null,\"url\":null}]}",
+	    "\"project_id\":null,\"status\":null,\"url\":null,"
+	    "\"sha256\":null}]}",
 	    "{\"id\":null,\"name\":null,\"status\":null,\"visibility\":null,"
 	    "\"protected\":null,\"container_format\":null,"
 	    "\"disk_format\":null,\"size\":null,\"virtual_size\":null,"
@@ -1221,9 +1223,10 @@ test_json_text_escapes_as_jansson_dumps(void)
 		buf_reset(&b);
 		record_json_text_ex(&e, "observation",
 		    (const char *const[]){ "{}", "{\"name\":\"n\"}" }, &b);
-		T_OK(strstr(b.data, "\"url\":null,\"observation\":{}},{\"file\":"
-		    "\"g\"") != NULL && strstr(b.data, "\"url\":null,"
-		    "\"observation\":{\"name\":\"n\"}}]}") != NULL,
+		T_OK(strstr(b.data, "\"sha256\":null,\"observation\":{}},"
+		    "{\"file\":\"g\"") != NULL && strstr(b.data,
+		    "\"sha256\":null,\"observation\":{\"name\":\"n\"}}]}") !=
+		    NULL,
 		    "record_json_text_ex: the extra member ends each source");
 		record_clear(&e);
 	}

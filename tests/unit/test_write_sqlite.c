@@ -202,16 +202,20 @@ static char *
 rebuilt(const char *file, const char *id, int seq)
 {
 	static char out[4096];
-	char *expr = imgmeta_db_observation_sql(), *sql, err[256];
+	char *expr, *sql, err[256];
 	const char *why = "no row";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	struct record r;
 
 	record_init(&r);
+	if (sqlite3_open(file, &db) != SQLITE_OK)
+		expr = xstrdup("NULL");
+	else
+		expr = imgmeta_db_observation_sql(db);
 	sql = xasprintf("SELECT %s FROM image_sources s WHERE s.image_id = "
 	    "?1 AND s.seq = ?2", expr);
-	if (sqlite3_open(file, &db) != SQLITE_OK ||
+	if (db == NULL ||
 	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		why = sqlite3_errmsg(db);
 	else {
@@ -555,11 +559,14 @@ main(void)
 		sqlite3_open(f, &x);
 		sqlite3_exec(x, "DROP TABLE inputs; DROP TABLE warnings; "
 		    "ALTER TABLE runs DROP COLUMN duplicates; "
+		    "ALTER TABLE image_sources DROP COLUMN sha256; "
 		    "PRAGMA user_version = 2", NULL, NULL, NULL);
 		sqlite3_close(x);
 	}
 	T_STR(q(f, "SELECT count(*) FROM sqlite_schema WHERE name IN "
-	    "('inputs', 'warnings')"), "0", "v2: made without version 3's");
+	    "('inputs', 'warnings') UNION ALL SELECT count(*) FROM "
+	    "pragma_table_info('image_sources') WHERE name = 'sha256'"),
+	    "0;0", "v2: made without version 3's");
 	tu_head_obs(&o[0], ID_A, "a.txt", NULL, "name", "one", NULL);
 	msgs[0] = '\0';
 	T_INT(run(f, o, 1, NULL, 1), RC_OK, "v2: written into");
@@ -571,6 +578,8 @@ main(void)
 	    "FROM warnings)"), "0|0", "v2: inputs and warnings made");
 	T_STR(q(f, "SELECT observation IS NULL FROM image_sources"), "1",
 	    "v2: an image's one observation is its row, as before");
+	T_STR(q(f, "SELECT count(*) FROM pragma_table_info('image_sources') "
+	    "WHERE name = 'sha256'"), "1", "v2: image_sources has sha256");
 	T_STR(q(f, "PRAGMA integrity_check"), "ok", "v2: integrity_check");
 	record_clear(&o[0]);
 	unlink(f);
