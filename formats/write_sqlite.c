@@ -270,10 +270,16 @@ static const char *const write_sqlite_suffixes[] = {
 	".db", ".sqlite", ".sqlite3", NULL
 };
 
+/* SQLite's own files beside a database. */
+static const char *const write_sqlite_side_files[] = {
+	"-wal", "-shm", "-journal", NULL
+};
+
 const struct writer_ops write_sqlite_ops = {
 	.name = "sqlite",
 	.suffixes = write_sqlite_suffixes,
 	.to_stdout = 0,
+	.side_files = write_sqlite_side_files,
 	.open = write_sqlite_open,
 	.write = write_sqlite_write,
 	.finish = write_sqlite_finish,
@@ -511,7 +517,8 @@ write_sqlite_open_new(struct write_sqlite *s)
 {
 	mode_t um;
 
-	if ((s->tmp = output_temp_path(s->target)) == NULL) {
+	if ((s->tmp = output_temp_path(s->target,
+	    write_sqlite_side_files)) == NULL) {
 		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
 		    "cannot create a file beside it: %s", strerror(errno));
 		return RC_FATAL;

@@ -10,21 +10,17 @@
 
 #include <jansson.h>
 
-#include "capture.h"
 #include "compare.h"
-#include "input.h"
-#include "merge.h"
 #include "output.h"
-#include "reader.h"
+#include "pipeline.h"
+#include "writer.h"
 
 /* One side while it is read, merged and spilled. */
 struct compare_side {
 	const struct compare_opts *o;
 	struct diag	*diag;
-	struct merge	*merge;
 	FILE		*tmp;		/* canonical JSON, one record a line */
 	uint64_t	 images;
-	int		 failed;	/* a write to tmp failed */
 };
 
 /* The fields a Glance v2 POST /v2/images sets. */
@@ -35,10 +31,11 @@ static const enum field compare_settable[] = {
 #define COMPARE_NSETTABLE \
 	(sizeof compare_settable / sizeof compare_settable[0])
 
-static enum rc	compare_emit(void *, struct record *);
-static enum rc	compare_response(void *, struct response *);
-static enum rc	compare_file(void *, const char *, struct stream *);
-static enum rc	compare_spill(void *, const struct record *);
+static enum rc	compare_side_open(struct writer *, const char *);
+static enum rc	compare_side_write(struct writer *, const struct record *);
+static enum rc	compare_side_finish(struct writer *);
+static void	compare_side_free(struct writer *);
+static enum rc	compare_tmp_error(struct diag *, const char *);
 static enum rc	compare_side_read(struct compare_side *, const char *);
 static json_t	*compare_next(FILE *, struct diag *, int *);
 static enum rc	compare_line(struct output *, json_t *);
@@ -49,83 +46,88 @@ static enum rc	compare_props(struct output *, const char *, json_t *,
 		    json_t *, uint64_t *);
 static int	compare_keycmp(const void *, const void *);
 
+/* The side's writer: the pipeline's records into the side's temporary
+ * file. */
 static enum rc
-compare_emit(void *arg, struct record *obs)
+compare_side_open(struct writer *w, const char *path)
 {
-	struct compare_side *s = arg;
+	struct compare_side *s = w->priv;
 
-	return merge_add(s->merge, obs, MERGE_RUN_CURRENT);
+	(void)path;
+	return (s->tmp = output_scratch("--compare", s->diag)) == NULL ?
+	    RC_FATAL : RC_OK;
 }
 
+/* A merged record, without its sources, as one line of the side's
+ * temporary file. */
 static enum rc
-compare_response(void *arg, struct response *resp)
+compare_side_write(struct writer *w, const struct record *rec)
 {
-	struct compare_side *s = arg;
-
-	return read_response(resp, s->diag, compare_emit, s);
-}
-
-static enum rc
-compare_file(void *arg, const char *name, struct stream *st)
-{
-	struct compare_side *s = arg;
-
-	return capture_read(st, name, s->diag, compare_response, s) ==
-	    RC_FATAL ? RC_FATAL : RC_OK;
-}
-
-/* merge_fold's callback: a merged record, without its sources, as one
- * line of the side's temporary file. */
-static enum rc
-compare_spill(void *arg, const struct record *rec)
-{
-	struct compare_side *s = arg;
+	struct compare_side *s = w->priv;
 	json_t *j;
 	int r;
 
-	if (s->o->filter != NULL && !filter_match(s->o->filter, rec)) {
-		s->diag->n.filtered++;
-		return RC_OK;
-	}
 	if ((j = record_to_json(rec)) == NULL)
 		fatal("record %s is not representable as JSON", rec->f[F_ID]);
 	json_object_del(j, "sources");
 	r = json_dumpf(j, s->tmp, JSON_COMPACT);
 	json_decref(j);
-	if (r != 0 || fputc('\n', s->tmp) == EOF) {
-		diag_report(s->diag, DIAG_ERROR, NULL, NULL, "cannot write a "
-		    "temporary file: %s", strerror(errno));
-		return RC_FATAL;
-	}
+	if (r != 0 || fputc('\n', s->tmp) == EOF)
+		return compare_tmp_error(s->diag, "write");
 	s->images++;
 	return RC_OK;
 }
 
-/* Reads and merges one side into its temporary file. */
+/* Read back from the start when both sides are in. */
+static enum rc
+compare_side_finish(struct writer *w)
+{
+	struct compare_side *s = w->priv;
+
+	if (fflush(s->tmp) != 0 || fseek(s->tmp, 0, SEEK_SET) != 0)
+		return compare_tmp_error(s->diag, "write");
+	return RC_OK;
+}
+
+/* The file stays open for the comparison (compare_run closes it). */
+static void
+compare_side_free(struct writer *w)
+{
+	(void)w;
+}
+
+static const struct writer_ops compare_side_ops = {
+	.name = "compare",
+	.open = compare_side_open,
+	.write = compare_side_write,
+	.finish = compare_side_finish,
+	.free = compare_side_free,
+};
+
+static enum rc
+compare_tmp_error(struct diag *d, const char *what)
+{
+	diag_report(d, DIAG_ERROR, NULL, NULL, "cannot %s a temporary file: "
+	    "%s", what, strerror(errno));
+	return RC_FATAL;
+}
+
+/* Reads and merges one side into its temporary file: the pipeline, with
+ * the side's writer. */
 static enum rc
 compare_side_read(struct compare_side *s, const char *path)
 {
 	char *paths[1];
-	enum rc rc;
+	struct writer w = { .ops = &compare_side_ops, .diag = s->diag,
+	    .priv = s };
+	struct pipeline_opts po = { 0 };
 
 	paths[0] = (char *)(uintptr_t)path;
-	if ((s->tmp = output_scratch("--compare", s->diag)) == NULL)
-		return RC_FATAL;
-	if ((s->merge = merge_new(s->diag)) == NULL)
-		return RC_FATAL;
-	rc = input_walk(paths, 1, s->diag, compare_file, s);
-	if (rc != RC_FATAL && s->diag->n.errors == 0)
-		rc = merge_fold(s->merge, compare_spill, NULL, s);
-	merge_free(s->merge);
-	s->merge = NULL;
-	if (rc == RC_FATAL || s->diag->n.errors > 0)
-		return RC_FATAL;
-	if (fflush(s->tmp) != 0 || fseek(s->tmp, 0, SEEK_SET) != 0) {
-		diag_report(s->diag, DIAG_ERROR, NULL, NULL, "cannot write a "
-		    "temporary file: %s", strerror(errno));
-		return RC_FATAL;
-	}
-	return RC_OK;
+	po.inputs = paths;
+	po.ninputs = 1;
+	po.jobs = s->o->jobs;
+	po.filter = s->o->filter;
+	return pipeline_run(&po, &w, "-") == PIPELINE_OK ? RC_OK : RC_FATAL;
 }
 
 /* The next record of a side, NULL at the end (*err set on an error). */
@@ -336,10 +338,8 @@ out:
 	json_decref(a);
 	json_decref(b);
 	output_abort(out);
-	for (int i = 0; i < 2; i++) {
-		merge_free(s[i].merge);
+	for (int i = 0; i < 2; i++)
 		if (s[i].tmp != NULL)
 			fclose(s[i].tmp);
-	}
 	return res;
 }

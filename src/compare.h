@@ -33,6 +33,7 @@ struct compare_opts {
 	int		 gzip;
 	int		 all_fields;
 	int		 strict;	/* a reject: error, no report */
+	unsigned	 jobs;		/* reading threads (-j) */
 	const struct filter *filter;	/* may be NULL */
 };
 

@@ -1,12 +1,11 @@
 /*
- * main.c: the command line, the pipeline (inputs -> capture -> read ->
- * merge -> write), the messages on standard error and the exit status.
+ * main.c: the command line: options, the writer and the pipeline they
+ * choose (pipeline.c), the messages on standard error, the exit status.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +14,12 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "capture.h"
 #include "compare.h"
 #include "diag.h"
-#include "digest.h"
 #include "filter.h"
 #include "input.h"
-#include "merge.h"
 #include "output.h"
-#include "reader.h"
+#include "pipeline.h"
 #include "work.h"
 #include "writer.h"
 
@@ -54,22 +50,11 @@ struct opts {
 	const char	*manifest;	/* --manifest FILE */
 };
 
-/* The digests of the files read so far in this run (not the duplicates),
- * an open-addressing table keyed by the digest: the first file of each. */
-struct main_seen {
-	char		(*sha256)[DIGEST_HEX];	/* "" = empty slot */
-	char		**file;
-	size_t		 n;
-	size_t		 cap;		/* a power of two */
-};
-
 struct run {
 	struct opts	 o;
 	struct diag	 diag;
-	struct merge	*merge;
 	struct writer	 writer;
 	struct filter	*filter;
-	int		 writer_open;	/* hooks may be called */
 	/* progress display */
 	int		 progress;
 	double		 t0;
@@ -77,47 +62,22 @@ struct run {
 	int		 drawn;
 	uint64_t	 total_files;
 	uint64_t	 total_bytes;
-	struct stream	*cur;		/* the file being read */
-	int		 hook_failed;	/* a writer hook failed in the sink */
-	/* the inputs as evidence */
-	struct main_seen seen;
-	struct output	*manifest;	/* --manifest, being written */
-	char		*in_file;	/* the file being read, once begun */
-	char		 in_sha256[DIGEST_HEX];
-	uint64_t	 in_size;
-	struct diag_counts in0;		/* the counts when it began */
+	struct stream	*cur;		/* the file being read (tick) */
 };
 
 static void	usage(FILE *);
 static void	main_sink(void *, enum diag_kind, const char *, const char *,
 		    const char *);
 static void	main_put_escaped(const char *);
-static enum rc	main_emit(void *, struct record *);
-static int	main_refused(struct run *, const struct record *);
-static enum rc	main_response(void *, struct response *);
-static enum rc	main_file(void *, const char *, struct stream *);
-static enum rc	main_packed(void *, const char *, const char *, const void *,
-		    size_t);
-static enum rc	main_input_begin(void *, const char *, const char *,
-		    uint64_t);
-static void	main_input_end(void *);
-static const char *main_seen_find(struct main_seen *, const char *,
-		    const char *);
-static void	main_seen_free(struct main_seen *);
-static void	main_manifest_line(struct run *, const char *, const char *);
-static enum rc	main_manifest_finish(struct run *, const char *);
-static void	main_tick(void *);
-static enum rc	main_write(void *, const struct record *);
-static enum rc	main_observe(void *, const struct record *, int, int);
-static void	main_conflict(void *, const struct conflict *);
 static void	main_summary(struct run *, double);
 static int	main_run(struct run *, int, char *[]);
 static void	main_stats(struct run *, double);
 static void	main_signal(int);
-static void	main_exclude_temps(const char *);
 static int	main_output_is_input(const char *, char *const *, size_t);
 static double	main_now(void);
 static void	main_progress(struct run *, int);
+static void	main_tick(void *, struct stream *);
+static unsigned	main_jobs(struct run *);
 static void	main_progress_end(struct run *);
 static int	main_compare(struct run *, int, char *[]);
 
@@ -202,16 +162,6 @@ main_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
 	struct run *r = arg;
 	const char *label = "";
 
-	/* kept by the writer (sqlite: the rejects and warnings tables)
-	 * whether or not -q says them */
-	if ((kind == DIAG_REJECT || kind == DIAG_NON2XX) && r->writer_open &&
-	    r->writer.ops->reject != NULL &&
-	    r->writer.ops->reject(&r->writer, file, pos, msg) != RC_OK)
-		r->hook_failed = 1;
-	if (kind == DIAG_WARN && r->writer_open &&
-	    r->writer.ops->warn != NULL &&
-	    r->writer.ops->warn(&r->writer, file, pos, msg) != RC_OK)
-		r->hook_failed = 1;
 	switch (kind) {
 	case DIAG_NOTE:
 	case DIAG_WARN:
@@ -280,6 +230,16 @@ main_progress(struct run *r, int force)
 	r->drawn = 1;
 }
 
+/* The pipeline's tick: cur is the file being read on this thread. */
+static void
+main_tick(void *arg, struct stream *cur)
+{
+	struct run *r = arg;
+
+	r->cur = cur;
+	main_progress(r, 0);
+}
+
 /* Erases the progress line, so that messages and the summary start on a
  * clean line. */
 static void
@@ -290,293 +250,6 @@ main_progress_end(struct run *r)
 		fflush(stderr);
 		r->drawn = 0;
 	}
-}
-
-static enum rc
-main_emit(void *arg, struct record *obs)
-{
-	struct run *r = arg;
-
-	main_progress(r, 0);
-	if (main_refused(r, obs))
-		return RC_OK;
-	return merge_add(r->merge, obs, MERGE_RUN_CURRENT);
-}
-
-/* The writer's check hook refused the observation (it reported why):
- * rejected, not kept, so no longer counted as kept. */
-static int
-main_refused(struct run *r, const struct record *obs)
-{
-	if (r->writer.ops->check == NULL ||
-	    r->writer.ops->check(&r->writer, obs) != RC_SKIP)
-		return 0;
-	r->diag.n.observations--;
-	return 1;
-}
-
-static enum rc
-main_response(void *arg, struct response *resp)
-{
-	struct run *r = arg;
-
-	return read_response(resp, &r->diag, main_emit, r);
-}
-
-static enum rc
-main_file(void *arg, const char *name, struct stream *s)
-{
-	struct run *r = arg;
-	enum rc rc;
-
-	r->cur = s;
-	main_progress(r, 0);
-	rc = main_input_begin(r, name, stream_sha256(s), stream_size(s));
-	if (rc == RC_OK) {
-		rc = capture_read(s, name, &r->diag, main_response, r);
-		main_input_end(r);
-	}
-	r->cur = NULL;
-	return rc == RC_FATAL ? RC_FATAL : RC_OK;
-}
-
-/*
- * The first file of these bytes in this run, else NULL (and file is
- * remembered as the first). The digest's first bytes are already
- * uniformly spread: they are the hash.
- */
-static const char *
-main_seen_find(struct main_seen *t, const char *sha256, const char *file)
-{
-	size_t i;
-
-	if (2 * (t->n + 1) > t->cap) {
-		struct main_seen g = { 0 };
-
-		g.cap = t->cap ? 2 * t->cap : 256;
-		g.sha256 = xcalloc(g.cap, sizeof *g.sha256);
-		g.file = xcalloc(g.cap, sizeof *g.file);
-		for (i = 0; i < t->cap; i++)
-			if (t->sha256[i][0] != '\0')
-				(void)main_seen_find(&g, t->sha256[i],
-				    t->file[i]);
-		for (i = 0; i < t->cap; i++)
-			free(t->file[i]);
-		free(t->sha256);
-		free(t->file);
-		*t = g;
-	}
-	i = 0;
-	for (int k = 0; k < 8; k++) {
-		char c = sha256[k];
-
-		i = i << 4 | (size_t)(c <= '9' ? c - '0' : c - 'a' + 10);
-	}
-	i &= t->cap - 1;
-	for (; t->sha256[i][0] != '\0'; i = (i + 1) & (t->cap - 1))
-		if (strcmp(t->sha256[i], sha256) == 0)
-			return t->file[i];
-	snprintf(t->sha256[i], DIGEST_HEX, "%s", sha256);
-	t->file[i] = xstrdup(file);
-	t->n++;
-	return NULL;
-}
-
-static void
-main_seen_free(struct main_seen *t)
-{
-	for (size_t i = 0; i < t->cap; i++)
-		free(t->file[i]);
-	free(t->sha256);
-	free(t->file);
-	memset(t, 0, sizeof *t);
-}
-
-/*
- * A file begins, its digest known: in the manifest; a duplicate of one
- * read earlier in this run or, as the writer knows, by an earlier run
- * into the same output, is said and not read (RC_SKIP).
- */
-static enum rc
-main_input_begin(void *arg, const char *name, const char *sha256,
-    uint64_t size)
-{
-	struct run *r = arg;
-	const char *earlier;
-
-	if (sha256 == NULL)
-		return RC_OK;
-	main_manifest_line(r, sha256, name);
-	earlier = main_seen_find(&r->seen, sha256, name);
-	if (earlier == NULL && r->writer.ops->known != NULL)
-		earlier = r->writer.ops->known(&r->writer, sha256);
-	if (earlier != NULL) {
-		struct writer_input in = {
-			.file = name, .sha256 = sha256, .size = size,
-			.same_as = earlier
-		};
-
-		r->diag.n.duplicates++;
-		diag_report(&r->diag, DIAG_NOTE, name, NULL, "same content as "
-		    "%s (sha256 %s): not read again", earlier, sha256);
-		if (r->writer.ops->input != NULL &&
-		    r->writer.ops->input(&r->writer, &in) != RC_OK)
-			return RC_FATAL;
-		return RC_SKIP;
-	}
-	free(r->in_file);
-	r->in_file = xstrdup(name);
-	snprintf(r->in_sha256, sizeof r->in_sha256, "%s", sha256);
-	r->in_size = size;
-	r->in0 = r->diag.n;
-	return RC_OK;
-}
-
-/* The file begun last was read: what it yielded, to the writer. */
-static void
-main_input_end(void *arg)
-{
-	struct run *r = arg;
-	const struct diag_counts *n = &r->diag.n, *o = &r->in0;
-	struct writer_input in;
-
-	if (r->in_file == NULL)
-		return;
-	in = (struct writer_input){
-		.file = r->in_file, .sha256 = r->in_sha256,
-		.size = r->in_size,
-		.responses = n->responses - o->responses,
-		.observations = n->observations - o->observations,
-		.rejects = n->rejects - o->rejects,
-		.warnings = n->warnings - o->warnings,
-	};
-	if (r->writer.ops->input != NULL &&
-	    r->writer.ops->input(&r->writer, &in) != RC_OK)
-		r->hook_failed = 1;
-	free(r->in_file);
-	r->in_file = NULL;
-}
-
-/*
- * A line of the manifest, as sha256sum prints it: a name with a
- * backslash, a newline or a carriage return has them escaped, and the
- * line starts with a backslash.
- */
-static void
-main_manifest_line(struct run *r, const char *sha256, const char *name)
-{
-	struct buf b = BUF_INIT;
-
-	if (r->manifest == NULL)
-		return;
-	if (strpbrk(name, "\\\n\r") != NULL)
-		buf_addc(&b, '\\');
-	buf_printf(&b, "%s  ", sha256);
-	for (const char *p = name; *p != '\0'; p++)
-		if (*p == '\\')
-			buf_addstr(&b, "\\\\");
-		else if (*p == '\n')
-			buf_addstr(&b, "\\n");
-		else if (*p == '\r')
-			buf_addstr(&b, "\\r");
-		else
-			buf_addc(&b, *p);
-	buf_addc(&b, '\n');
-	if (output_write(r->manifest, b.data, b.len) != RC_OK) {
-		output_abort(r->manifest);
-		r->manifest = NULL;
-		r->hook_failed = 1;
-	}
-	buf_free(&b);
-}
-
-/* The output is in place: its digest ends the manifest, which is then
- * put in place too. */
-static enum rc
-main_manifest_finish(struct run *r, const char *path)
-{
-	char sha256[DIGEST_HEX];
-	uint64_t size;
-	struct output *o = r->manifest;
-
-	if (o == NULL)
-		return RC_OK;
-	if (digest_path(path, sha256, &size) != 0) {
-		diag_report(&r->diag, DIAG_ERROR, path, NULL, "cannot read "
-		    "the output back for the manifest: %s", strerror(errno));
-		output_abort(o);
-		r->manifest = NULL;
-		return RC_FATAL;
-	}
-	main_manifest_line(r, sha256, path);
-	if (r->manifest == NULL)
-		return RC_FATAL;
-	r->manifest = NULL;
-	return output_commit(o);
-}
-
-/* -j N > 1: an observation read on a worker thread, taken back in input
- * order (work.c), as main_emit takes one read on this thread. */
-static enum rc
-main_packed(void *arg, const char *id, const char *date, const void *packed,
-    size_t len)
-{
-	struct run *r = arg;
-
-	if (r->writer.ops->check != NULL) {
-		struct record obs;
-		int refused;
-
-		if (merge_unpack(&obs, packed, len) != 0)
-			fatal("a damaged observation was handed over");
-		refused = main_refused(r, &obs);
-		record_clear(&obs);
-		if (refused)
-			return RC_OK;
-	}
-	return merge_add_packed(r->merge, id, date, packed, len,
-	    MERGE_RUN_CURRENT);
-}
-
-static void
-main_tick(void *arg)
-{
-	main_progress(arg, 0);
-}
-
-static enum rc
-main_write(void *arg, const struct record *rec)
-{
-	struct run *r = arg;
-	enum rc rc;
-
-	if (!filter_match(r->filter, rec)) {
-		r->diag.n.filtered++;
-		return RC_OK;
-	}
-	rc = r->writer.ops->write(&r->writer, rec);
-	if (rc == RC_OK)
-		r->diag.n.records++;
-	main_progress(r, 0);
-	return rc;
-}
-
-static enum rc
-main_observe(void *arg, const struct record *obs, int run, int alone)
-{
-	struct run *r = arg;
-
-	return r->writer.ops->observe(&r->writer, obs, run, alone);
-}
-
-static void
-main_conflict(void *arg, const struct conflict *c)
-{
-	struct run *r = arg;
-
-	if (r->writer.ops->conflict != NULL &&
-	    r->writer.ops->conflict(&r->writer, c) != RC_OK)
-		r->hook_failed = 1;
 }
 
 /* --stats-json: the summary's counts as one JSON object, for batch jobs. */
@@ -634,28 +307,6 @@ main_summary(struct run *r, double secs)
 	    (unsigned long long)n->records, (unsigned long long)n->filtered,
 	    (unsigned long long)n->rejects, (unsigned long long)n->conflicts,
 	    dup, secs);
-}
-
-/* The output's temporary files (TARGET.tmp-XXXXXX: this run's, and any
- * a killed run left) and SQLite's files beside a database are not
- * inputs, should a directory walk meet them. */
-static void
-main_exclude_temps(const char *path)
-{
-	static const char *const ends[] = {
-		".tmp-??????", "-wal", "-shm", "-journal"
-	};
-
-	for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
-		char *pat = xasprintf("%s%s", path, ends[k]);
-		glob_t g;
-
-		if (glob(pat, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g) == 0)
-			for (size_t i = 0; i < g.gl_pathc; i++)
-				input_exclude(g.gl_pathv[i], 1);
-		globfree(&g);
-		free(pat);
-	}
 }
 
 /*
@@ -747,8 +398,9 @@ main_run(struct run *r, int argc, char *argv[])
 	const struct writer_ops *ops;
 	const char *path;
 	double t0 = main_now();
-	int c, gz = 0, status;
-	enum rc rc;
+	struct pipeline_opts po = { 0 };
+	enum pipeline_result res;
+	int c, gz = 0;
 
 	int li;
 
@@ -918,9 +570,6 @@ main_run(struct run *r, int argc, char *argv[])
 	signal(SIGHUP, main_signal);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((r->merge = merge_new(&r->diag)) == NULL)
-		return EXIT_FATAL;
-	merge_on_conflict(r->merge, main_conflict, r);
 	r->writer.ops = ops;
 	r->writer.diag = &r->diag;
 	r->writer.opts.gzip = gz || r->o.gzip;
@@ -928,94 +577,42 @@ main_run(struct run *r, int argc, char *argv[])
 	r->writer.opts.csv_spreadsheet = r->o.csv_spreadsheet;
 	r->writer.opts.csv_prop_columns = r->o.csv_prop_columns;
 	r->writer.opts.glance_report = r->o.glance_report;
-	/* By default one thread per processor, at most MAIN_JOBS_MAX: past
-	 * that the main thread, storing what they read, is the limit, and
-	 * each reading thread may hold about 5 MB of chunks waiting. */
-	if (r->o.jobs == 0)
-		r->o.jobs = work_cpus() < MAIN_JOBS_MAX ? work_cpus() :
-		    MAIN_JOBS_MAX;
-	r->writer.opts.threads = r->o.jobs;
+	r->writer.opts.threads = main_jobs(r);
 	r->writer.run = (struct writer_run){
 		.argc = argc,
 		.argv = argv,
 		.version = PACKAGE_VERSION,
 		.counts = &r->diag.n,
 	};
-	/* Opened first, so that it sees every reject; nothing reaches the
-	 * target before finish. */
-	if (strcmp(path, "-") != 0)
-		input_exclude(path, 0);
-	if (ops->open(&r->writer, path) != RC_OK) {
-		ops->free(&r->writer);	/* always called, even after failure */
-		goto fatal;
-	}
-	if (strcmp(path, "-") != 0)
-		main_exclude_temps(path);
-	r->writer_open = 1;
-	if (r->o.manifest != NULL) {
-		input_exclude(r->o.manifest, 0);
-		main_exclude_temps(r->o.manifest);
-		if ((r->manifest = output_open(r->o.manifest, 0,
-		    &r->diag)) == NULL)
-			goto fatal;
-	}
-	if (r->o.jobs > 1) {
-		const struct work_cbs cbs = {
-			.obs = main_packed,
-			.begin = main_input_begin,
-			.end = main_input_end,
-			.progress = main_tick,
-		};
-
-		rc = work_run(argv + optind, (size_t)(argc - optind),
-		    r->o.jobs, &r->diag, &cbs, r);
-	} else
-		rc = input_walk(argv + optind, (size_t)(argc - optind),
-		    &r->diag, main_file, r);
-	if (rc == RC_FATAL || r->diag.n.errors > 0 || r->hook_failed)
-		goto fatal;
-	if (r->o.strict && r->diag.n.rejects > 0) {
+	po.inputs = argv + optind;
+	po.ninputs = (size_t)(argc - optind);
+	po.jobs = main_jobs(r);
+	po.strict = r->o.strict;
+	po.filter = r->filter;
+	po.manifest = r->o.manifest;
+	po.tick = main_tick;
+	po.tick_arg = r;
+	res = pipeline_run(&po, &r->writer, path);
+	if (res == PIPELINE_STRICT)
 		fprintf(stderr, "%s: --strict: %llu rejected, nothing "
 		    "written\n", progname,
 		    (unsigned long long)r->diag.n.rejects);
-		ops->free(&r->writer);
-		merge_free(r->merge);
-		output_abort(r->manifest);
-		r->manifest = NULL;
-		main_summary(r, main_now() - t0);
-		return EXIT_REJECTS;
-	}
-	rc = RC_OK;
-	if (ops->preload != NULL)
-		rc = ops->preload(&r->writer, r->merge);
-	if (rc == RC_OK)
-		rc = merge_fold(r->merge, main_write,
-		    ops->observe != NULL ? main_observe : NULL, r);
-	if (rc == RC_OK && !r->hook_failed)
-		rc = ops->finish(&r->writer);
-	else if (rc == RC_OK)
-		rc = RC_FATAL;
-	r->writer_open = 0;
-	ops->free(&r->writer);
-	if (rc == RC_OK)
-		rc = main_manifest_finish(r, path);
-	if (rc != RC_OK)
-		goto fatal;
-	merge_free(r->merge);
 	main_summary(r, main_now() - t0);
-	status = r->diag.n.rejects > 0 ? EXIT_REJECTS : EXIT_ALL_KEPT;
-	return status;
+	if (res == PIPELINE_FATAL)
+		return EXIT_FATAL;
+	return r->diag.n.rejects > 0 ? EXIT_REJECTS : EXIT_ALL_KEPT;
+}
 
-fatal:
-	if (r->writer_open) {
-		r->writer_open = 0;
-		ops->free(&r->writer);
-	}
-	output_abort(r->manifest);
-	r->manifest = NULL;
-	merge_free(r->merge);
-	main_summary(r, main_now() - t0);
-	return EXIT_FATAL;
+/* -j: by default one thread per processor, at most MAIN_JOBS_MAX: past
+ * that the main thread, storing what they read, is the limit, and each
+ * reading thread may hold about 5 MB of chunks waiting. */
+static unsigned
+main_jobs(struct run *r)
+{
+	if (r->o.jobs == 0)
+		r->o.jobs = work_cpus() < MAIN_JOBS_MAX ? work_cpus() :
+		    MAIN_JOBS_MAX;
+	return r->o.jobs;
 }
 
 /* --compare OLD NEW: the work is compare.c's; the summary is said here. */
@@ -1045,6 +642,7 @@ main_compare(struct run *r, int n, char *paths[])
 	co.all_fields = r->o.all_fields;
 	co.strict = r->o.strict;
 	co.filter = r->filter;
+	co.jobs = main_jobs(r);
 	res = compare_run(&co, paths[0], paths[1], &r->diag, &c);
 	if (!r->o.quiet && res != COMPARE_ERROR)
 		fprintf(stderr, "%s: summary: compare: %llu images in OLD, %llu in NEW: "
@@ -1076,8 +674,6 @@ main(int argc, char *argv[])
 	atexit(output_cleanup_signal);
 	r.filter = filter_new();
 	status = main_run(&r, argc, argv);
-	main_seen_free(&r.seen);
-	free(r.in_file);
 	filter_free(r.filter);
 	json_arena_release();
 	return status;

@@ -94,19 +94,22 @@ struct output {
 	int		 failed;
 };
 
-/* Temporary files to remove on a fatal signal. */
+/* Temporary files to remove on a fatal signal, and the endings of the
+ * side files their format keeps beside each (output_temp_path). */
 static char *volatile output_temps[MAX_TEMPS];
+static const char *const *volatile output_sides[MAX_TEMPS];
 
 static enum rc	output_fail(struct output *, const char *);
 static enum rc	output_raw(struct output *, const void *, size_t);
 static enum rc	output_flush(struct output *, int);
-static void	output_register(char *);
+static void	output_register(char *, const char *const *);
 
 static void
-output_register(char *tmp)
+output_register(char *tmp, const char *const *side)
 {
 	for (size_t i = 0; i < MAX_TEMPS; i++)
 		if (output_temps[i] == NULL) {
+			output_sides[i] = side;
 			output_temps[i] = tmp;
 			return;
 		}
@@ -123,22 +126,24 @@ output_forget_temp(const char *tmp)
 void
 output_cleanup_signal(void)
 {
-	/* SQLite's files beside a temporary database, too */
-	static const char *const ends[] = { "-wal", "-shm", "-journal" };
-
 	for (size_t i = 0; i < MAX_TEMPS; i++) {
 		const char *t = output_temps[i];
+		const char *const *ends = output_sides[i];
 		char p[4096];
 		size_t n;
 
 		if (t == NULL)
 			continue;
 		unlink(t);
-		if ((n = strlen(t)) + 16 > sizeof p)
+		if ((n = strlen(t)) >= sizeof p)
 			continue;
-		for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+		for (size_t k = 0; ends != NULL && ends[k] != NULL; k++) {
+			size_t e = strlen(ends[k]);
+
+			if (n + e >= sizeof p)
+				continue;
 			memcpy(p, t, n);
-			memcpy(p + n, ends[k], strlen(ends[k]) + 1);
+			memcpy(p + n, ends[k], e + 1);
 			unlink(p);
 		}
 	}
@@ -169,9 +174,9 @@ output_sync_dir(const char *target, struct diag *d)
 }
 
 char *
-output_temp_path(const char *target)
+output_temp_path(const char *target, const char *const *side)
 {
-	char *tmp = xasprintf("%s.tmp-XXXXXX", target);
+	char *tmp = xasprintf("%s" OUTPUT_TEMP_TEMPLATE, target);
 	int fd = mkstemp(tmp);
 
 	if (fd < 0) {
@@ -179,7 +184,7 @@ output_temp_path(const char *target)
 		return NULL;
 	}
 	close(fd);
-	output_register(tmp);
+	output_register(tmp, side);
 	return tmp;
 }
 
@@ -251,7 +256,7 @@ output_open(const char *path, int gzip, struct diag *d)
 		}
 		o->in_place = 1;
 	} else {
-		o->tmp = xasprintf("%s.tmp-XXXXXX", path);
+		o->tmp = xasprintf("%s" OUTPUT_TEMP_TEMPLATE, path);
 		if ((o->fd = mkstemp(o->tmp)) < 0) {
 			output_fail(o, "create a file beside");
 			free(o->tmp);
@@ -266,7 +271,7 @@ output_open(const char *path, int gzip, struct diag *d)
 			umask(um);
 			(void)fchmod(o->fd, 0666 & ~um);
 		}
-		output_register(o->tmp);
+		output_register(o->tmp, NULL);
 	}
 	return o;
 }

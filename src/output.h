@@ -21,6 +21,11 @@
 
 struct output;
 
+/* A temporary file is the target's name and this ending (mkstemp's
+ * template), and matches the target's name and OUTPUT_TEMP_GLOB. */
+#define OUTPUT_TEMP_TEMPLATE	".tmp-XXXXXX"
+#define OUTPUT_TEMP_GLOB	".tmp-??????"
+
 struct output *output_open(const char *path, int gzip, struct diag *);
 /* gzip: deflate on n threads of their own when n > 1 (before the first
  * write; the bytes are the same). */
@@ -37,8 +42,10 @@ void	 output_cleanup_signal(void);
  * place): RC_WARN. */
 enum rc	 output_sync_dir(const char *target, struct diag *);
 /* Temporary path beside a target, for writers that make their own file
- * (sqlite): registered so that output_cleanup_signal removes it. */
-char	*output_temp_path(const char *target);
+ * (sqlite): registered so that output_cleanup_signal removes it, and the
+ * files named by it and each ending in side (NULL-terminated, or NULL;
+ * kept, not copied), which the format may have made beside it. */
+char	*output_temp_path(const char *target, const char *const *side);
 /* A scratch file for what a run must keep aside (csv columns, compare):
  * created in $TMPDIR (else /tmp) and unlinked at once, open for reading
  * and writing. NULL after reporting (DIAG_ERROR, naming the directory

@@ -36,6 +36,9 @@ struct writer_ops {
 	const char		*name;		/* "json" */
 	const char *const	*suffixes;	/* path endings that select it */
 	int			 to_stdout;	/* may write to "-" */
+	/* Endings of the files the format keeps beside its output (sqlite:
+	 * "-wal"), which directory walks skip; NULL-terminated, or NULL. */
+	const char *const	*side_files;
 	enum rc	(*open)(struct writer *, const char *path);
 	enum rc	(*write)(struct writer *, const struct record *);
 	enum rc	(*finish)(struct writer *);	/* flush, commit, rename */

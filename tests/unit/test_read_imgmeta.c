@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 
 #include "capture.h"
-#include "merge.h"
+#include "pipeline.h"
 #include "reader.h"
 #include "stream.h"
 #include "writer.h"
@@ -110,58 +110,34 @@ read_path(const char *path)
 	stream_free(s);
 }
 
-struct wctx {
-	struct writer	w;
-};
-
-static enum rc
-on_write(void *arg, const struct record *r)
-{
-	struct wctx *c = arg;
-
-	return c->w.ops->write(&c->w, r);
-}
-
-static enum rc
-on_observe(void *arg, const struct record *o, int run, int alone)
-{
-	struct wctx *c = arg;
-
-	return c->w.ops->observe(&c->w, o, run, alone);
-}
-
-/* One run of the observations into path with the writer ops. */
+/* One run of the observations into path with the writer ops: the
+ * program's pipeline, fed observations instead of files. */
 static enum rc
 write_out(const struct writer_ops *ops, const char *path, struct record *o,
     size_t n)
 {
 	static char a0[] = "imgmeta", a1[] = "-o", a2[] = "x";
 	static char *argv[] = { a0, a1, a2, NULL };
+	struct pipeline_opts po = { 0 };
+	struct pipeline *p;
+	struct writer w;
 	struct diag d;
-	struct merge *m;
-	struct wctx c;
 	enum rc rc;
 
-	memset(&c, 0, sizeof c);
+	memset(&w, 0, sizeof w);
 	diag_init(&d, NULL, NULL);
-	m = merge_new(&d);
-	c.w.ops = ops;
-	c.w.diag = &d;
-	c.w.run = (struct writer_run){ .argc = 3, .argv = argv,
+	w.ops = ops;
+	w.diag = &d;
+	w.run = (struct writer_run){ .argc = 3, .argv = argv,
 	    .version = "test", .counts = &d.n };
-	if ((rc = ops->open(&c.w, path)) == RC_OK) {
+	p = pipeline_new(&po, &w);
+	if ((rc = pipeline_open(p, path)) == RC_OK) {
 		for (size_t i = 0; i < n && rc == RC_OK; i++)
-			rc = merge_add(m, &o[i], MERGE_RUN_CURRENT);
-		if (rc == RC_OK && ops->preload != NULL)
-			rc = ops->preload(&c.w, m);
-		if (rc == RC_OK)
-			rc = merge_fold(m, on_write, ops->observe != NULL ?
-			    on_observe : NULL, &c);
-		if (rc == RC_OK)
-			rc = ops->finish(&c.w);
+			rc = pipeline_add(p, &o[i]);
+		if (rc == RC_OK && pipeline_finish(p) != PIPELINE_OK)
+			rc = RC_FATAL;
 	}
-	ops->free(&c.w);
-	merge_free(m);
+	pipeline_free(p);
 	return rc;
 }
 

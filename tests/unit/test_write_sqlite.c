@@ -16,7 +16,8 @@
 #include <sqlite3.h>
 
 #include "imgmeta_db.h"
-#include "merge.h"
+#include "filter.h"
+#include "pipeline.h"
 #include "writer.h"
 #include "t.h"
 #include "tutil.h"
@@ -26,14 +27,14 @@
 
 extern const struct writer_ops write_sqlite_ops;
 
+/* The file of the reject that every run reports. */
+#define RUN_REJECT_FILE	"bad.txt"
+
 static char msgs[8192];
 static char dir[256];
 
 static void	sink(void *, enum diag_kind, const char *, const char *,
 		    const char *);
-static enum rc	on_write(void *, const struct record *);
-static enum rc	on_observe(void *, const struct record *, int, int);
-static void	on_conflict(void *, const struct conflict *);
 static enum rc	run(const char *, struct record *, int, const char *, int);
 static char	*q(const char *, const char *);
 static int	nfiles(void);
@@ -48,84 +49,53 @@ sink(void *arg, enum diag_kind k, const char *file, const char *pos,
 	(void)arg;
 	if (k == DIAG_CONFLICT)
 		return;		/* reported by merge.c, tested there */
+	if (file != NULL && strcmp(file, RUN_REJECT_FILE) == 0)
+		return;		/* run's own reject, for the rejects table */
 	snprintf(msgs + strlen(msgs), sizeof msgs - strlen(msgs),
 	    "%s:%s: %s\n", file ? file : "-", pos ? pos : "-", msg);
 }
 
-struct ctx {
-	struct writer	 w;
-	const char	*skip;		/* an id "filtered out" */
-	int		 failed;
-};
-
-static enum rc
-on_write(void *arg, const struct record *r)
-{
-	struct ctx *c = arg;
-
-	if (c->skip != NULL && strcmp(r->f[F_ID], c->skip) == 0)
-		return RC_OK;
-	return c->w.ops->write(&c->w, r);
-}
-
-static enum rc
-on_observe(void *arg, const struct record *o, int runno, int alone)
-{
-	struct ctx *c = arg;
-
-	return c->w.ops->observe(&c->w, o, runno, alone);
-}
-
-static void
-on_conflict(void *arg, const struct conflict *cf)
-{
-	struct ctx *c = arg;
-
-	if (c->w.ops->conflict(&c->w, cf) != RC_OK)
-		c->failed = 1;
-}
-
 /*
- * One run into file: the n observations, one reject; skip is an id left
- * out as a filter would; finish 0 stops before finish (a failed run).
+ * One run into file: the n observations and one reject, through the
+ * program's pipeline; name, when not NULL, keeps only the records of that
+ * name (--name); finish 0 stops before finish (a failed run).
  */
 static enum rc
-run(const char *file, struct record *o, int n, const char *skip, int finish)
+run(const char *file, struct record *o, int n, const char *name, int finish)
 {
 	static char a0[] = "imgmeta", a1[] = "-o", a2[] = "x.db";
 	static char *argv[] = { a0, a1, a2, NULL };
+	struct pipeline_opts po = { 0 };
+	struct filter *f = filter_new();
+	struct pipeline *p;
+	struct writer w;
 	struct diag d;
-	struct merge *m;
-	struct ctx c;
+	const char *why;
 	enum rc rc;
 
-	memset(&c, 0, sizeof c);
+	memset(&w, 0, sizeof w);
 	diag_init(&d, sink, NULL);
-	m = merge_new(&d);
-	merge_on_conflict(m, on_conflict, &c);
-	c.skip = skip;
-	c.w.ops = &write_sqlite_ops;
-	c.w.diag = &d;
-	c.w.run = (struct writer_run){ .argc = 3, .argv = argv,
+	if (name != NULL && filter_add(f, "name", name, &why) != 0)
+		fatal("filter: %s", why);
+	po.filter = f;
+	w.ops = &write_sqlite_ops;
+	w.diag = &d;
+	w.run = (struct writer_run){ .argc = 3, .argv = argv,
 	    .version = "test", .counts = &d.n };
-	if ((rc = c.w.ops->open(&c.w, file)) != RC_OK) {
-		merge_free(m);
-		return rc;
+	p = pipeline_new(&po, &w);
+	if ((rc = pipeline_open(p, file)) == RC_OK) {
+		diag_report(&d, DIAG_REJECT, RUN_REJECT_FILE, "7", "a reject");
+		for (int i = 0; i < n && rc == RC_OK; i++)
+			rc = pipeline_add(p, &o[i]);
+		if (rc == RC_OK && finish)
+			rc = pipeline_finish(p) == PIPELINE_OK ? RC_OK :
+			    RC_FATAL;
+		else
+			rc = RC_FATAL;
 	}
-	rc = c.w.ops->reject(&c.w, "bad.txt", "7", "a reject");
-	for (int i = 0; i < n && rc == RC_OK; i++)
-		rc = merge_add(m, &o[i], MERGE_RUN_CURRENT);
-	if (rc == RC_OK)
-		rc = c.w.ops->preload(&c.w, m);
-	if (rc == RC_OK)
-		rc = merge_fold(m, on_write, on_observe, &c);
-	if (rc == RC_OK && c.failed)
-		rc = RC_FATAL;
-	if (rc == RC_OK && finish)
-		rc = c.w.ops->finish(&c.w);
-	c.w.ops->free(&c.w);
-	merge_free(m);
-	return finish ? rc : RC_FATAL;
+	pipeline_free(p);
+	filter_free(f);
+	return rc;
 }
 
 /* The rows of a query as "a|b;c|d" (NULL as "-"), or "ERROR: ...".
@@ -316,7 +286,8 @@ main(void)
 	    "new: rejects");
 	T_STR(q(db, "SELECT id, finished IS NOT NULL, version, arguments, "
 	    "observations, rejected FROM runs"),
-	    "1|1|test|[\"imgmeta\",\"-o\",\"x.db\"]|0|0", "new: runs");
+	    "1|1|test|[\"imgmeta\",\"-o\",\"x.db\"]|0|1",
+	    "new: runs (its one reject counted)");
 	T_STR(q(db, "SELECT * FROM property_disagreements"),
 	    ID_A "|new|k|2|1|1", "view property_disagreements");
 	T_STR(q(db, "SELECT id, api FROM images_single_api"),
@@ -486,13 +457,13 @@ main(void)
 	    "failed run: same bytes");
 	T_INT(nfiles(), 1, "failed run: nothing beside the database");
 	free(after);
-	T_INT(run(db, o, 1, ID_A, 1), RC_OK, "filtered run");
+	T_INT(run(db, o, 1, "not never", 1), RC_OK, "filtered run");
 	T_STR(q(db, "SELECT name, sources FROM images WHERE id = '" ID_A "'"),
 	    "new|3", "filtered run: image as it was");
 	T_STR(q(db, "SELECT count(*) FROM image_sources WHERE image_id = '"
 	    ID_A "'"), "3", "filtered run: sources as they were");
-	T_STR(q(db, "SELECT max(id), max(records) FROM runs"), "3|0",
-	    "filtered run: recorded");
+	T_STR(q(db, "SELECT id, records, filtered FROM runs WHERE id = 3"),
+	    "3|0|1", "filtered run: recorded, its record filtered");
 	record_clear(&o[0]);
 	free(before);
 
