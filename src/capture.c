@@ -22,7 +22,7 @@
  * are held, bounded by CAPTURE_MAXLINE, CAPTURE_MAXHEADERS and
  * CAPTURE_MAXBLOCK.
  *
- * A file that is a JSON object whose first key is "log" is a HAR 1.2
+ * A file that is a JSON object with a top-level key "log" is a HAR 1.2
  * archive. It is streamed with the JSON scanner (jsonscan.h): log.entries
  * is walked and each entry is cut out alone (at most CAPTURE_MAXENTRY
  * bytes) and parsed with jansson, so one entry is held at a time, never
@@ -168,6 +168,9 @@ static int	capture_har_next(struct har *, int, const char *);
 static void	capture_har_object(struct har *, int);
 static void	capture_har_entries(struct har *);
 static void	capture_har_entry(struct har *, uint64_t);
+static enum jsonscan_rc capture_har_cut_entry(struct jsonscan *,
+		    struct buf *);
+static ssize_t	capture_har_mem(void *, void *, size_t);
 static int	capture_har_response(struct capture *, struct response *,
 		    json_t *, struct capture_body *, char **, const char **);
 static int	capture_base64_digit(unsigned char);
@@ -1245,29 +1248,66 @@ response_body_read(struct response *r, void *buf, size_t size)
 }
 
 /*
- * Is the stream, at a '{', a HAR archive: a JSON object whose first key is
- * "log"? (API bodies start with "images", "image", "metadata" or "meta".)
- * Nothing is consumed.
+ * Is the stream, at a '{', a HAR archive: a JSON object with a top-level
+ * key "log", first or after a "comment" and custom fields ("_...", HAR
+ * 1.2), within what the stream holds? Nothing is consumed.
  */
 static int
 capture_is_har(struct capture *c)
 {
 	const char *p;
 	ssize_t n;
-	size_t i = 1, len;
+	size_t i, len;
+	int depth = 0, key = 0;
 
 	if ((n = stream_peek(c->s, &p, CAPTURE_LOOKAHEAD)) <= 0)
 		return 0;
 	len = (size_t)n;
-	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
-	    p[i] == '\n'))
-		i++;
-	if (len - i < 5 || memcmp(p + i, "\"log\"", 5) != 0)
-		return 0;
-	for (i += 5; i < len && (p[i] == ' ' || p[i] == '\t' ||
-	    p[i] == '\r' || p[i] == '\n'); i++)
-		;
-	return i < len && p[i] == ':';
+	/* The keys of the top-level object, strings and nesting skipped,
+	 * within what the stream holds (an API body's first key is one of
+	 * its envelopes). */
+	for (i = 0; i < len; i++) {
+		char ch = p[i];
+
+		if (ch == '"') {
+			size_t start = i;
+
+			for (i++; i < len && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+			if (i >= len)
+				return 0;
+			if (depth == 1 && key) {
+				size_t j = i + 1;
+
+				while (j < len && (p[j] == ' ' ||
+				    p[j] == '\t' || p[j] == '\r' ||
+				    p[j] == '\n'))
+					j++;
+				if (i - start == 4 &&
+				    memcmp(p + start, "\"log\"", 5) == 0 &&
+				    j < len && p[j] == ':')
+					return 1;
+				/* Before "log", the root of a HAR holds
+				 * nothing but a comment and custom
+				 * fields. */
+				if (!(i - start == 8 && memcmp(p + start,
+				    "\"comment\"", 9) == 0) &&
+				    !(i - start > 1 && p[start + 1] == '_'))
+					return 0;
+			}
+			key = 0;
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+			key = depth == 1;
+		} else if (ch == '}' || ch == ']') {
+			if (--depth <= 0)
+				return 0;
+			key = 0;
+		} else if (ch == ',')
+			key = depth == 1;
+	}
+	return 0;
 }
 
 /* The scanner's byte source: the capture's stream. */
@@ -1450,6 +1490,80 @@ capture_har_object(struct har *h, int level)
 }
 
 /* Walks log.entries, its '[' consumed: one entry at a time. */
+/* An entry's bytes in memory, as a jsonscan source. */
+struct capture_har_bytes {
+	const char	*p;
+	size_t		 len;
+	size_t		 off;
+};
+
+static ssize_t
+capture_har_mem(void *arg, void *buf, size_t n)
+{
+	struct capture_har_bytes *m = arg;
+
+	if (n > m->len - m->off)
+		n = m->len - m->off;
+	memcpy(buf, m->p + m->off, n);
+	m->off += n;
+	return (ssize_t)n;
+}
+
+/*
+ * Copies an entry object (s at its '{') into out without its custom
+ * fields (keys starting with '_', HAR 1.2 "Custom fields"), which are
+ * skipped: a browser's "_initiator" holds a call stack that can be
+ * nested deeper than jansson parses, and would lose the entry's
+ * response.
+ */
+static enum jsonscan_rc
+capture_har_cut_entry(struct jsonscan *s, struct buf *out)
+{
+	struct buf key = BUF_INIT;
+	enum jsonscan_rc src = JSONSCAN_SYNTAX;
+	int ch, toobig = 0, first = 1;
+
+	jsonscan_ws(s);
+	if (jsonscan_getc(s) != '{')
+		return JSONSCAN_SYNTAX;
+	buf_addc(out, '{');
+	jsonscan_ws(s);
+	for (ch = jsonscan_peek(s); ch != '}';) {
+		buf_reset(&key);
+		if (ch != '"' || jsonscan_string(s, &key, CAPTURE_MAXKEY) !=
+		    JSONSCAN_OK)
+			goto out;
+		jsonscan_ws(s);
+		if (jsonscan_getc(s) != ':')
+			goto out;
+		if (key.len > 1 && key.data[1] == '_') {
+			if (jsonscan_value(s, NULL, 0, &toobig) != JSONSCAN_OK)
+				goto out;
+		} else {
+			if (!first)
+				buf_addc(out, ',');
+			first = 0;
+			buf_add(out, key.data, key.len);
+			buf_addc(out, ':');
+			if (jsonscan_value(s, out, CAPTURE_MAXENTRY, &toobig) !=
+			    JSONSCAN_OK)
+				goto out;
+		}
+		jsonscan_ws(s);
+		if ((ch = jsonscan_peek(s)) == ',') {
+			(void)jsonscan_getc(s);
+			jsonscan_ws(s);
+			ch = jsonscan_peek(s);
+		} else if (ch != '}')
+			goto out;
+	}
+	buf_addc(out, '}');
+	src = JSONSCAN_OK;
+out:
+	buf_free(&key);
+	return src;
+}
+
 static void
 capture_har_entries(struct har *h)
 {
@@ -1509,6 +1623,20 @@ capture_har_entry(struct har *h, uint64_t offset)
 	snprintf(r.pos, sizeof r.pos, "entry %zu", h->nentries);
 	e = json_loadb(h->entry.data, h->entry.len,
 	    JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (e == NULL && json_error_code(&err) == json_error_stack_overflow) {
+		/* Nested too deep: again without its custom fields, where
+		 * that is (a browser's _initiator); else the error stands. */
+		struct capture_har_bytes m = { h->entry.data, h->entry.len, 0 };
+		struct jsonscan *s = jsonscan_new(capture_har_mem, &m);
+		struct buf cut = BUF_INIT;
+		json_error_t err2;
+
+		if (capture_har_cut_entry(s, &cut) == JSONSCAN_OK)
+			e = json_loadb(cut.data, cut.len, JSON_DECODE_ANY |
+			    JSON_ALLOW_NUL, &err2);
+		jsonscan_free(s);
+		buf_free(&cut);
+	}
 	/* The entry's bytes are not needed once parsed: a big one is let
 	 * go before its body is decoded and read. */
 	if (h->entry.cap > CAPTURE_KEEPENTRY)
