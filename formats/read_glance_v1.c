@@ -96,6 +96,7 @@ static int	read_glance_v1_v2(const json_t *);
 
 const struct reader_ops read_glance_v1_ops = {
 	.name = "glance_v1",
+	.describes = "Glance v1: HEAD headers, v1 and v1.1 JSON lists",
 	.envelopes = read_glance_v1_envelopes,
 	.bid_headers = read_glance_v1_bid_headers,
 	.read_headers = read_glance_v1_read_headers,

@@ -86,6 +86,7 @@ static int	read_glance_v2_strcmp(const void *, const void *);
 
 const struct reader_ops read_glance_v2_ops = {
 	.name = "glance_v2",
+	.describes = "Glance v2 (the replacement API): image lists and images",
 	.envelopes = read_glance_v2_envelopes,
 	.bid_headers = NULL,
 	.read_headers = NULL,

@@ -61,6 +61,7 @@ static const char *read_imgmeta_json_differs(struct record *,
 
 const struct reader_ops read_imgmeta_json_ops = {
 	.name = "imgmeta_json",
+	.describes = "imgmeta's own JSON Lines (shards)",
 	.bid_file = read_imgmeta_json_bid,
 	.read_file = read_imgmeta_json_read,
 };

@@ -62,6 +62,7 @@ static enum rc	read_imgmeta_sqlite_row(struct read_ctx *, sqlite3_stmt *);
 
 const struct reader_ops read_imgmeta_sqlite_ops = {
 	.name = "imgmeta_sqlite",
+	.describes = "imgmeta's own SQLite databases (shards)",
 	.bid_file = read_imgmeta_sqlite_bid,
 	.read_file = read_imgmeta_sqlite_read,
 };

@@ -75,6 +75,7 @@ static enum rc	read_nova_v21_meta_id(struct read_ctx *, struct record *,
 
 const struct reader_ops read_nova_v21_ops = {
 	.name = "nova_v21",
+	.describes = "Nova v2.1: image show, detail, list and metadata",
 	.envelopes = read_nova_v21_envelopes,
 	.statuses = read_nova_v21_statuses,
 	.bid_headers = NULL,

@@ -69,6 +69,9 @@ struct write_csv {
 	struct buf	 rd;		/* spool reading buffer */
 };
 
+static struct write_csv *write_csv_state(struct writer *);
+static enum rc	write_csv_option(struct writer *, const char *, const char *,
+		    const char **);
 static enum rc	write_csv_open(struct writer *, const char *);
 static enum rc	write_csv_write(struct writer *, const struct record *);
 static enum rc	write_csv_finish(struct writer *);
@@ -94,25 +97,64 @@ static int	write_csv_key_cmp(const void *, const void *);
 
 static const char *const write_csv_suffixes[] = { ".csv", NULL };
 
+static const struct writer_option write_csv_options[] = {
+	{ "csv-raw", NULL, "no ' before cells a spreadsheet would run", 0 },
+	{ "csv-spreadsheet", NULL, "a byte order mark, and a ' before numbers "
+	    "and dates a spreadsheet would change", 0 },
+	{ "properties", "columns|json", "one property.KEY column per key, or "
+	    "one JSON object column (the default)", 0 },
+	{ NULL, NULL, NULL, 0 }
+};
+
 const struct writer_ops write_csv_ops = {
 	.name = "csv",
 	.suffixes = write_csv_suffixes,
 	.to_stdout = 1,
+	.options = write_csv_options,
+	.option = write_csv_option,
 	.open = write_csv_open,
 	.write = write_csv_write,
 	.finish = write_csv_finish,
 	.free = write_csv_free,
 };
 
+/* The writer's state, made by the first option or by open. */
+static struct write_csv *
+write_csv_state(struct writer *w)
+{
+	if (w->priv == NULL)
+		w->priv = xcalloc(1, sizeof(struct write_csv));
+	return w->priv;
+}
+
+static enum rc
+write_csv_option(struct writer *w, const char *name, const char *value,
+    const char **why)
+{
+	struct write_csv *st = write_csv_state(w);
+
+	if (strcmp(name, "csv-raw") == 0)
+		st->raw = 1;
+	else if (strcmp(name, "csv-spreadsheet") == 0)
+		st->sheet = 1;
+	else if (strcmp(name, "properties") == 0 &&
+	    strcmp(value, "columns") == 0)
+		st->columns = 1;
+	else if (strcmp(name, "properties") == 0 &&
+	    strcmp(value, "json") == 0)
+		st->columns = 0;
+	else {
+		*why = "takes json or columns";
+		return RC_FATAL;
+	}
+	return RC_OK;
+}
+
 static enum rc
 write_csv_open(struct writer *w, const char *path)
 {
-	struct write_csv *st = xcalloc(1, sizeof *st);
+	struct write_csv *st = write_csv_state(w);
 
-	w->priv = st;
-	st->raw = w->opts.csv_raw;
-	st->sheet = w->opts.csv_spreadsheet;
-	st->columns = w->opts.csv_prop_columns;
 	/* Nothing is written before the first row: --strict may stop the
 	 * run first, and standard output must then stay empty. */
 	if ((st->columns && write_csv_spool_open(w) != RC_OK) ||

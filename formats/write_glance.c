@@ -53,8 +53,12 @@
 struct write_glance {
 	struct output	*body;
 	struct output	*report;	/* NULL without --glance-report */
+	char		*report_path;	/* --glance-report FILE */
 };
 
+static struct write_glance *write_glance_state(struct writer *);
+static enum rc	write_glance_option(struct writer *, const char *,
+		    const char *, const char **);
 static enum rc	write_glance_open(struct writer *, const char *);
 static enum rc	write_glance_write(struct writer *, const struct record *);
 static enum rc	write_glance_finish(struct writer *);
@@ -78,10 +82,18 @@ static const char *const write_glance_suffixes[] = {
 	".glance.jsonl", ".glance.jsonl.gz", NULL
 };
 
+static const struct writer_option write_glance_options[] = {
+	{ "glance-report", "FILE", "what the bodies cannot carry, and why",
+	    1 },
+	{ NULL, NULL, NULL, 0 }
+};
+
 const struct writer_ops write_glance_ops = {
 	.name = "glance",
 	.suffixes = write_glance_suffixes,
 	.to_stdout = 1,
+	.options = write_glance_options,
+	.option = write_glance_option,
 	.open = write_glance_open,
 	.write = write_glance_write,
 	.finish = write_glance_finish,
@@ -133,16 +145,39 @@ write_glance_ends_gz(const char *path)
 	return n > 3 && strcmp(path + n - 3, ".gz") == 0;
 }
 
+/* The writer's state, made by the first option or by open. */
+static struct write_glance *
+write_glance_state(struct writer *w)
+{
+	if (w->priv == NULL)
+		w->priv = xcalloc(1, sizeof(struct write_glance));
+	return w->priv;
+}
+
+static enum rc
+write_glance_option(struct writer *w, const char *name, const char *value,
+    const char **why)
+{
+	struct write_glance *g = write_glance_state(w);
+
+	if (strcmp(name, "glance-report") != 0 || value == NULL) {
+		*why = "is not an option of the glance format";
+		return RC_FATAL;
+	}
+	free(g->report_path);
+	g->report_path = xstrdup(value);
+	return RC_OK;
+}
+
 static enum rc
 write_glance_open(struct writer *w, const char *path)
 {
-	struct write_glance *g = xcalloc(1, sizeof *g);
+	struct write_glance *g = write_glance_state(w);
 
-	w->priv = g;
 	if ((g->body = output_open(path, w->opts.gzip, w->diag)) == NULL ||
-	    (w->opts.glance_report != NULL && (g->report =
-	    output_open(w->opts.glance_report,
-	    write_glance_ends_gz(w->opts.glance_report), w->diag)) == NULL)) {
+	    (g->report_path != NULL && (g->report =
+	    output_open(g->report_path,
+	    write_glance_ends_gz(g->report_path), w->diag)) == NULL)) {
 		/* main does not call free after a failed open */
 		write_glance_free(w);
 		return RC_FATAL;
@@ -442,6 +477,7 @@ write_glance_free(struct writer *w)
 	if (g != NULL) {
 		output_abort(g->body);
 		output_abort(g->report);
+		free(g->report_path);
 		free(g);
 	}
 	w->priv = NULL;

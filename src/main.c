@@ -20,6 +20,7 @@
 #include "input.h"
 #include "output.h"
 #include "pipeline.h"
+#include "reader.h"
 #include "work.h"
 #include "writer.h"
 
@@ -31,6 +32,14 @@ enum exit_status {
 };
 
 #define MAIN_JOBS_MAX	8	/* -j's default, at most */
+#define MAIN_FMT_OPTS_MAX 64	/* the formats' own options, in all */
+
+/* getopt_long's values of the long options without a short one. */
+enum main_opt {
+	OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_NO_PROGRESS,
+	OPT_STATS_JSON, OPT_FILTER, OPT_COMPARE, OPT_ALL_FIELDS,
+	OPT_MANIFEST, OPT_FORMAT_OWN
+};
 
 struct opts {
 	const char	*output;	/* NULL: standard output */
@@ -39,15 +48,23 @@ struct opts {
 	int		 quiet;
 	int		 strict;
 	int		 progress;
-	int		 csv_raw;
-	int		 csv_spreadsheet;
-	int		 csv_prop_columns;
 	const char	*stats_json;
 	int		 compare;	/* --compare OLD NEW */
 	int		 all_fields;	/* --all-fields (compare) */
-	const char	*glance_report;	/* --glance-report FILE */
 	unsigned	 jobs;		/* -j: reading threads, 0 = cores */
 	const char	*manifest;	/* --manifest FILE */
+	/* the formats' own options given, in order (main_fmt_opts) */
+	struct main_given {
+		size_t		 k;		/* in main_fmt_opts */
+		const char	*value;
+	}		*given;
+	size_t		 ngiven;
+};
+
+/* Every format's own options, as the writers[] table lists them. */
+struct main_fmt_opt {
+	const struct writer_ops		*ops;
+	const struct writer_option	*opt;
 };
 
 struct run {
@@ -66,6 +83,11 @@ struct run {
 };
 
 static void	usage(FILE *);
+static void	main_usage_line(FILE *, const char *, const char *);
+static int	main_options(struct run *, int, char *[], const struct option *,
+		    size_t);
+static void	main_fmt_opts_list(void);
+static int	main_given_is_input(struct run *, char *const *, size_t);
 static void	main_sink(void *, enum diag_kind, const char *, const char *,
 		    const char *);
 static void	main_put_escaped(const char *);
@@ -82,42 +104,96 @@ static void	main_progress_end(struct run *);
 static int	main_compare(struct run *, int, char *[]);
 
 static const char *progname = "imgmeta";
+static struct main_fmt_opt main_fmt_opts[MAIN_FMT_OPTS_MAX];
+static size_t main_nfmt_opts;
+
+/* One option's line of --help: its name, then its text from column 22,
+ * wrapped before column 79. */
+static void
+main_usage_line(FILE *f, const char *left, const char *text)
+{
+	int col = fprintf(f, "%s", left);
+
+	if (col > 20) {		/* no room: the text on the next line */
+		fputc('\n', f);
+		col = 0;
+	}
+	while (*text != '\0') {
+		size_t n = strcspn(text, " ");
+
+		if (col >= 22 && col + 1 + (int)n > 78) {
+			fputc('\n', f);
+			col = 0;
+		}
+		if (col < 22)
+			col += fprintf(f, "%*s", 22 - col, "");
+		else
+			col += fprintf(f, " ");
+		col += fprintf(f, "%.*s", (int)n, text);
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', f);
+}
 
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-"usage: imgmeta [OPTIONS] INPUT...\n"
-"Reads captured responses of the deprecated image-metadata APIs (Glance v1\n"
-"HEAD headers, v1/v1.1 JSON lists, Nova v2.1 show/detail/list/metadata),\n"
-"merges what they say about each image and writes one record per image.\n"
-"INPUT is a file, a directory (walked recursively) or - (standard input).\n"
-"\n"
-"  -o, --output PATH   where to write; - is standard output (default)\n"
-"  -f, --format FMT    json (the default), csv, xml, sqlite or glance; else\n"
-"                      from PATH's ending: .jsonl .jsonl.gz .json.gz .ndjson\n"
-"                      .csv .xml .db .sqlite .sqlite3 .glance.jsonl[.gz]\n"
+	struct buf b = BUF_INIT;
+
+	fputs("usage: imgmeta [OPTIONS] INPUT...\n"
+	    "Reads captured responses of deprecated image-metadata APIs:\n", f);
+	for (size_t i = 0; readers[i] != NULL; i++)
+		if (readers[i]->describes != NULL)
+			fprintf(f, "  %s\n", readers[i]->describes);
+	fputs("merges what they say about each image and writes one record "
+	    "per image.\n"
+	    "INPUT is a file, a directory (walked recursively) or - "
+	    "(standard input).\n\n", f);
+	main_usage_line(f, "  -o, --output PATH", "where to write; - is "
+	    "standard output (default)");
+	for (size_t i = 0; writers[i] != NULL; i++)
+		buf_printf(&b, "%s%s%s", writers[i]->name, i == 0 ?
+		    " (the default)" : "", writers[i + 1] == NULL ? "" :
+		    writers[i + 2] == NULL ? " or " : ", ");
+	buf_addstr(&b, "; else from PATH's ending:");
+	for (size_t i = 0; writers[i] != NULL; i++)
+		for (const char *const *e = writers[i]->suffixes;
+		    e != NULL && *e != NULL; e++)
+			buf_printf(&b, " %s", *e);
+	main_usage_line(f, "  -f, --format FMT", buf_cstr(&b));
+	buf_free(&b);
+	fputs(
 "  -z, --gzip          gzip the output even where PATH doesn't end in .gz\n"
 "  -j, --jobs N        read files on N threads (default: the number of\n"
 "                      processors, at most 8); the output does not depend\n"
 "                      on N\n"
 "      --strict        any reject: exit 1 before anything is written\n"
-"      --csv-raw       csv: no ' before cells a spreadsheet would run\n"
-"      --csv-spreadsheet  csv: a byte order mark, and a ' before numbers\n"
-"                      and dates a spreadsheet would change\n"
-"      --properties columns|json\n"
-"                      csv: one property.KEY column per key, or one\n"
-"                      JSON object column (the default)\n"
 "  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
 "      --stats-json FILE  the summary's counts as JSON\n"
 "      --manifest FILE   the SHA-256 of every input and of the output, as\n"
 "                      sha256sum -c checks them\n"
-"      --glance-report FILE  glance: what the bodies cannot carry, and why\n"
 "      --compare OLD NEW   compare two inventories (each merged on its own);\n"
 "                      differences as JSON Lines; exit 0 same, 1 different\n"
 "      --all-fields    compare every field, not only what Glance v2 sets\n"
 "      --progress, --no-progress  a progress line on standard error\n"
 "                      (default: on when standard error is a terminal)\n"
+"options of one format:\n", f);
+	for (size_t i = 0; writers[i] != NULL; i++)
+		for (const struct writer_option *o = writers[i]->options;
+		    o != NULL && o->name != NULL; o++) {
+			char *left = xasprintf("      --%s%s%s", o->name,
+			    o->arg != NULL ? " " : "", o->arg != NULL ?
+			    o->arg : "");
+			char *text = xasprintf("%s: %s", writers[i]->name,
+			    o->help);
+
+			main_usage_line(f, left, text);
+			free(left);
+			free(text);
+		}
+	fputs(
 "filters on the merged records (the APIs' own query parameters; AND):\n"
 "      --name NAME, --status S, --visibility V, --container-format F,\n"
 "      --disk-format F     equality\n"
@@ -129,7 +205,7 @@ usage(FILE *f)
 "      --version       the version\n"
 "\n"
 "Exit status: 0 all kept, 1 written but something rejected, 2 error.\n"
-"See imgmeta(1) and README.md.\n");
+"See imgmeta(1) and README.md.\n", f);
 }
 
 /* Prints a message, with control characters and bytes that are not
@@ -339,6 +415,17 @@ main_output_is_input(const char *out, char *const *in, size_t n)
 	return 0;
 }
 
+/* main_output_is_input for every file a format's own option names. */
+static int
+main_given_is_input(struct run *r, char *const *in, size_t n)
+{
+	for (size_t i = 0; i < r->o.ngiven; i++)
+		if (main_fmt_opts[r->o.given[i].k].opt->output &&
+		    main_output_is_input(r->o.given[i].value, in, n))
+			return 1;
+	return 0;
+}
+
 static void
 main_signal(int sig)
 {
@@ -356,63 +443,25 @@ main_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * The command line's options into r->o (lo: the fixed ones, nfixed of
+ * them, then the formats' own). -1 to go on, else the exit status.
+ */
 static int
-main_run(struct run *r, int argc, char *argv[])
+main_options(struct run *r, int argc, char *argv[], const struct option *lo,
+    size_t nfixed)
 {
-	enum { OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_CSV_RAW, OPT_CSV_SHEET,
-	    OPT_NO_PROGRESS,
-	    OPT_PROPERTIES, OPT_STATS_JSON, OPT_FILTER, OPT_COMPARE,
-	    OPT_ALL_FIELDS, OPT_GLANCE_REPORT, OPT_MANIFEST };
-	static const struct option longopts[] = {
-		{ "output",	required_argument, NULL, 'o' },
-		{ "format",	required_argument, NULL, 'f' },
-		{ "gzip",	no_argument,	   NULL, 'z' },
-		{ "jobs",	required_argument, NULL, 'j' },
-		{ "quiet",	no_argument,	   NULL, 'q' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ "strict",	no_argument,	   NULL, OPT_STRICT },
-		{ "version",	no_argument,	   NULL, OPT_VERSION },
-		{ "csv-raw",	no_argument,	   NULL, OPT_CSV_RAW },
-		{ "csv-spreadsheet", no_argument,  NULL, OPT_CSV_SHEET },
-		{ "progress",	no_argument,	   NULL, OPT_PROGRESS },
-		{ "no-progress", no_argument,	   NULL, OPT_NO_PROGRESS },
-		{ "properties",	required_argument, NULL, OPT_PROPERTIES },
-		{ "stats-json",	required_argument, NULL, OPT_STATS_JSON },
-		{ "compare",	no_argument,	   NULL, OPT_COMPARE },
-		{ "all-fields",	no_argument,	   NULL, OPT_ALL_FIELDS },
-		{ "glance-report", required_argument, NULL, OPT_GLANCE_REPORT },
-		{ "manifest",	required_argument, NULL, OPT_MANIFEST },
-		{ "name",	required_argument, NULL, OPT_FILTER },
-		{ "status",	required_argument, NULL, OPT_FILTER },
-		{ "visibility",	required_argument, NULL, OPT_FILTER },
-		{ "container-format", required_argument, NULL, OPT_FILTER },
-		{ "disk-format", required_argument, NULL, OPT_FILTER },
-		{ "size-min",	required_argument, NULL, OPT_FILTER },
-		{ "size-max",	required_argument, NULL, OPT_FILTER },
-		{ "changes-since", required_argument, NULL, OPT_FILTER },
-		{ "min-ram",	required_argument, NULL, OPT_FILTER },
-		{ "min-disk",	required_argument, NULL, OPT_FILTER },
-		{ "property",	required_argument, NULL, OPT_FILTER },
-		{ NULL,		0,		   NULL, 0 }
-	};
-	const struct writer_ops *ops;
-	const char *path;
-	double t0 = main_now();
-	struct pipeline_opts po = { 0 };
-	enum pipeline_result res;
-	int c, gz = 0;
+	int c, li;
 
-	int li;
-
-	while ((c = getopt_long(argc, argv, "o:f:zqhj:", longopts, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:f:zqhj:", lo, &li)) != -1) {
 		const char *why;
 
 		switch (c) {
 		case OPT_FILTER:
-			if (filter_add(r->filter, longopts[li].name, optarg,
+			if (filter_add(r->filter, lo[li].name, optarg,
 			    &why) != 0) {
 				fprintf(stderr, "%s: --%s \"%s\": %s\n",
-				    progname, longopts[li].name, optarg, why);
+				    progname, lo[li].name, optarg, why);
 				return EXIT_FATAL;
 			}
 			break;
@@ -425,8 +474,12 @@ main_run(struct run *r, int argc, char *argv[])
 		case OPT_ALL_FIELDS:
 			r->o.all_fields = 1;
 			break;
-		case OPT_GLANCE_REPORT:
-			r->o.glance_report = optarg;
+		case OPT_FORMAT_OWN:
+			r->o.given = xreallocarray(r->o.given, r->o.ngiven + 1,
+			    sizeof *r->o.given);
+			r->o.given[r->o.ngiven++] = (struct main_given){
+				.k = (size_t)li - nfixed, .value = optarg
+			};
 			break;
 		case OPT_MANIFEST:
 			r->o.manifest = optarg;
@@ -472,24 +525,6 @@ main_run(struct run *r, int argc, char *argv[])
 		case OPT_NO_PROGRESS:
 			r->o.progress = -1;
 			break;
-		case OPT_CSV_RAW:
-			r->o.csv_raw = 1;
-			break;
-		case OPT_CSV_SHEET:
-			r->o.csv_spreadsheet = 1;
-			break;
-		case OPT_PROPERTIES:
-			if (strcmp(optarg, "columns") == 0)
-				r->o.csv_prop_columns = 1;
-			else if (strcmp(optarg, "json") == 0)
-				r->o.csv_prop_columns = 0;
-			else {
-				fprintf(stderr, "%s: --properties takes json "
-				    "or columns, not \"%s\"\n", progname,
-				    optarg);
-				return EXIT_FATAL;
-			}
-			break;
 		case OPT_VERSION:
 			printf("imgmeta %s\n", PACKAGE_VERSION);
 			return EXIT_ALL_KEPT;
@@ -499,6 +534,80 @@ main_run(struct run *r, int argc, char *argv[])
 			return EXIT_FATAL;
 		}
 	}
+	return -1;
+}
+
+/* main_fmt_opts: every option of every format in writers[]. */
+static void
+main_fmt_opts_list(void)
+{
+	main_nfmt_opts = 0;
+	for (size_t i = 0; writers[i] != NULL; i++)
+		for (const struct writer_option *o = writers[i]->options;
+		    o != NULL && o->name != NULL; o++) {
+			if (main_nfmt_opts == MAIN_FMT_OPTS_MAX)
+				fatal("more than %d format options",
+				    MAIN_FMT_OPTS_MAX);
+			main_fmt_opts[main_nfmt_opts++] =
+			    (struct main_fmt_opt){ writers[i], o };
+		}
+}
+
+static int
+main_run(struct run *r, int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "output",	required_argument, NULL, 'o' },
+		{ "format",	required_argument, NULL, 'f' },
+		{ "gzip",	no_argument,	   NULL, 'z' },
+		{ "jobs",	required_argument, NULL, 'j' },
+		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ "strict",	no_argument,	   NULL, OPT_STRICT },
+		{ "version",	no_argument,	   NULL, OPT_VERSION },
+		{ "progress",	no_argument,	   NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument,	   NULL, OPT_NO_PROGRESS },
+		{ "stats-json",	required_argument, NULL, OPT_STATS_JSON },
+		{ "compare",	no_argument,	   NULL, OPT_COMPARE },
+		{ "all-fields",	no_argument,	   NULL, OPT_ALL_FIELDS },
+		{ "manifest",	required_argument, NULL, OPT_MANIFEST },
+		{ "name",	required_argument, NULL, OPT_FILTER },
+		{ "status",	required_argument, NULL, OPT_FILTER },
+		{ "visibility",	required_argument, NULL, OPT_FILTER },
+		{ "container-format", required_argument, NULL, OPT_FILTER },
+		{ "disk-format", required_argument, NULL, OPT_FILTER },
+		{ "size-min",	required_argument, NULL, OPT_FILTER },
+		{ "size-max",	required_argument, NULL, OPT_FILTER },
+		{ "changes-since", required_argument, NULL, OPT_FILTER },
+		{ "min-ram",	required_argument, NULL, OPT_FILTER },
+		{ "min-disk",	required_argument, NULL, OPT_FILTER },
+		{ "property",	required_argument, NULL, OPT_FILTER },
+		{ NULL,		0,		   NULL, 0 }
+	};
+	const size_t nfixed = sizeof longopts / sizeof longopts[0] - 1;
+	const struct writer_ops *ops;
+	const char *path;
+	double t0 = main_now();
+	struct pipeline_opts po = { 0 };
+	enum pipeline_result res;
+	struct option *lo;
+	int gz = 0, status;
+
+	/* the fixed options, then every format's own */
+	main_fmt_opts_list();
+	lo = xcalloc(nfixed + main_nfmt_opts + 1, sizeof *lo);
+	memcpy(lo, longopts, nfixed * sizeof *lo);
+	for (size_t k = 0; k < main_nfmt_opts; k++)
+		lo[nfixed + k] = (struct option){
+			.name = main_fmt_opts[k].opt->name,
+			.has_arg = main_fmt_opts[k].opt->arg != NULL ?
+			    required_argument : no_argument,
+			.val = OPT_FORMAT_OWN,
+		};
+	status = main_options(r, argc, argv, lo, nfixed);
+	free(lo);
+	if (status >= 0)
+		return status;
 	if (r->o.compare)
 		return main_compare(r, argc - optind, argv + optind);
 	if (optind == argc) {
@@ -523,18 +632,28 @@ main_run(struct run *r, int argc, char *argv[])
 		if (writer_by_path(path, NULL) != ops)
 			gz = 0;
 	} else if (strcmp(path, "-") == 0)
-		ops = writer_by_name("json");
+		ops = writers[0];
 	else if ((ops = writer_by_path(path, &gz)) == NULL) {
 		fprintf(stderr, "%s: cannot tell the output format from the "
-		    "name \"%s\": give -f FORMAT or a known ending (.jsonl, "
-		    ".jsonl.gz, .json.gz, .csv, .xml, .db, .sqlite, "
-		    ".glance.jsonl)\n", progname, path);
+		    "name \"%s\": give -f FORMAT or a known ending (",
+		    progname, path);
+		for (size_t i = 0, n = 0; writers[i] != NULL; i++)
+			for (const char *const *e = writers[i]->suffixes;
+			    e != NULL && *e != NULL; e++)
+				fprintf(stderr, "%s%s", n++ ? ", " : "", *e);
+		fputs(")\n", stderr);
 		return EXIT_FATAL;
 	}
-	if (r->o.glance_report != NULL && strcmp(ops->name, "glance") != 0) {
-		fprintf(stderr, "%s: --glance-report goes with the glance "
-		    "format (-f glance)\n", progname);
-		return EXIT_FATAL;
+	for (size_t i = 0; i < r->o.ngiven; i++) {
+		const struct main_fmt_opt *fo =
+		    &main_fmt_opts[r->o.given[i].k];
+
+		if (fo->ops != ops) {
+			fprintf(stderr, "%s: --%s goes with the %s format "
+			    "(-f %s)\n", progname, fo->opt->name,
+			    fo->ops->name, fo->ops->name);
+			return EXIT_FATAL;
+		}
 	}
 	if (r->o.manifest != NULL && strcmp(path, "-") == 0) {
 		fprintf(stderr, "%s: --manifest needs -o PATH: it ends with the "
@@ -554,8 +673,7 @@ main_run(struct run *r, int argc, char *argv[])
 	    argv + optind, (size_t)(argc - optind))) ||
 	    main_output_is_input(r->o.stats_json, argv + optind,
 	    (size_t)(argc - optind)) ||
-	    main_output_is_input(r->o.glance_report, argv + optind,
-	    (size_t)(argc - optind)))
+	    main_given_is_input(r, argv + optind, (size_t)(argc - optind)))
 		return EXIT_FATAL;
 
 	diag_init(&r->diag, main_sink, r);
@@ -573,10 +691,6 @@ main_run(struct run *r, int argc, char *argv[])
 	r->writer.ops = ops;
 	r->writer.diag = &r->diag;
 	r->writer.opts.gzip = gz || r->o.gzip;
-	r->writer.opts.csv_raw = r->o.csv_raw;
-	r->writer.opts.csv_spreadsheet = r->o.csv_spreadsheet;
-	r->writer.opts.csv_prop_columns = r->o.csv_prop_columns;
-	r->writer.opts.glance_report = r->o.glance_report;
 	r->writer.opts.threads = main_jobs(r);
 	r->writer.run = (struct writer_run){
 		.argc = argc,
@@ -584,6 +698,21 @@ main_run(struct run *r, int argc, char *argv[])
 		.version = PACKAGE_VERSION,
 		.counts = &r->diag.n,
 	};
+	/* the format's own options, last: its state is freed only by a
+	 * run (pipeline_run frees the writer) or here */
+	for (size_t i = 0; i < r->o.ngiven; i++) {
+		const struct writer_option *o =
+		    main_fmt_opts[r->o.given[i].k].opt;
+		const char *v = r->o.given[i].value, *why = NULL;
+
+		if (ops->option(&r->writer, o->name, v, &why) != RC_OK) {
+			fprintf(stderr, "%s: --%s%s%s%s: %s\n", progname,
+			    o->name, v != NULL ? " \"" : "", v != NULL ? v :
+			    "", v != NULL ? "\"" : "", why);
+			ops->free(&r->writer);
+			return EXIT_FATAL;
+		}
+	}
 	po.inputs = argv + optind;
 	po.ninputs = (size_t)(argc - optind);
 	po.jobs = main_jobs(r);
@@ -624,9 +753,16 @@ main_compare(struct run *r, int n, char *paths[])
 	enum compare_result res;
 	double t0 = main_now();
 
-	if (n != 2 || r->o.format != NULL || r->o.glance_report != NULL) {
+	if (n != 2 || r->o.format != NULL || r->o.ngiven > 0) {
+		/* the report is compare's own: no format, no format's option
+		 * (those that name a file listed) */
 		fprintf(stderr, "%s: --compare takes two inputs, OLD and NEW, "
-		    "and no -f or --glance-report\n", progname);
+		    "and no -f", progname);
+		for (size_t k = 0; k < main_nfmt_opts; k++)
+			if (main_fmt_opts[k].opt->output)
+				fprintf(stderr, " or --%s",
+				    main_fmt_opts[k].opt->name);
+		fputc('\n', stderr);
 		fprintf(stderr, "Try '%s --help' for more information.\n",
 		    progname);
 		return EXIT_FATAL;
@@ -675,6 +811,7 @@ main(int argc, char *argv[])
 	r.filter = filter_new();
 	status = main_run(&r, argc, argv);
 	filter_free(r.filter);
+	free(r.o.given);
 	json_arena_release();
 	return status;
 }

@@ -58,6 +58,7 @@ struct reader_status {
 
 struct reader_ops {
 	const char		*name;		/* "glance_v1" */
+	const char		*describes;	/* what it reads, for --help */
 	const char *const	*envelopes;	/* NULL-terminated, or NULL */
 	/* The API's own statuses, ending with a NULL sent; NULL when it
 	 * sends Glance's. The reader maps them (os_status_json); the

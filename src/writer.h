@@ -16,6 +16,18 @@
 
 struct writer;
 
+/*
+ * An option of a format's own, given as --NAME or --NAME=ARG: the engine
+ * lists it in --help and hands it to the format's option hook before
+ * open. Given with another format, it is a usage error.
+ */
+struct writer_option {
+	const char	*name;		/* "csv-raw" */
+	const char	*arg;		/* "FILE", "columns|json"; NULL: a flag */
+	const char	*help;		/* its line in --help */
+	int		 output;	/* ARG names a file the format writes */
+};
+
 /* One input file as the writer's input hook sees it. */
 struct writer_input {
 	const char	*file;		/* as given on the command line */
@@ -39,6 +51,13 @@ struct writer_ops {
 	/* Endings of the files the format keeps beside its output (sqlite:
 	 * "-wal"), which directory walks skip; NULL-terminated, or NULL. */
 	const char *const	*side_files;
+	/* The format's own options (ending with a NULL name), or NULL; option
+	 * takes each one given, before open (value NULL for a flag): RC_OK,
+	 * or RC_FATAL with *why saying what is wrong with the value. The
+	 * state it keeps is the format's (priv), freed by free. */
+	const struct writer_option *options;
+	enum rc	(*option)(struct writer *, const char *name, const char *value,
+		    const char **why);
 	enum rc	(*open)(struct writer *, const char *path);
 	enum rc	(*write)(struct writer *, const struct record *);
 	enum rc	(*finish)(struct writer *);	/* flush, commit, rename */
@@ -83,10 +102,6 @@ struct writer_ops {
 
 struct writer_opts {
 	int	gzip;		/* -z: compress (json) */
-	int	csv_raw;	/* --csv-raw */
-	int	csv_spreadsheet; /* --csv-spreadsheet */
-	int	csv_prop_columns; /* --properties=columns */
-	const char *glance_report; /* --glance-report FILE (glance), or NULL */
 	unsigned threads;	/* -j: a writer may use a thread when > 1 */
 };
 
@@ -106,7 +121,8 @@ struct writer {
 	void			*priv;		/* the format's own state */
 };
 
-/* formats/writers.c: NULL-terminated. */
+/* formats/writers.c: NULL-terminated; the first is the default (standard
+ * output without -f). */
 extern const struct writer_ops *const writers[];
 
 const struct writer_ops *writer_by_name(const char *);
