@@ -256,6 +256,10 @@ static void	write_sqlite_bind_str(sqlite3_stmt *, int,
 static int	write_sqlite_is_cur(const struct write_sqlite *, const char *);
 static sqlite3_int64 write_sqlite_int(const char *);
 static enum rc	write_sqlite_commit_new(struct write_sqlite *);
+static enum rc	write_sqlite_adopt(struct write_sqlite *);
+static int	write_sqlite_empty(const char *);
+static enum rc	write_sqlite_copy_rows(struct write_sqlite *,
+		    const char *);
 static void	write_sqlite_close(struct write_sqlite *);
 static void	write_sqlite_forget(struct write_sqlite *);
 static void	write_sqlite_remove_tmp(struct write_sqlite *);
@@ -1426,9 +1430,19 @@ write_sqlite_commit_new(struct write_sqlite *s)
 		return RC_FATAL;
 	}
 	close(fd);
-	if (rename(s->tmp, s->target) != 0) {
+	/* link, not rename: a database another run created meanwhile is
+	 * never replaced. An empty file (counted as new) is replaced, and so
+	 * is anything on a file system without hard links (there, and for
+	 * two runs over one empty file, between the check and the rename a
+	 * database could still appear and be replaced). */
+	if (link(s->tmp, s->target) == 0)
+		(void)unlink(s->tmp);
+	else if (errno == EEXIST && !write_sqlite_empty(s->target))
+		return write_sqlite_adopt(s);
+	else if ((errno != EEXIST && errno != EPERM && errno != EOPNOTSUPP) ||
+	    rename(s->tmp, s->target) != 0) {
 		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
-		    "cannot rename the new database into place: %s",
+		    "cannot put the new database into place: %s",
 		    strerror(errno));
 		return RC_FATAL;
 	}
@@ -1437,6 +1451,122 @@ write_sqlite_commit_new(struct write_sqlite *s)
 	s->tmp = NULL;
 	(void)output_sync_dir(s->target, s->w->diag);
 	return RC_OK;
+}
+
+/* 1 if path is an empty regular file. */
+static int
+write_sqlite_empty(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0;
+}
+
+/*
+ * Another run created the target while this one built a new database:
+ * this run is added to that one instead, as a run into an existing
+ * database is (open, prepare, a row in runs), and the rows the run
+ * already stored in the new one (rejects, warnings, inputs) are copied
+ * over; then the new one is removed. RC_SKIP tells main to preload, fold
+ * and finish again.
+ */
+static enum rc
+write_sqlite_adopt(struct write_sqlite *s)
+{
+	enum rc rc;
+
+	if (s->wbfd >= 0) {
+		close(s->wbfd);
+		s->wbfd = -1;
+	}
+	s->fresh = 0;
+	s->stop = 0;		/* the batch thread may start again */
+	rc = write_sqlite_open_existing(s);
+	if (rc == RC_OK)
+		rc = write_sqlite_prepare(s);
+	if (rc == RC_OK)
+		rc = write_sqlite_run_start(s);
+	if (rc == RC_OK)
+		rc = write_sqlite_copy_rows(s, s->tmp);
+	write_sqlite_remove_tmp(s);
+	if (rc != RC_OK)
+		return RC_FATAL;
+	/* said once the warnings table is this database's */
+	diag_report(s->w->diag, DIAG_WARN, s->target, NULL, "another run "
+	    "created the database meanwhile: this run is added to it");
+	return RC_SKIP;
+}
+
+/* The rejects, warnings and inputs of the database at path (this run's
+ * only), into this run's, through the statements that wrote them. */
+static enum rc
+write_sqlite_copy_rows(struct write_sqlite *s, const char *path)
+{
+	static const char *const q[] = {
+		"SELECT file, position, reason FROM rejects ORDER BY id",
+		"SELECT file, position, message FROM warnings ORDER BY id",
+		"SELECT path, sha256, size, duplicate_of IS NOT NULL, "
+		"responses, observations, rejects, warnings FROM inputs "
+		"ORDER BY id",
+	};
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	enum rc rc = RC_OK;
+	int k = SQLITE_DONE;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		rc = RC_FATAL;
+	for (size_t t = 0; t < sizeof q / sizeof q[0] && rc == RC_OK; t++) {
+		if (sqlite3_prepare_v2(db, q[t], -1, &st, NULL) != SQLITE_OK) {
+			rc = RC_FATAL;
+			break;
+		}
+		while (rc == RC_OK && (k = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *c0 = (const char *)sqlite3_column_text(st, 0);
+			const char *c1 = (const char *)sqlite3_column_text(st, 1);
+
+			if (t == 0)
+				rc = write_sqlite_reject(s->w, c0, c1,
+				    (const char *)sqlite3_column_text(st, 2));
+			else if (t == 1)
+				rc = write_sqlite_warn(s->w, c0, c1,
+				    (const char *)sqlite3_column_text(st, 2));
+			else {
+				struct writer_input in = {
+					.file = c0,
+					.sha256 = c1,
+					.size = (uint64_t)sqlite3_column_int64(
+					    st, 2),
+					.same_as = sqlite3_column_int(st, 3) ?
+					    c0 : NULL,
+					.responses = (uint64_t)
+					    sqlite3_column_int64(st, 4),
+					.observations = (uint64_t)
+					    sqlite3_column_int64(st, 5),
+					.rejects = (uint64_t)
+					    sqlite3_column_int64(st, 6),
+					.warnings = (uint64_t)
+					    sqlite3_column_int64(st, 7),
+				};
+
+				rc = write_sqlite_input(s->w, &in);
+			}
+		}
+		if (rc == RC_OK && k != SQLITE_DONE)
+			rc = RC_FATAL;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (rc != RC_OK && db != NULL && sqlite3_errcode(db) != SQLITE_OK)
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL, "cannot "
+		    "read what this run stored in the database it built: %s",
+		    sqlite3_errmsg(db));
+	else if (db == NULL)
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL, "cannot "
+		    "open the database this run built");
+	sqlite3_close(db);
+	return rc;
 }
 
 static enum rc

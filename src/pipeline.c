@@ -518,15 +518,25 @@ pipeline_finish(struct pipeline *p)
 		return PIPELINE_FATAL;
 	if (p->o.strict && p->diag->n.rejects > 0)
 		return PIPELINE_STRICT;
-	if (ops->preload != NULL)
-		rc = ops->preload(p->w, p->merge);
-	if (rc == RC_OK)
-		rc = merge_fold(p->merge, pipeline_write,
-		    ops->observe != NULL ? pipeline_observe : NULL, p);
-	if (rc == RC_OK && p->hook_failed)
-		rc = RC_FATAL;
-	if (rc == RC_OK)
-		rc = ops->finish(p->w);
+	do {
+		rc = RC_OK;
+		if (ops->preload != NULL)
+			rc = ops->preload(p->w, p->merge);
+		if (rc == RC_OK)
+			rc = merge_fold(p->merge, pipeline_write,
+			    ops->observe != NULL ? pipeline_observe : NULL, p);
+		if (rc == RC_OK && p->hook_failed)
+			rc = RC_FATAL;
+		if (rc == RC_OK)
+			rc = ops->finish(p->w);
+		if (rc == RC_SKIP) {
+			/* the output appeared meanwhile; the writer now adds
+			 * to it: fold again, counted afresh */
+			p->diag->n.records = 0;
+			p->diag->n.filtered = 0;
+			p->diag->n.conflicts = 0;
+		}
+	} while (rc == RC_SKIP);
 	p->open = 0;
 	ops->free(p->w);
 	if (rc == RC_OK)

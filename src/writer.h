@@ -60,7 +60,10 @@ struct writer_ops {
 		    const char **why);
 	enum rc	(*open)(struct writer *, const char *path);
 	enum rc	(*write)(struct writer *, const struct record *);
-	enum rc	(*finish)(struct writer *);	/* flush, commit, rename */
+	/* flush, commit, rename; RC_SKIP: the output appeared while a new
+	 * one was built (sqlite), and the writer now adds to it: preload,
+	 * fold and finish again */
+	enum rc	(*finish)(struct writer *);
 	void	(*free)(struct writer *);
 	/*
 	 * Optional hooks, NULL when unused (sqlite uses them all):
