@@ -95,6 +95,7 @@ static void	main_summary(struct run *, double);
 static int	main_run(struct run *, int, char *[]);
 static void	main_stats(struct run *, double);
 static void	main_signal(int);
+static void	main_fatal(const char *);
 static int	main_output_is_input(const char *, char *const *, size_t);
 static double	main_now(void);
 static void	main_progress(struct run *, int);
@@ -424,6 +425,13 @@ main_given_is_input(struct run *r, char *const *in, size_t n)
 		    main_output_is_input(r->o.given[i].value, in, n))
 			return 1;
 	return 0;
+}
+
+static void
+main_fatal(const char *msg)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: fatal: %s\n", progname, msg);
 }
 
 static void
@@ -803,6 +811,7 @@ main(int argc, char *argv[])
 	struct run r = { 0 };
 	int status;
 
+	fatal_on(main_fatal);
 	json_object_seed(0);	/* before any thread makes an object */
 	json_arena_install();
 	/* fatal() exits at once, from any thread: the output's temporary

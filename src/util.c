@@ -97,17 +97,28 @@ xasprintf(const char *fmt, ...)
 	return p;
 }
 
+/* Who says a fatal error (fatal_on): main.c prints it. */
+static void (*volatile util_fatal_say)(const char *);
+
+void
+fatal_on(void (*say)(const char *))
+{
+	util_fatal_say = say;
+}
+
 void
 fatal(const char *fmt, ...)
 {
+	/* no allocation: out of memory comes here too */
+	static char msg[1024];
+	void (*say)(const char *) = util_fatal_say;
 	va_list ap;
 
-	fflush(stdout);
-	fputs("imgmeta: fatal: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (say != NULL)
+		say(msg);
 	exit(2);
 }
 

@@ -24,7 +24,11 @@ char	*xstrdup(const char *);			/* xstrdup(NULL) is NULL */
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *, ...) PRINTFLIKE(1, 2);
 char	*xvasprintf(const char *, va_list) PRINTFLIKE(1, 0);
+/* The impossible, or out of memory: the message (without "imgmeta: fatal:")
+ * goes to the function fatal_on installed, which says it (main.c prints
+ * it; modules never print), and the process exits with status 2. */
 _Noreturn void fatal(const char *, ...) PRINTFLIKE(1, 2);
+void	fatal_on(void (*say)(const char *msg));
 
 /* Growable buffer. data is always NUL-terminated after any add (the NUL is
  * not counted in len), so a buffer holding text can be used as a string. */

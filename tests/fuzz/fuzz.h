@@ -11,6 +11,7 @@
 #define IMGMETA_FUZZ_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +20,23 @@
 #include "diag.h"
 #include "reader.h"
 #include "record.h"
+#include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* A fatal error in the code under test is said before the exit, which
+ * libFuzzer reports as a finding. */
+static void
+fuzz_fatal(const char *msg)
+{
+	fprintf(stderr, "imgmeta: fatal: %s\n", msg);
+}
+
+__attribute__((constructor)) static void
+fuzz_init(void)
+{
+	fatal_on(fuzz_fatal);
+}
 
 static void
 fuzz_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,

@@ -11,7 +11,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 static int t_n, t_failed;
+
+/* A fatal error in the code under test is said on standard error. */
+static void
+t_fatal(const char *msg)
+{
+	fflush(stdout);
+	fprintf(stderr, "fatal: %s\n", msg);
+}
+
+__attribute__((constructor)) static void
+t_init(void)
+{
+	fatal_on(t_fatal);
+}
 
 static inline void
 t_result(int ok, const char *file, int line, const char *what,
