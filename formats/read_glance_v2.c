@@ -9,17 +9,16 @@
  *    (call "show").
  *
  * Glance v2 names its fields like the canonical record, so they map one
- * to one: id, name, status, visibility, protected, container_format,
- * disk_format, size, virtual_size, checksum, min_ram, min_disk, owner,
- * created_at, updated_at. Every key that is not a field of Glance v2's
+ * to one: id, name, status, visibility (public, private, and Glance v2's
+ * own shared and community), protected, container_format, disk_format,
+ * size, virtual_size, checksum, min_ram, min_disk, owner, created_at,
+ * updated_at. Every key that is not a field of Glance v2's
  * base image schema is a property (Glance v2 flattens properties to the
  * top level). The rest of the base schema:
  *  - tags: the record has no field for them; a non-empty list is kept as
  *    the property "tags", its value the JSON text of the tags sorted and
  *    without duplicates (["a","b"]); the glance writer turns it back into
  *    the body's tags;
- *  - visibility "shared" and "community" have no canonical value
- *    (public, private): the field is left null, with a warning;
  *  - os_hidden, os_hash_algo, os_hash_value, direct_url, locations,
  *    stores, self, file, schema: not kept (a warning when os_hidden is
  *    true, since a hidden image is then read as a plain one).
@@ -38,13 +37,14 @@
 
 static const char *const read_glance_v2_envelopes[] = { "images", NULL };
 
-/* Glance v2's image keys that are record fields; id, status and
- * visibility are read apart. */
+/* Glance v2's image keys that are record fields; id and status are
+ * read apart. */
 static const struct read_glance_v2_field {
 	const char	*key;
 	enum field	 field;
 } read_glance_v2_fields[] = {
 	{ "name",		F_NAME },
+	{ "visibility",		F_VISIBILITY },
 	{ "protected",		F_PROTECTED },
 	{ "container_format",	F_CONTAINER_FORMAT },
 	{ "disk_format",	F_DISK_FORMAT },
@@ -62,7 +62,7 @@ static const struct read_glance_v2_field {
 
 /* Base schema keys that are neither fields nor properties. */
 static const char *const read_glance_v2_skip[] = {
-	"id", "status", "visibility", GV2_TAGS, "os_hidden", "os_hash_algo",
+	"id", "status", GV2_TAGS, "os_hidden", "os_hash_algo",
 	"os_hash_value", "direct_url", "locations", "stores", "self", "file",
 	"schema", NULL
 };
@@ -78,8 +78,6 @@ static int	read_glance_v2_bid_item(const struct read_ctx *,
 		    const json_t *);
 static enum rc	read_glance_v2_read_item(struct read_ctx *, const json_t *);
 static int	read_glance_v2_in(const char *const *, const char *);
-static enum rc	read_glance_v2_visibility(struct read_ctx *,
-		    struct record *, const json_t *);
 static enum rc	read_glance_v2_tags(struct read_ctx *, struct record *,
 		    const json_t *);
 static int	read_glance_v2_strcmp(const void *, const void *);
@@ -119,25 +117,6 @@ read_glance_v2_bid_item(const struct read_ctx *ctx, const json_t *item)
 		return 0;
 	n = (int)os_count_keys(item, read_glance_v2_marks);
 	return n > 0 ? 20 + n : 0;
-}
-
-static enum rc
-read_glance_v2_visibility(struct read_ctx *ctx, struct record *rec,
-    const json_t *v)
-{
-	const char *s;
-
-	if (v == NULL || json_is_null(v))
-		return RC_OK;
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-		if (strcmp(s, "shared") == 0 || strcmp(s, "community") == 0) {
-			read_warn(ctx, "visibility \"%s\" has no canonical "
-			    "value (public or private): left null", s);
-			return RC_OK;
-		}
-	}
-	return os_set_json(ctx, rec, F_VISIBILITY, "visibility", v);
 }
 
 static int
@@ -211,9 +190,6 @@ read_glance_v2_read_item(struct read_ctx *ctx, const json_t *item)
 		goto out;
 	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
 	    NULL, &status)) != RC_OK)
-		goto out;
-	if ((rc = read_glance_v2_visibility(ctx, &rec,
-	    os_get(item, "visibility"))) != RC_OK)
 		goto out;
 	for (size_t i = 0; i < GV2_NFIELDS; i++) {
 		const struct read_glance_v2_field *fd =

@@ -3,13 +3,14 @@
 -- imgmeta creates a new database from exactly this text (it is compiled
 -- into the program), and refuses to write into a database whose
 -- application_id differs or whose user_version is newer than this one.
--- A database of an older schema version (1 or 2) is brought to this one
+-- A database of an older schema version (1 to 3) is brought to this one
 -- in the run's transaction: the tables between "-- version 3 begin" and
 -- "-- version 3 end" below are created in it, runs gains its duplicates
 -- column and image_sources its sha256 (after observation, where ALTER
--- TABLE puts it; NULL in the rows already there), and user_version
--- becomes 3 (an imgmeta that writes only
--- versions 1 and 2 then refuses it). Installed as
+-- TABLE puts it; NULL in the rows already there), the CHECK on
+-- images.visibility is widened (version 4), and user_version becomes 4
+-- (an imgmeta that writes only earlier versions then refuses it).
+-- Installed as
 -- $(datadir)/imgmeta/schema.sql.
 --
 -- One run of imgmeta is one transaction: a run that fails or is
@@ -32,9 +33,14 @@
 -- Values are the canonical record's: text as sent, timestamps RFC 3339
 -- UTC ending in Z (fractional seconds kept as written), integers as
 -- INTEGER, booleans as 0/1, NULL where no source said.
+--
+-- Schema version 4 adds Glance v2's shared and community to the CHECK on
+-- images.visibility (versions 1 to 3 allowed public and private only);
+-- an older database's CHECK is widened by editing its CREATE TABLE text
+-- (the rows on disk are the same under both).
 
 PRAGMA application_id = 1229801293;	-- 0x494d474d, "IMGM"
-PRAGMA user_version = 3;		-- the schema version
+PRAGMA user_version = 4;		-- the schema version
 
 -- One row per run of imgmeta that wrote into this database, numbered
 -- 1, 2, ... in the order they ran. The counts are those of the summary
@@ -68,7 +74,9 @@ CREATE TABLE images (
 	status		TEXT CHECK (status IN ('queued', 'saving',
 			    'uploading', 'importing', 'active', 'deactivated',
 			    'killed', 'deleted', 'pending_delete')),
-	visibility	TEXT CHECK (visibility IN ('public', 'private')),
+	-- public, private (v1's is_public), shared, community (Glance v2's)
+	visibility	TEXT CHECK (visibility IN ('public', 'private',
+			    'shared', 'community')),
 	protected	INTEGER CHECK (protected IN (0, 1)),
 	container_format TEXT,
 	disk_format	TEXT,
@@ -101,8 +109,8 @@ CREATE TABLE image_properties (
 -- again with their own observations. observation is NULL where the image
 -- has this one observation (images.sources = 1): what it said is then the
 -- image's row in images and its rows in image_properties, with this row's
--- source. (Schema version 1 stored the JSON there too, and is otherwise
--- the same: imgmeta reads it, and writes into it as version 1.)
+-- source. (Schema version 1 stored the JSON there too: imgmeta reads
+-- it, and writes into it as version 1; see the versions above.)
 CREATE TABLE image_sources (
 	image_id	TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
 	seq		INTEGER NOT NULL CHECK (seq >= 0),

@@ -224,6 +224,7 @@ static enum rc	write_sqlite_input(struct writer *,
 static enum rc	write_sqlite_warn(struct writer *, const char *,
 		    const char *, const char *);
 static enum rc	write_sqlite_upgrade(struct write_sqlite *, int);
+static enum rc	write_sqlite_widen(struct write_sqlite *);
 static int	write_sqlite_has(struct write_sqlite *, const char *,
 		    const char *);
 static int	write_sqlite_nullable(struct write_sqlite *);
@@ -676,12 +677,13 @@ write_sqlite_nullable(struct write_sqlite *s)
  * A database of an older schema version brought to this one, in the
  * run's transaction (so a failed run leaves it at its version): version
  * 3's tables (schema.sql's "version 3" block), runs' duplicates column
- * and image_sources' sha256, each unless it is there already.
+ * and image_sources' sha256, each unless it is there already, then
+ * version 4's wider visibility CHECK (write_sqlite_widen).
  */
 static enum rc
 write_sqlite_upgrade(struct write_sqlite *s, int ver)
 {
-	if (ver >= 3)
+	if (ver >= WRITE_SQLITE_USER_VERSION)
 		return RC_OK;
 	if (!write_sqlite_has(s, "runs", "duplicates") &&
 	    write_sqlite_exec(s, "ALTER TABLE runs ADD COLUMN duplicates "
@@ -697,8 +699,70 @@ write_sqlite_upgrade(struct write_sqlite *s, int ver)
 	    write_sqlite_exec(s, write_sqlite_upgrade3, "cannot bring the "
 	    "database to schema version 3") != RC_OK)
 		return RC_FATAL;
-	return write_sqlite_exec(s, "PRAGMA user_version = 3", "cannot bring "
-	    "the database to schema version 3");
+	if (write_sqlite_widen(s) != RC_OK)
+		return RC_FATAL;
+	return write_sqlite_exec(s, "PRAGMA user_version = 4", "cannot bring "
+	    "the database to schema version 4");
+}
+
+/*
+ * Version 4: versions 1 to 3 allow only public and private in
+ * images.visibility; version 4 adds Glance v2's shared and community.
+ * The CHECK is widened by editing the text of the images table's CREATE
+ * TABLE, as SQLite documents for a change that leaves the rows on disk as
+ * they are (writable_schema, then a new schema_version so that the
+ * connection reads the schema again). An images table whose text is
+ * neither imgmeta's old nor its new one is refused.
+ */
+static enum rc
+write_sqlite_widen(struct write_sqlite *s)
+{
+	static const char old_check[] =
+	    "CHECK (visibility IN ('public', 'private'))";
+	static const char new_check[] =
+	    "CHECK (visibility IN ('public', 'private',\n"
+	    "\t\t\t    'shared', 'community'))";
+	sqlite3_stmt *st;
+	char *sql;
+	int found = -1, schema = -1;
+	enum rc rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT instr(sql, ?1) > 0, instr(sql, "
+	    "?2) > 0 FROM sqlite_schema WHERE type = 'table' AND name = "
+	    "'images'", -1, &st, NULL) != SQLITE_OK)
+		return write_sqlite_err(s, "cannot read the schema");
+	sqlite3_bind_text(st, 1, old_check, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, new_check, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		found = sqlite3_column_int(st, 0) ? 0 :
+		    sqlite3_column_int(st, 1) ? 1 : -1;
+	sqlite3_finalize(st);
+	if (found < 0)
+		return write_sqlite_refuse(s, "is an imgmeta database whose "
+		    "images table is not as imgmeta made it (its visibility "
+		    "CHECK)");
+	if (found == 1)
+		return RC_OK;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA schema_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return write_sqlite_err(s, "cannot read the schema");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		schema = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (schema < 0)
+		return write_sqlite_err(s, "cannot read the schema");
+	sql = sqlite3_mprintf("PRAGMA writable_schema = ON;"
+	    "UPDATE sqlite_schema SET sql = replace(sql, %Q, %Q) "
+	    "WHERE type = 'table' AND name = 'images';"
+	    "PRAGMA schema_version = %d;"
+	    "PRAGMA writable_schema = OFF;", old_check, new_check,
+	    schema + 1);
+	if (sql == NULL)
+		fatal("out of memory");
+	rc = write_sqlite_exec(s, sql, "cannot bring the database to schema "
+	    "version 4");
+	sqlite3_free(sql);
+	return rc;
 }
 
 /* The statements of the run; the column lists follow field_info and

@@ -60,7 +60,7 @@ const char *const source_field_name[S__COUNT] = {
 #define WHY_HTTP_DATE	"is not an HTTP date"
 #define WHY_UUID	"is not a UUID"
 #define WHY_MD5		"is not an MD5 checksum"
-#define WHY_VISIBILITY	"is not public or private"
+#define WHY_VISIBILITY	"is not public, private, shared or community"
 #define WHY_UTF8	"is not valid UTF-8"
 #define WHY_NUL		"contains a NUL character"
 #define WHY_JSON_TEXT	"cannot be written as JSON text"
@@ -1474,13 +1474,15 @@ status_deleted(const char *status)
 int
 norm_visibility(const char *s, char **out, const char **why)
 {
-	if (ascii_casecmp(s, "public") == 0)
-		*out = xstrdup("public");
-	else if (ascii_casecmp(s, "private") == 0)
-		*out = xstrdup("private");
-	else {
-		*why = WHY_VISIBILITY;
-		return -1;
-	}
-	return 0;
+	static const char *const values[] = {
+		"public", "private", "shared", "community"
+	};
+
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+		if (ascii_casecmp(s, values[i]) == 0) {
+			*out = xstrdup(values[i]);
+			return 0;
+		}
+	*why = WHY_VISIBILITY;
+	return -1;
 }

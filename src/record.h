@@ -11,7 +11,8 @@
  *   bool	"true" or "false"
  *   time	RFC 3339 UTC ending in 'Z', fraction kept as written
  *   status	one of Glance's statuses (see norm_status)
- *   visibility "public" or "private"
+ *   visibility "public", "private" (v1's is_public), "shared" or
+ *		"community" (Glance v2's own)
  * Writers look at field_info[].type to print a value as a JSON number or
  * boolean, a SQL integer, and so on.
  *

@@ -1,7 +1,7 @@
 /*
  * test_read_glance_v2.c: the Glance v2 reader (formats/read_glance_v2.c):
  * fields named like the record, every other key a property, tags kept as
- * the property "tags", shared/community visibility left null, links not
+ * the property "tags", shared/community visibility kept, links not
  * kept, the bid against the other readers. Wanted values by hand from
  * the OTC page's GET /v2/images/{id} example.
  */
@@ -44,7 +44,7 @@ int	main(void);
 static void	test_show_every_field(void);
 static void	test_list_item_and_call(void);
 static void	test_tags_sorted_as_property(void);
-static void	test_visibility_shared_community_null(void);
+static void	test_visibility_shared_community_kept(void);
 static void	test_base_keys_not_properties(void);
 static void	test_property_types(void);
 static void	test_bad_values_reject(void);
@@ -154,7 +154,7 @@ test_tags_sorted_as_property(void)
 }
 
 static void
-test_visibility_shared_community_null(void)
+test_visibility_shared_community_kept(void)
 {
 	struct treader tr;
 
@@ -162,16 +162,20 @@ test_visibility_shared_community_null(void)
 	(void)tr_item(&tr, GV2, "images", 1, 0, "{\"id\": \"" ID1 "\","
 	    " \"visibility\": \"shared\", \"name\": \"n\"}");
 	T_INT(tr.nobs, 1, "shared: kept");
-	T_STR(tr_field(&tr, 0, F_VISIBILITY), NULL, "shared: null");
+	T_STR(tr_field(&tr, 0, F_VISIBILITY), "shared", "shared: shared");
 	T_STR(tr_field(&tr, 0, F_NAME), "n", "shared: the rest read");
-	T_STR(tr_msg(&tr, DIAG_WARN, 0), "visibility \"shared\" has no "
-	    "canonical value (public or private): left null",
-	    "shared: warning");
+	T_INT(tr_count(&tr, DIAG_WARN), 0, "shared: no warning");
 	tr_reset(&tr);
 	(void)tr_item(&tr, GV2, "images", 1, 0, "{\"id\": \"" ID1 "\","
 	    " \"visibility\": \"community\"}");
-	T_STR(tr_field(&tr, 0, F_VISIBILITY), NULL, "community: null");
-	T_INT(tr_count(&tr, DIAG_WARN), 1, "community: warning");
+	T_STR(tr_field(&tr, 0, F_VISIBILITY), "community",
+	    "community: community");
+	T_INT(tr_count(&tr, DIAG_WARN), 0, "community: no warning");
+	tr_reset(&tr);
+	(void)tr_item(&tr, GV2, "images", 1, 0, "{\"id\": \"" ID1 "\","
+	    " \"visibility\": \"hidden\"}");
+	T_INT(tr.nobs, 0, "hidden: rejected");
+	T_INT(tr_count(&tr, DIAG_REJECT), 1, "hidden: reported");
 	tr_reset(&tr);
 	(void)tr_item(&tr, GV2, "images", 1, 0, "{\"id\": \"" ID1 "\","
 	    " \"visibility\": \"Private\"}");
@@ -279,7 +283,7 @@ main(void)
 	test_show_every_field();
 	test_list_item_and_call();
 	test_tags_sorted_as_property();
-	test_visibility_shared_community_null();
+	test_visibility_shared_community_kept();
 	test_base_keys_not_properties();
 	test_property_types();
 	test_bad_values_reject();

@@ -38,7 +38,7 @@ static void	test_uuid_is_lowercased_and_checked(void);
 static void	test_md5_is_lowercased_and_checked(void);
 static void	test_status_keeps_glance_maps_nova_else_null(void);
 static void	test_status_deleted_follows_status(void);
-static void	test_visibility_is_public_or_private(void);
+static void	test_visibility_four_values(void);
 static void	test_set_dispatches_on_field_type(void);
 static void	test_set_keeps_old_value_on_error(void);
 static void	test_set_null_text_changes_nothing(void);
@@ -431,13 +431,15 @@ test_status_deleted_follows_status(void)
 }
 
 static void
-test_visibility_is_public_or_private(void)
+test_visibility_four_values(void)
 {
-	static const char *const bad = "is not public or private";
+	static const char *const bad =
+	    "is not public, private, shared or community";
 	static const struct norm_case c[] = {
 		{ "public", "public", NULL }, { "private", "private", NULL },
 		{ "PUBLIC", "public", NULL }, { "Private", "private", NULL },
-		{ "shared", NULL, bad }, { "community", NULL, bad },
+		{ "shared", "shared", NULL }, { "Community", "community", NULL },
+		{ "hidden", NULL, bad },
 		{ "", NULL, bad }, { "True", NULL, bad },
 		{ "public ", NULL, bad },
 	};
@@ -463,7 +465,8 @@ test_set_dispatches_on_field_type(void)
 		{ F_NAME, " Ubuntu 16.04 ", " Ubuntu 16.04 ", NULL },
 		{ F_STATUS, "active", "active", NULL },
 		{ F_VISIBILITY, "Public", "public", NULL },
-		{ F_VISIBILITY, "True", NULL, "is not public or private" },
+		{ F_VISIBILITY, "True", NULL,
+		    "is not public, private, shared or community" },
 		{ F_PROTECTED, "False", "false", NULL },
 		{ F_PROTECTED, "maybe", NULL, "is not a boolean" },
 		{ F_CONTAINER_FORMAT, "ami", "ami", NULL },
@@ -515,7 +518,7 @@ test_set_keeps_old_value_on_error(void)
 		{ F_ID, "70a599e0-31e7-49b7-b260-868f441e862b", "x" },
 		{ F_NAME, "cirros", "caf\xe9" },
 		{ F_STATUS, "active", NULL },
-		{ F_VISIBILITY, "public", "shared" },
+		{ F_VISIBILITY, "public", "hidden" },
 		{ F_PROTECTED, "true", "maybe" },
 		{ F_SIZE, "25165824", "-1" },
 		{ F_CHECKSUM, "eee1e7a8ab4a0b3ab8e3c7b6ab0a4b25", "nope" },
@@ -1369,7 +1372,7 @@ main(void)
 	test_md5_is_lowercased_and_checked();
 	test_status_keeps_glance_maps_nova_else_null();
 	test_status_deleted_follows_status();
-	test_visibility_is_public_or_private();
+	test_visibility_four_values();
 	test_set_dispatches_on_field_type();
 	test_set_keeps_old_value_on_error();
 	test_set_null_text_changes_nothing();

@@ -1,0 +1,177 @@
+-- schema.sql: the SQLite output of imgmeta (DESIGN.md section 5).
+--
+-- imgmeta creates a new database from exactly this text (it is compiled
+-- into the program), and refuses to write into a database whose
+-- application_id or user_version differ. Installed as
+-- $(datadir)/imgmeta/schema.sql.
+--
+-- One run of imgmeta is one transaction: a run that fails or is
+-- interrupted leaves the database as it was. The program also sets, on
+-- its connection, PRAGMA foreign_keys = ON when it adds to a database,
+-- and the database is left in PRAGMA journal_mode = WAL, so that readers
+-- may query it while a nightly run writes. A new database is built under
+-- a temporary name and renamed into place when complete, with PRAGMA
+-- page_size = 16384 and without the constraints below evaluated row by row
+-- (what it holds meets them: its values are the canonical record's).
+--
+-- Writing into an existing database merges: for every image a run sees,
+-- the observations stored in image_sources are folded again together with
+-- the new ones, in the order of DESIGN.md section 3 (Date, then run, then
+-- input order), and the image's rows in images, image_properties,
+-- image_sources and conflicts are replaced. Feeding captures in batches
+-- thus gives the same images and image_properties as one run over all of
+-- them in the same order.
+--
+-- Values are the canonical record's: text as sent, timestamps RFC 3339
+-- UTC ending in Z (fractional seconds kept as written), integers as
+-- INTEGER, booleans as 0/1, NULL where no source said.
+
+PRAGMA application_id = 1229801293;	-- 0x494d474d, "IMGM"
+PRAGMA user_version = 2;		-- the schema version
+
+-- One row per run of imgmeta that wrote into this database, numbered
+-- 1, 2, ... in the order they ran. The counts are those of the summary
+-- line; finished is NULL only while the run's transaction is open.
+CREATE TABLE runs (
+	id		INTEGER PRIMARY KEY,
+	started		TEXT NOT NULL,		-- RFC 3339 UTC
+	finished	TEXT,			-- RFC 3339 UTC
+	version		TEXT NOT NULL,		-- imgmeta's version
+	arguments	TEXT NOT NULL,		-- JSON array: the command line
+	inputs		INTEGER,		-- files read
+	bytes		INTEGER,		-- bytes read (decompressed)
+	responses	INTEGER,
+	observations	INTEGER,		-- observations kept
+	records		INTEGER,		-- records written by this run
+	filtered	INTEGER,		-- records left out by filters
+	rejected	INTEGER,		-- rejected responses/observations
+	non2xx		INTEGER,		-- of which non-2xx responses
+	conflicts	INTEGER,
+	warnings	INTEGER
+);
+
+-- One row per image: the merged record, a column per field, in the
+-- order of the canonical record; sources is the number of observations
+-- (they are in image_sources).
+CREATE TABLE images (
+	id		TEXT PRIMARY KEY NOT NULL
+			CHECK (length(id) = 36 AND id NOT GLOB '*[^0-9a-f-]*'),
+	name		TEXT,
+	status		TEXT CHECK (status IN ('queued', 'saving',
+			    'uploading', 'importing', 'active', 'deactivated',
+			    'killed', 'deleted', 'pending_delete')),
+	visibility	TEXT CHECK (visibility IN ('public', 'private')),
+	protected	INTEGER CHECK (protected IN (0, 1)),
+	container_format TEXT,
+	disk_format	TEXT,
+	size		INTEGER CHECK (size >= 0),	-- bytes
+	virtual_size	INTEGER CHECK (virtual_size >= 0),	-- bytes
+	checksum	TEXT CHECK (length(checksum) = 32 AND
+			    checksum NOT GLOB '*[^0-9a-f]*'),	-- MD5
+	min_ram		INTEGER CHECK (min_ram >= 0),	-- MB
+	min_disk	INTEGER CHECK (min_disk >= 0),	-- GB
+	owner		TEXT,
+	created_at	TEXT CHECK (created_at GLOB '*Z'),
+	updated_at	TEXT CHECK (updated_at GLOB '*Z'),
+	deleted		INTEGER CHECK (deleted IN (0, 1)),
+	deleted_at	TEXT CHECK (deleted_at GLOB '*Z'),
+	sources		INTEGER NOT NULL CHECK (sources >= 1)	-- observations
+) WITHOUT ROWID;	-- rows in id order, whatever order the runs wrote them
+
+-- The record's properties; value NULL is a property sent as JSON null.
+CREATE TABLE image_properties (
+	image_id	TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+	key		TEXT NOT NULL,
+	value		TEXT,
+	PRIMARY KEY (image_id, key)
+) WITHOUT ROWID;
+
+-- One row per observation of an image, in fold order (seq 0, 1, ...):
+-- where it came from (the source fields of the record's sources list), the
+-- run that read it, and what it said, as the canonical JSON of that single
+-- observation (id, fields, properties, one source), which later runs fold
+-- again with their own observations. observation is NULL where the image
+-- has this one observation (images.sources = 1): what it said is then the
+-- image's row in images and its rows in image_properties, with this row's
+-- source. (Schema version 1 stored the JSON there too, and is otherwise
+-- the same: imgmeta reads it, and writes into it as version 1.)
+CREATE TABLE image_sources (
+	image_id	TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+	seq		INTEGER NOT NULL CHECK (seq >= 0),
+	run		INTEGER NOT NULL REFERENCES runs (id),
+	file		TEXT,		-- as given on the command line
+	at		TEXT,		-- "OFFSET" or "OFFSET#/json/pointer"
+	api		TEXT,		-- v1, v1.1, v2.1
+	call		TEXT,		-- head, detail, list, show, metadata
+	date		TEXT,		-- the response's Date, RFC 3339 UTC
+	request_id	TEXT,
+	project_id	TEXT,
+	status		TEXT,		-- the status exactly as the API sent it
+	url		TEXT,		-- the request URL, when captured
+	observation	TEXT,		-- JSON; NULL: the images row
+	PRIMARY KEY (image_id, seq)
+) WITHOUT ROWID;
+
+-- Disagreements between the observations of an image: field ("name", or
+-- "properties.KEY" for a property), the earlier value that was replaced
+-- and the later value that was kept, where each came from, and the run
+-- whose observation brought the later value. Replaced with the image's
+-- other rows, so it lists the disagreements among everything stored.
+CREATE TABLE conflicts (
+	image_id	TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+	seq		INTEGER NOT NULL,	-- in the order they were found
+	field		TEXT NOT NULL,
+	old_value	TEXT,
+	new_value	TEXT,
+	old_file	TEXT,
+	old_at		TEXT,
+	old_api		TEXT,
+	new_file	TEXT,
+	new_at		TEXT,
+	new_api		TEXT,
+	run		INTEGER NOT NULL REFERENCES runs (id),
+	PRIMARY KEY (image_id, seq)
+) WITHOUT ROWID;
+
+-- Responses and observations a run did not keep (a line of standard
+-- error each): file, position in it, and why.
+CREATE TABLE rejects (
+	id		INTEGER PRIMARY KEY,
+	run		INTEGER NOT NULL REFERENCES runs (id),
+	file		TEXT,
+	position	TEXT,
+	reason		TEXT NOT NULL
+);
+CREATE INDEX rejects_run ON rejects (run);
+CREATE INDEX image_sources_run ON image_sources (run);
+CREATE INDEX conflicts_run ON conflicts (run);
+
+-- How many images per status and visibility.
+CREATE VIEW images_per_status AS
+	SELECT status, visibility, count(*) AS images
+	FROM images
+	GROUP BY status, visibility;
+
+-- Images whose sources disagree on a property: one row per property and
+-- image, with the value kept, how many times it changed and the values
+-- that were replaced.
+CREATE VIEW property_disagreements AS
+	SELECT c.image_id, i.name, substr(c.field, 12) AS key,
+	    p.value AS value, count(*) AS changes,
+	    group_concat(DISTINCT c.old_value) AS replaced_values
+	FROM conflicts c
+	JOIN images i ON i.id = c.image_id
+	LEFT JOIN image_properties p
+	    ON p.image_id = c.image_id AND p.key = substr(c.field, 12)
+	WHERE substr(c.field, 1, 11) = 'properties.'
+	GROUP BY c.image_id, c.field;
+
+-- Images that only one API (v1, v1.1 or v2.1) ever reported, so nothing
+-- could confirm or contradict what it said.
+CREATE VIEW images_single_api AS
+	SELECT i.id, i.name, i.status, min(s.api) AS api,
+	    count(*) AS observations
+	FROM images i
+	JOIN image_sources s ON s.image_id = i.id
+	GROUP BY i.id
+	HAVING count(DISTINCT coalesce(s.api, '')) = 1;
