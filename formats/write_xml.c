@@ -81,6 +81,10 @@ write_xml_open(struct writer *w, const char *path)
 
 	x = xcalloc(1, sizeof *x);
 	w->priv = x;
+	/* Out of memory is fatal here as everywhere: some of libxml2's
+	 * writer calls leave out what they could not allocate and still
+	 * return success. The memory is malloc's either way. */
+	xmlMemSetup(free, xmalloc, xrealloc, xstrdup);
 	/* Modules never print: our own messages say what failed. */
 	x->saved_err = xmlGenericError;
 	x->saved_err_ctx = xmlGenericErrorContext;

@@ -331,7 +331,10 @@ json_arena_malloc(size_t n)
 		}
 		json_arena.spilled = 1;
 	}
-	return malloc(n);
+	/* Out of memory is fatal here as everywhere: jansson would take a
+	 * NULL as a parse error (the input rejected as invalid JSON) or
+	 * leave the value out of what it builds. */
+	return xmalloc(n);
 }
 
 static void

@@ -93,8 +93,9 @@ char	*latin1_to_utf8(const char *, size_t);	/* caller frees */
  * value parsed in between must be released (json_decref) before then,
  * unless json_arena_end said that all of them lie in the arena: they
  * may then be dropped without json_decref (which only walks them).
- * Outside begin/end, and on other threads, jansson uses malloc and free.
- * The objects parsed meanwhile stay on their thread.
+ * Outside begin/end, and on other threads, jansson uses xmalloc and
+ * free: once installed, out of memory in jansson is fatal. The objects
+ * parsed meanwhile stay on their thread.
  */
 void	 json_arena_install(void);
 void	 json_arena_begin(void);
