@@ -60,6 +60,15 @@ struct output_gz_block {
 
 enum { OUT_GZ_FILLING, OUT_GZ_QUEUED, OUT_GZ_DONE };
 
+/* A deflating thread. Its stream is made ready before it starts, on the
+ * caller's thread: out of memory there is fatal, and on a thread of its
+ * own the caller could meanwhile finish and rename the output. */
+struct output_gz_worker {
+	struct output_gz *g;
+	z_stream	 z;
+	pthread_t	 th;
+};
+
 struct output_gz {
 	struct output_gz_block *ring;
 	size_t		 nring;
@@ -70,7 +79,7 @@ struct output_gz {
 	z_stream	 z;		/* the caller's, without threads */
 	int		 zinit;
 	unsigned	 nthreads;
-	pthread_t	*th;
+	struct output_gz_worker *workers;	/* nthreads of them */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 work, done;
 	int		 stop;
@@ -288,9 +297,14 @@ output_threads(struct output *o, unsigned n)
 static void
 output_gz_zinit(z_stream *z)
 {
+	int zr;
+
 	memset(z, 0, sizeof *z);
-	if (deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
+	zr = deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY);
+	if (zr == Z_MEM_ERROR)
+		fatal("out of memory (zlib)");
+	if (zr != Z_OK)
 		fatal("cannot start zlib's deflate");
 }
 
@@ -331,10 +345,9 @@ output_gz_deflate(z_stream *z, struct output_gz_block *b)
 static void *
 output_gz_thread(void *arg)
 {
-	struct output_gz *g = arg;
-	z_stream z;
+	struct output_gz_worker *w = arg;
+	struct output_gz *g = w->g;
 
-	output_gz_zinit(&z);
 	pthread_mutex_lock(&g->mu);
 	for (;;) {
 		struct output_gz_block *b = &g->ring[g->take];
@@ -347,13 +360,12 @@ output_gz_thread(void *arg)
 		}
 		g->take = (g->take + 1) % g->nring;
 		pthread_mutex_unlock(&g->mu);
-		output_gz_deflate(&z, b);
+		output_gz_deflate(&w->z, b);
 		pthread_mutex_lock(&g->mu);
 		b->state = OUT_GZ_DONE;
 		pthread_cond_broadcast(&g->done);
 	}
 	pthread_mutex_unlock(&g->mu);
-	deflateEnd(&z);
 	return NULL;
 }
 
@@ -380,9 +392,14 @@ output_gz_new(unsigned threads)
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->work, NULL);
 	pthread_cond_init(&g->done, NULL);
-	g->th = xcalloc(g->nthreads, sizeof *g->th);
+	g->workers = xcalloc(g->nthreads, sizeof *g->workers);
+	for (unsigned i = 0; i < g->nthreads; i++) {
+		g->workers[i].g = g;
+		output_gz_zinit(&g->workers[i].z);
+	}
 	for (unsigned i = 0; i < g->nthreads; i++)
-		if (pthread_create(&g->th[i], NULL, output_gz_thread, g) != 0)
+		if (pthread_create(&g->workers[i].th, NULL, output_gz_thread,
+		    &g->workers[i]) != 0)
 			fatal("cannot start a thread");
 	return g;
 }
@@ -398,11 +415,13 @@ output_gz_free(struct output_gz *g)
 		pthread_cond_broadcast(&g->work);
 		pthread_mutex_unlock(&g->mu);
 		for (unsigned i = 0; i < g->nthreads; i++)
-			pthread_join(g->th[i], NULL);
+			pthread_join(g->workers[i].th, NULL);
 		pthread_cond_destroy(&g->work);
 		pthread_cond_destroy(&g->done);
 		pthread_mutex_destroy(&g->mu);
-		free(g->th);
+		for (unsigned i = 0; i < g->nthreads; i++)
+			deflateEnd(&g->workers[i].z);
+		free(g->workers);
 	}
 	if (g->zinit)
 		deflateEnd(&g->z);
