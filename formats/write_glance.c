@@ -457,15 +457,11 @@ write_glance_finish(struct writer *w)
 	enum rc rc;
 
 	g->body = NULL;
-	rc = output_commit(o);
-	if (g->report != NULL) {
-		o = g->report;
-		g->report = NULL;
-		if (rc == RC_OK)
-			rc = output_commit(o);
-		else
-			output_abort(o);
-	}
+	if (g->report == NULL)
+		return output_commit(o);
+	/* the body without its report would look complete */
+	rc = output_commit_both(o, g->report);
+	g->report = NULL;
 	return rc;
 }
 

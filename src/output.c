@@ -112,6 +112,9 @@ static enum rc	output_fail(struct output *, const char *);
 static enum rc	output_raw(struct output *, const void *, size_t);
 static enum rc	output_flush(struct output *, int);
 static void	output_register(char *, const char *const *);
+static enum rc	output_sync(struct output *);
+static enum rc	output_rename(struct output *);
+static void	output_free(struct output *);
 
 static void
 output_register(char *tmp, const char *const *side)
@@ -601,8 +604,10 @@ output_write(struct output *o, const void *p, size_t n)
 	return o->failed ? RC_FATAL : RC_OK;
 }
 
-enum rc
-output_commit(struct output *o)
+/* Everything written, synced and closed: all that can fail for want of
+ * space or a failing disk, before the rename. o stays the caller's. */
+static enum rc
+output_sync(struct output *o)
 {
 	enum rc rc = output_flush(o, o->gzip);
 
@@ -616,25 +621,70 @@ output_commit(struct output *o)
 		else if (close(o->fd) != 0) {
 			o->fd = -1;
 			rc = output_fail(o, "write to");
-		} else {
+		} else
 			o->fd = -1;
-			if (rename(o->tmp, o->target) != 0)
-				rc = output_fail(o, "rename into place");
-			else {
-				output_forget_temp(o->tmp);
-				free(o->tmp);
-				o->tmp = NULL;
-				(void)output_sync_dir(o->target, o->diag);
-			}
-		}
 	}
+	return rc;
+}
+
+/* The synced file renamed over its target (a file output only). */
+static enum rc
+output_rename(struct output *o)
+{
+	if (o->tmp == NULL)
+		return RC_OK;
+	if (rename(o->tmp, o->target) != 0)
+		return output_fail(o, "rename into place");
+	output_forget_temp(o->tmp);
+	free(o->tmp);
+	o->tmp = NULL;
+	(void)output_sync_dir(o->target, o->diag);
+	return RC_OK;
+}
+
+static void
+output_free(struct output *o)
+{
+	output_gz_free(o->gz);
+	free(o->target);
+	free(o);
+}
+
+enum rc
+output_commit(struct output *o)
+{
+	enum rc rc = output_sync(o);
+
+	if (rc == RC_OK)
+		rc = output_rename(o);
 	if (rc != RC_OK) {
 		output_abort(o);
 		return rc;
 	}
-	output_gz_free(o->gz);
-	free(o->target);
-	free(o);
+	output_free(o);
+	return RC_OK;
+}
+
+enum rc
+output_commit_both(struct output *a, struct output *b)
+{
+	enum rc rc = output_sync(a);
+	int a_renamed;
+
+	if (rc == RC_OK)
+		rc = output_sync(b);
+	a_renamed = rc == RC_OK && a->tmp != NULL;
+	if (rc == RC_OK)
+		rc = output_rename(a);
+	if (rc == RC_OK && (rc = output_rename(b)) != RC_OK && a_renamed)
+		(void)unlink(a->target);
+	if (rc != RC_OK) {
+		output_abort(a);
+		output_abort(b);
+		return rc;
+	}
+	output_free(a);
+	output_free(b);
 	return RC_OK;
 }
 
@@ -650,7 +700,5 @@ output_abort(struct output *o)
 		output_forget_temp(o->tmp);
 		free(o->tmp);
 	}
-	output_gz_free(o->gz);
-	free(o->target);
-	free(o);
+	output_free(o);
 }

@@ -32,6 +32,10 @@ struct output *output_open(const char *path, int gzip, struct diag *);
 void	 output_threads(struct output *, unsigned n);
 enum rc	 output_write(struct output *, const void *, size_t);
 enum rc	 output_commit(struct output *);	/* frees */
+/* Two outputs of one run, both or neither: both written and synced
+ * before either is renamed; if the second rename fails, the first
+ * target is removed again. Frees both. */
+enum rc	 output_commit_both(struct output *, struct output *);
 void	 output_abort(struct output *);		/* frees; NULL ok */
 /* Removes every temporary file not yet committed (and SQLite's -wal,
  * -shm and -journal beside it); async-signal-safe, and called at exit,
