@@ -303,16 +303,26 @@ write_sqlite_err(struct write_sqlite *s, const char *what)
 {
 	const char *why = s->db != NULL ? sqlite3_errmsg(s->db) :
 	    "out of memory";
+	int code = s->db != NULL ? sqlite3_errcode(s->db) & 0xff : 0;
+	int sys = s->db != NULL ? sqlite3_system_errno(s->db) : 0;
+	char *msg;
 
+	/* SQLite's "disk I/O error" says which system error it was */
+	if ((code == SQLITE_IOERR || code == SQLITE_CANTOPEN) && sys != 0)
+		msg = xasprintf("%s: %s (%s)", what, why, strerror(sys));
+	else
+		msg = xasprintf("%s: %s", what, why);
 	/* on the flushing thread: kept, said by the main thread when it
 	 * next hands a batch over or waits (write_sqlite_said) */
 	if (s->started && pthread_equal(pthread_self(), s->th)) {
 		if (s->terr == NULL)
-			s->terr = xasprintf("%s: %s", what, why);
+			s->terr = msg;
+		else
+			free(msg);
 		return RC_FATAL;
 	}
-	diag_report(s->w->diag, DIAG_ERROR, s->target, NULL, "%s: %s", what,
-	    why);
+	diag_report(s->w->diag, DIAG_ERROR, s->target, NULL, "%s", msg);
+	free(msg);
 	return RC_FATAL;
 }
 
@@ -578,6 +588,12 @@ write_sqlite_open_existing(struct write_sqlite *s)
 		return RC_FATAL;
 	}
 	n = fread(head, 1, sizeof head, f);
+	if (ferror(f)) {
+		diag_report(s->w->diag, DIAG_ERROR, s->target, NULL,
+		    "cannot read the existing output: %s", strerror(errno));
+		fclose(f);
+		return RC_FATAL;
+	}
 	fclose(f);
 	if (n != sizeof head || memcmp(head, magic, sizeof magic) != 0)
 		return write_sqlite_refuse(s, "exists and is not an SQLite "
