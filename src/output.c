@@ -165,11 +165,15 @@ enum rc
 output_sync_dir(const char *target, struct diag *d)
 {
 	const char *slash = strrchr(target, '/');
-	char *dir = slash == NULL ? xstrdup(".") : slash == target ?
-	    xstrdup("/") : xstrndup(target, (size_t)(slash - target));
+	/* not xstrdup: the output is in place, and out of memory now must
+	 * not make the run fail (exit 2) with it there */
+	char *dir = slash == NULL ? strdup(".") : slash == target ?
+	    strdup("/") : strndup(target, (size_t)(slash - target));
 	int fd, err = 0;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (dir == NULL)
+		err = errno;
+	else if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		err = errno;
 	else {
 		if (fsync(fd) != 0 && errno != EINVAL)
