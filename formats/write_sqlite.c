@@ -960,6 +960,9 @@ write_sqlite_warn(struct writer *w, const char *file, const char *pos,
 	struct write_sqlite *s = w->priv;
 	sqlite3_stmt *st = s->st[ST_WARN];
 
+	/* after the commit (the directory's sync): said, not recorded */
+	if (st == NULL)
+		return RC_OK;
 	sqlite3_bind_int64(st, 1, s->run);
 	write_sqlite_bind_text(st, 2, file);
 	write_sqlite_bind_text(st, 3, pos);
