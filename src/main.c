@@ -705,6 +705,8 @@ main_run(struct run *r, int argc, char *argv[])
 		.argv = argv,
 		.version = PACKAGE_VERSION,
 		.counts = &r->diag.n,
+		.ninputs = argc - optind,
+		.inputs = argv + optind,
 	};
 	/* the format's own options, last: its state is freed only by a
 	 * run (pipeline_run frees the writer) or here */

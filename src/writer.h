@@ -114,6 +114,8 @@ struct writer_run {
 	char *const		*argv;
 	const char		*version;
 	const struct diag_counts *counts;	/* live; final at finish */
+	int			 ninputs;
+	char *const		*inputs;	/* the operands: files, dirs, - */
 };
 
 struct writer {
