@@ -10,6 +10,7 @@ extern const struct writer_ops write_sqlite_ops;
 extern const struct writer_ops write_xml_ops;
 extern const struct writer_ops write_csv_ops;
 extern const struct writer_ops write_glance_ops;
+extern const struct writer_ops write_html_ops;
 
 const struct writer_ops *const writers[] = {
 	&write_json_ops,
@@ -17,5 +18,6 @@ const struct writer_ops *const writers[] = {
 	&write_xml_ops,
 	&write_csv_ops,
 	&write_glance_ops,
+	&write_html_ops,
 	NULL
 };
