@@ -52,16 +52,17 @@ run(int raw, int columns, struct record *r, size_t n)
 {
 	struct writer w;
 	struct diag d;
+	const char *why;
 	int ok = 1;
 
 	diag_init(&d, NULL, NULL);
 	memset(&w, 0, sizeof w);
 	w.ops = &write_csv_ops;
 	w.diag = &d;
-	w.opts.csv_raw = raw;
-	w.opts.csv_prop_columns = columns;
 	unlink(path);
-	if (w.ops->open(&w, path) != RC_OK)
+	if ((raw && w.ops->option(&w, "csv-raw", NULL, &why) != RC_OK) ||
+	    (columns && w.ops->option(&w, "properties", "columns",
+	    &why) != RC_OK) || w.ops->open(&w, path) != RC_OK)
 		ok = 0;
 	for (size_t i = 0; ok && i < n; i++) {
 		record_sort(&r[i]);

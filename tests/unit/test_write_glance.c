@@ -50,15 +50,20 @@ run(struct record *r, size_t n, int with_report)
 {
 	struct writer w;
 	struct diag d;
+	const char *why;
 	int ok = 1;
 
 	diag_init(&d, NULL, NULL);
 	memset(&w, 0, sizeof w);
 	w.ops = &write_glance_ops;
 	w.diag = &d;
-	w.opts.glance_report = with_report ? report : NULL;
 	unlink(path);
 	unlink(report);
+	if (with_report && w.ops->option(&w, "glance-report", report,
+	    &why) != RC_OK) {
+		w.ops->free(&w);
+		return 0;
+	}
 	if (w.ops->open(&w, path) != RC_OK)
 		return 0;
 	for (size_t i = 0; ok && i < n; i++) {
