@@ -1,23 +1,29 @@
-/* writers.c: the table of output formats. */
+/*
+ * writers.c: the table of output formats. A new writer is one line of
+ * WRITERS: X(NAME) for formats/write_NAME.c, which defines
+ * write_NAME_ops. The first is the default (standard output without -f);
+ * --help lists them in this order.
+ */
 #include "config.h"
 
 #include <stddef.h>
 
 #include "writer.h"
 
-extern const struct writer_ops write_json_ops;
-extern const struct writer_ops write_sqlite_ops;
-extern const struct writer_ops write_xml_ops;
-extern const struct writer_ops write_csv_ops;
-extern const struct writer_ops write_glance_ops;
-extern const struct writer_ops write_html_ops;
+#define WRITERS(X)		\
+	X(json)			\
+	X(sqlite)		\
+	X(xml)			\
+	X(csv)			\
+	X(glance)		\
+	X(html)
+
+#define WRITERS_EXTERN(name)	extern const struct writer_ops write_##name##_ops;
+#define WRITERS_ENTRY(name)	&write_##name##_ops,
+
+WRITERS(WRITERS_EXTERN)
 
 const struct writer_ops *const writers[] = {
-	&write_json_ops,
-	&write_sqlite_ops,
-	&write_xml_ops,
-	&write_csv_ops,
-	&write_glance_ops,
-	&write_html_ops,
+	WRITERS(WRITERS_ENTRY)
 	NULL
 };
