@@ -17,9 +17,11 @@
 
 #include <jansson.h>
 
+#include "capture.h"
 #include "diag.h"
 #include "reader.h"
 #include "record.h"
+#include "stream.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -76,6 +78,26 @@ fuzz_emit(void *arg, struct record *obs)
 	free(text);
 	json_decref(j);
 	return RC_OK;
+}
+
+/* capture_read's callback: every response through every reader. */
+static inline enum rc
+fuzz_response(void *arg, struct response *resp)
+{
+	return read_response(resp, arg, fuzz_emit, NULL);
+}
+
+/* The bytes as a capture file of that name, as imgmeta reads one. */
+static inline void
+fuzz_capture_read(const uint8_t *data, size_t size, const char *name)
+{
+	struct diag d;
+	struct stream *s;
+
+	diag_init(&d, fuzz_sink, NULL);
+	s = stream_open_mem(data, size);
+	(void)capture_read(s, name, &d, fuzz_response, &d);
+	stream_free(s);
 }
 
 #endif

@@ -7,25 +7,11 @@
  */
 #include "config.h"
 
-#include "capture.h"
 #include "fuzz.h"
-#include "stream.h"
-
-static enum rc
-fuzz_response(void *arg, struct response *resp)
-{
-	return read_response(resp, arg, fuzz_emit, NULL);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct diag d;
-	struct stream *s;
-
-	diag_init(&d, fuzz_sink, NULL);
-	s = stream_open_mem(data, size);
-	(void)capture_read(s, "shard.jsonl", &d, fuzz_response, &d);
-	stream_free(s);
+	fuzz_capture_read(data, size, "shard.jsonl");
 	return 0;
 }

@@ -17,12 +17,6 @@
 #include "fuzz.h"
 #include "stream.h"
 
-static enum rc
-fuzz_response(void *arg, struct response *resp)
-{
-	return read_response(resp, arg, fuzz_emit, NULL);
-}
-
 static void
 fuzz_remove(const char *path)
 {
