@@ -137,8 +137,6 @@ static int	capture_is_curl(const char *, size_t);
 static int	capture_starts_exchange(const char *, size_t);
 static void	capture_excerpt(char *, size_t, const char *, size_t);
 static const char *capture_reason(int);
-static void	capture_set_pos(struct response *, uint64_t);
-static void	capture_response_free(struct response *);
 static void	capture_request(struct capture *, const struct view *, int);
 static enum hdr_end capture_headers(struct capture *, struct response *,
 		    int);
@@ -153,11 +151,11 @@ static void	capture_deliver(struct capture *, struct response *, int,
 static void	capture_skip_body(struct capture *);
 static void	capture_status(struct capture *, const struct view *, int);
 static void	capture_after_request(struct capture *);
-static struct header *capture_header_slot(struct response *);
 static void	capture_dump(struct capture *, uint64_t);
 static void	capture_rest(struct capture *, const struct reader_ops *);
 static int	capture_top(struct capture *);
 static int	capture_body_linestart(struct capture_body *);
+static ssize_t	capture_body_read(void *, void *, size_t);
 static int	capture_is_har(struct capture *);
 static ssize_t	capture_har_source(void *, void *, size_t);
 static void	capture_har_pos(struct har *, char *, size_t);
@@ -461,36 +459,6 @@ capture_reason(int status)
 	return NULL;
 }
 
-static void
-capture_set_pos(struct response *r, uint64_t offset)
-{
-	r->offset = offset;
-	snprintf(r->pos, sizeof r->pos, "%llu", (unsigned long long)offset);
-}
-
-static void
-capture_response_free(struct response *r)
-{
-	for (size_t i = 0; i < r->nheaders; i++) {
-		free(r->headers[i].name);
-		free(r->headers[i].value);
-	}
-	free(r->headers);
-	free(r->proto);
-	free(r->method);
-	free(r->url);
-	memset(r, 0, sizeof *r);
-}
-
-const struct header *
-response_header(const struct response *r, const char *name)
-{
-	for (size_t i = 0; i < r->nheaders; i++)
-		if (ascii_casecmp(r->headers[i].name, name) == 0)
-			return &r->headers[i];
-	return NULL;
-}
-
 /* Remembers the method and target of a request line (in v, after a
  * "> " when lenient) for the next response. */
 static void
@@ -511,20 +479,6 @@ capture_request(struct capture *c, const struct view *v, int lenient)
  * Adds one header line (or, starting with a blank, a continuation of the
  * last one) to r. Returns 0, or -1 when a limit is exceeded (reported).
  */
-/* A new header at the end of r's list. The list grows by doubling
- * (its capacity is the next power of two), so that a response of 200,000
- * header lines costs no more than linear time. */
-static struct header *
-capture_header_slot(struct response *r)
-{
-	size_t n = r->nheaders;
-
-	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0))
-		r->headers = xreallocarray(r->headers, n == 0 ? 4 : n * 2,
-		    sizeof *r->headers);
-	return &r->headers[r->nheaders++];
-}
-
 static int
 capture_add_header(struct capture *c, struct response *r, const char *p,
     size_t n, size_t *total)
@@ -603,7 +557,7 @@ capture_add_header(struct capture *c, struct response *r, const char *p,
 		vs++;
 	while (n > vs && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
-	h = capture_header_slot(r);
+	h = response_header_slot(r);
 	h->name = xstrndup(p, nl);
 	h->value = xstrndup(p + vs, n - vs);
 	h->value_len = n - vs;
@@ -694,6 +648,7 @@ capture_dispatch(struct capture *c, struct response *r,
 	c->d->n.responses++;
 	r->file = c->file;
 	r->sha256 = stream_sha256(c->s);
+	r->body_read = capture_body_read;
 	r->body = body;
 	if (r->status != 0 && (r->status < 200 || r->status > 299)) {
 		if (reason == NULL || *reason == '\0')
@@ -718,7 +673,7 @@ capture_dispatch(struct capture *c, struct response *r,
 			;
 	}
 	r->body = NULL;
-	capture_response_free(r);
+	response_clear(r);
 }
 
 /* After a response's header block: a response whose headers could not be
@@ -731,11 +686,11 @@ capture_headers_done(struct capture *c, struct response *r, enum hdr_end e,
 	switch (e) {
 	case HDR_ERROR:
 		c->d->n.responses++;
-		capture_response_free(r);
+		response_clear(r);
 		break;
 	case HDR_TOOBIG:
 		c->d->n.responses++;
-		capture_response_free(r);
+		response_clear(r);
 		capture_skip_body(c);
 		break;
 	case HDR_BODY:
@@ -765,6 +720,7 @@ capture_skip_body(struct capture *c)
 	char scratch[8192];
 
 	memset(&r, 0, sizeof r);
+	r.body_read = capture_body_read;
 	r.body = &body;
 	while (response_body_read(&r, scratch, sizeof scratch) > 0)
 		;
@@ -784,7 +740,7 @@ capture_status(struct capture *c, const struct view *v, int prefixed)
 
 	memset(&r, 0, sizeof r);
 	(void)capture_is_status(p, n, &status, &protolen, &rs);
-	capture_set_pos(&r, stream_offset(c->s));
+	response_set_pos(&r, stream_offset(c->s));
 	r.status = status;
 	if (protolen > 0)
 		r.proto = xstrndup(p, protolen);
@@ -795,7 +751,7 @@ capture_status(struct capture *c, const struct view *v, int prefixed)
 	memcpy(reason, p + rs, n - rs);
 	reason[n - rs] = '\0';
 	if (capture_getline(c, 0) < 0) {
-		capture_response_free(&r);
+		response_clear(&r);
 		return;
 	}
 
@@ -804,7 +760,7 @@ capture_status(struct capture *c, const struct view *v, int prefixed)
 	 * curl -i prints before the server's own response. */
 	if (status < 200 || (status == 200 &&
 	    ascii_casecmp(reason, "Connection established") == 0)) {
-		capture_response_free(&r);
+		response_clear(&r);
 		if (e == HDR_TOOBIG)
 			capture_skip_body(c);
 		return;
@@ -833,7 +789,7 @@ capture_after_request(struct capture *c)
 	if (capture_peekline(c, &v) <= 0)
 		return;
 	memset(&r, 0, sizeof r);
-	capture_set_pos(&r, stream_offset(c->s));
+	response_set_pos(&r, stream_offset(c->s));
 	if (v.p[0] == '{' || v.p[0] == '[') {
 		r.method = c->method;
 		r.url = c->url;
@@ -845,7 +801,7 @@ capture_after_request(struct capture *c)
 		return;
 	e = capture_headers(c, &r, 0);
 	if (e == HDR_ERROR) {
-		capture_response_free(&r);
+		response_clear(&r);
 		return;
 	}
 	/* Blank lines between the block and what follows do not count. */
@@ -854,13 +810,13 @@ capture_after_request(struct capture *c)
 		if (capture_getline(c, 0) < 0)
 			break;
 	if (c->failed) {
-		capture_response_free(&r);
+		response_clear(&r);
 		return;
 	}
 	if (k > 0 && (capture_is_status(v.p, v.len, &status, &a, &b) ||
 	    (v.len > 2 && v.p[0] == '<' && v.p[1] == ' ' &&
 	    capture_is_status(v.p + 2, v.len - 2, &status, &a, &b)))) {
-		capture_response_free(&r);	/* request headers */
+		response_clear(&r);	/* request headers */
 		return;
 	}
 	r.method = c->method;
@@ -868,7 +824,7 @@ capture_after_request(struct capture *c)
 	c->method = c->url = NULL;
 	if (e == HDR_TOOBIG) {
 		c->d->n.responses++;
-		capture_response_free(&r);
+		response_clear(&r);
 		capture_skip_body(c);
 		return;
 	}
@@ -884,7 +840,7 @@ capture_dump(struct capture *c, uint64_t offset)
 	enum hdr_end e;
 
 	memset(&r, 0, sizeof r);
-	capture_set_pos(&r, offset);
+	response_set_pos(&r, offset);
 	r.method = c->method;
 	r.url = c->url;
 	c->method = c->url = NULL;
@@ -902,9 +858,10 @@ capture_rest(struct capture *c, const struct reader_ops *reader)
 	char scratch[8192];
 
 	memset(&r, 0, sizeof r);
-	capture_set_pos(&r, 0);
+	response_set_pos(&r, 0);
 	r.file = c->file;
 	r.sha256 = stream_sha256(c->s);
+	r.body_read = capture_body_read;
 	r.body = &body;
 	r.reader = reader;
 	if (reader != NULL)
@@ -1188,18 +1145,17 @@ capture_body_linestart(struct capture_body *b)
 	}
 }
 
-ssize_t
-response_body_read(struct response *r, void *buf, size_t size)
+/* A response's body_read (response.h): its bytes, as the mode says. */
+static ssize_t
+capture_body_read(void *arg, void *buf, size_t size)
 {
-	struct capture_body *b = r->body;
+	struct capture_body *b = arg;
 	struct capture *c;
 	char *out = buf;
 	size_t got = 0, take;
 	const char *p, *nl;
 	ssize_t n;
 
-	if (b == NULL)
-		return 0;
 	if (b->mode == BODY_MEM) {
 		take = b->memlen - b->mempos < size ? b->memlen - b->mempos :
 		    size;
@@ -1652,7 +1608,7 @@ capture_har_entry(struct har *h, uint64_t offset)
 		capture_dispatch(c, &r, &body, reason);
 	else {
 		c->d->n.responses++;
-		capture_response_free(&r);
+		response_clear(&r);
 	}
 	free(decoded);
 	json_decref(e);
@@ -1748,7 +1704,7 @@ capture_har_response(struct capture *c, struct response *r, json_t *e,
 		}
 		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
 			len--;
-		h = capture_header_slot(r);
+		h = response_header_slot(r);
 		h->name = xstrdup(json_string_value(name));
 		h->value = xmalloc(len + 1);
 		memcpy(h->value, p, len);

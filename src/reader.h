@@ -31,9 +31,10 @@
 
 #include <jansson.h>
 
-#include "capture.h"
 #include "diag.h"
 #include "record.h"
+#include "response.h"
+#include "stream.h"
 
 struct read_ctx {
 	struct response	*resp;
