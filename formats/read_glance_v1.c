@@ -98,6 +98,7 @@ const struct reader_ops read_glance_v1_ops = {
 	.name = "glance_v1",
 	.describes = "Glance v1: HEAD headers, v1 and v1.1 JSON lists",
 	.envelopes = read_glance_v1_envelopes,
+	.headers = "X-Image-Meta headers",
 	.bid_headers = read_glance_v1_bid_headers,
 	.read_headers = read_glance_v1_read_headers,
 	.bid_item = read_glance_v1_bid_item,

@@ -28,6 +28,20 @@ static const char *const read_nova_v21_envelopes[] = {
 	"images", "image", "metadata", "meta", NULL
 };
 
+/*
+ * The metadata calls' envelopes: the body holds nothing else. An image
+ * object without its {"image": ...} envelope has a "metadata" key too,
+ * and is not a metadata response: the engine reads them at the end of
+ * the body, and only when no other key came.
+ */
+static const char read_nova_v21_held_hint[] =
+    "an image object without its {\"image\": ...} envelope?";
+static const struct reader_held read_nova_v21_held[] = {
+	{ "metadata", "a metadata response", read_nova_v21_held_hint },
+	{ "meta", "a metadata response", read_nova_v21_held_hint },
+	{ NULL, NULL, NULL }
+};
+
 /* Keys that only Nova's image objects have. */
 static const char *const read_nova_v21_keys[] = {
 	"minRam", "minDisk", "links", NOVA_SIZE, "metadata", "progress",
@@ -77,6 +91,7 @@ const struct reader_ops read_nova_v21_ops = {
 	.name = "nova_v21",
 	.describes = "Nova v2.1: image show, detail, list and metadata",
 	.envelopes = read_nova_v21_envelopes,
+	.held = read_nova_v21_held,
 	.statuses = read_nova_v21_statuses,
 	.bid_headers = NULL,
 	.read_headers = NULL,

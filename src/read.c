@@ -33,7 +33,10 @@ struct walk {
 
 static ssize_t	walk_source(void *, void *, size_t);
 static int	envelope_known(const char *);
-static int	walk_held(const char *);
+static const struct reader_held *walk_held(const char *);
+static int	walk_envelope_earlier(size_t, const char *const *);
+static char	*walk_envelopes_text(void);
+static char	*walk_headers_text(void);
 static void	walk_pos(struct walk *, const char *, int, size_t);
 static void	walk_pos_index(struct walk *, size_t);
 static enum rc	walk_item(struct walk *, const char *, int, size_t,
@@ -66,16 +69,71 @@ envelope_known(const char *key)
 	return 0;
 }
 
-/*
- * Envelopes of a body that holds nothing else: {"metadata": {...}} and
- * {"meta": {...}}. Their item is read at the end of the body, and only
- * if no other key came: an image object without its {"image": ...}
- * envelope has a "metadata" key too, and is not a metadata response.
- */
-static int
+/* The envelope of a body that holds nothing else (reader_ops.held), as
+ * the first reader that holds it declares it; NULL for other keys. */
+static const struct reader_held *
 walk_held(const char *key)
 {
-	return strcmp(key, "metadata") == 0 || strcmp(key, "meta") == 0;
+	for (size_t i = 0; readers[i] != NULL; i++) {
+		const struct reader_held *h = readers[i]->held;
+
+		for (; h != NULL && h->key != NULL; h++)
+			if (strcmp(h->key, key) == 0)
+				return h;
+	}
+	return NULL;
+}
+
+/* Is e, an envelope of readers[i], listed before it in table order? */
+static int
+walk_envelope_earlier(size_t i, const char *const *e)
+{
+	for (size_t j = 0; j <= i; j++) {
+		const char *const *f = readers[j]->envelopes;
+
+		for (; f != NULL && *f != NULL && f != e; f++)
+			if (strcmp(*f, *e) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Every reader's envelopes for messages, each once, in table order:
+ * "\"a\", \"b\"". */
+static char *
+walk_envelopes_text(void)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+
+	for (size_t i = 0; readers[i] != NULL; i++) {
+		const char *const *e = readers[i]->envelopes;
+
+		for (; e != NULL && *e != NULL; e++)
+			if (!walk_envelope_earlier(i, e))
+				buf_printf(&b, "%s\"%s\"", n++ ? ", " : "", *e);
+	}
+	return buf_detach(&b);
+}
+
+/* What the readers of headers-only responses look for, for messages:
+ * " and no X, Y or Z" (reader_ops.headers), or "" when none does. */
+static char *
+walk_headers_text(void)
+{
+	struct buf b = BUF_INIT;
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; readers[i] != NULL; i++)
+		n += readers[i]->headers != NULL;
+	for (size_t i = 0; readers[i] != NULL; i++) {
+		if (readers[i]->headers == NULL)
+			continue;
+		buf_printf(&b, "%s%s", k == 0 ? " and no " : k + 1 == n ?
+		    " or " : ", ", readers[i]->headers);
+		k++;
+	}
+	return buf_detach(&b);
 }
 
 /* Position of an item: "OFFSET#/key/index", JSON Pointer escaped. */
@@ -190,12 +248,14 @@ walk_item(struct walk *w, const char *key, int in_list, size_t index,
 			return read_reject(&ctx, "item under \"%s\" is not an "
 			    "object: not an image of a known call", key);
 		keys = keys_text(item);
-		if (*key == '\0')
+		if (*key == '\0') {
+			char *envs = walk_envelopes_text();
+
 			rc = read_reject(&ctx, "JSON body is not a response "
-			    "of a known call: it has none of the keys "
-			    "\"images\", \"image\", \"metadata\", \"meta\" "
-			    "(its keys: %s)", keys);
-		else
+			    "of a known call: it has none of the keys %s "
+			    "(its keys: %s)", envs, keys);
+			free(envs);
+		} else
 			rc = read_reject(&ctx, "item under \"%s\" is not an "
 			    "image of a known call (its keys: %s)", key, keys);
 		free(keys);
@@ -292,7 +352,7 @@ walk_json(struct walk *w)
 	struct buf key = BUF_INIT, held = BUF_INIT;
 	enum jsonscan_rc src;
 	int c, toobig, found = 0, nulkey, others = 0;
-	char *heldkey = NULL;
+	const struct reader_held *heldby = NULL;
 	enum rc rc = RC_OK;
 
 	walk_pos(w, NULL, 0, 0);
@@ -309,11 +369,14 @@ walk_json(struct walk *w)
 	}
 	c = jsonscan_peek(s);
 	if (c < 0) {
-		if (!jsonscan_error(s))
+		if (!jsonscan_error(s)) {
+			char *hdrs = walk_headers_text();
+
 			diag_report(w->diag, DIAG_REJECT, w->resp->file,
-			    w->resp->pos, "response has no body and no "
-			    "X-Image-Meta headers: not a response of a known "
-			    "call");
+			    w->resp->pos, "response has no body%s: not a "
+			    "response of a known call", hdrs);
+			free(hdrs);
+		}
 		rc = RC_SKIP;
 		goto out;
 	}
@@ -422,7 +485,8 @@ walk_json(struct walk *w)
 		} else if (envelope_known(key.data) && c == '{') {
 			/* a held item is copied, and read at the end of the
 			 * body, when it is known whether others came */
-			int hold = heldkey == NULL && walk_held(key.data);
+			const struct reader_held *hold = heldby == NULL ?
+			    walk_held(key.data) : NULL;
 
 			walk_pos(w, key.data, 0, 0);
 			buf_reset(&w->item);
@@ -442,7 +506,7 @@ walk_json(struct walk *w)
 			if (hold) {
 				if (toobig)
 					buf_reset(&held);
-				heldkey = xstrdup(key.data);
+				heldby = hold;
 				json_object_set_new(rest, key.data,
 				    json_null());
 			} else {
@@ -512,24 +576,25 @@ walk_json(struct walk *w)
 		    buf_cstr(&w->pos), "data after the end of the JSON body "
 		    "ignored");
 	}
-	if (heldkey != NULL && !found && others > 0) {
+	if (heldby != NULL && !found && others > 0) {
 		char *keys = keys_text(rest);
 
 		walk_pos(w, NULL, 0, 0);
 		diag_report(w->diag, DIAG_REJECT, w->resp->file,
 		    buf_cstr(&w->pos), "JSON body is not a response of a known "
 		    "call: it has \"%s\" beside other keys (its keys: %s), "
-		    "where a metadata response has \"%s\" alone (an image "
-		    "object without its {\"image\": ...} envelope?)", heldkey,
-		    keys, heldkey);
+		    "where %s has \"%s\" alone%s%s%s", heldby->key, keys,
+		    heldby->what, heldby->key, heldby->hint != NULL ? " (" : "",
+		    heldby->hint != NULL ? heldby->hint : "",
+		    heldby->hint != NULL ? ")" : "");
 		free(keys);
 		rc = RC_SKIP;
-	} else if (heldkey != NULL) {
+	} else if (heldby != NULL) {
 		if (held.len > 0) {
-			walk_pos(w, heldkey, 0, 0);
+			walk_pos(w, heldby->key, 0, 0);
 			w->data = held.data;
 			w->len = held.len;
-			(void)walk_parse_item(w, heldkey, 0, 0);
+			(void)walk_parse_item(w, heldby->key, 0, 0);
 			if (w->fatal)
 				rc = RC_FATAL;
 		}
@@ -539,7 +604,6 @@ walk_json(struct walk *w)
 	}
 out:
 	json_decref(rest);
-	free(heldkey);
 	buf_free(&held);
 	buf_free(&key);
 	jsonscan_free(s);

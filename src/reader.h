@@ -13,7 +13,9 @@
  *    images is never held whole. For each item, the readers that list that
  *    envelope bid (bid_item); the highest bidder reads it. When the body
  *    has no envelope key at all, the whole object is offered once with
- *    envelope "".
+ *    envelope "". An envelope a reader lists in .held is a whole
+ *    response's: its item is read at the end of the body, and only when
+ *    the body holds nothing else.
  *
  * Before a file is split into responses, the readers that read whole
  * files (bid_file; imgmeta's own outputs) look at its first bytes; the
@@ -51,6 +53,19 @@ struct read_ctx {
 	void		*emit_arg;
 };
 
+/*
+ * An envelope whose object is the whole response ({"metadata": {...}}):
+ * the engine reads its item at the end of the body, and only when no
+ * other key came, since an item of another call may hold the same key.
+ * what and hint word the reject of a body that has the key beside others:
+ * "... where WHAT has "KEY" alone (HINT)"; hint may be NULL.
+ */
+struct reader_held {
+	const char	*key;
+	const char	*what;		/* "a metadata response" */
+	const char	*hint;		/* what the body may be instead */
+};
+
 /* A status as an API sends it and the Glance status it stands for. */
 struct reader_status {
 	const char	*sent;
@@ -61,11 +76,17 @@ struct reader_ops {
 	const char		*name;		/* "glance_v1" */
 	const char		*describes;	/* what it reads, for --help */
 	const char *const	*envelopes;	/* NULL-terminated, or NULL */
+	/* Envelopes (also in .envelopes) held to the end of the body;
+	 * ending with a NULL key, or NULL. */
+	const struct reader_held *held;
 	/* The API's own statuses, ending with a NULL sent; NULL when it
 	 * sends Glance's. The reader maps them (os_status_json); the
 	 * filters accept them too (read_status). */
 	const struct reader_status *statuses;
-	/* Headers-only representations; both NULL when not used. */
+	/* Headers-only representations; both NULL when not used. headers
+	 * names what bid_headers looks for, for the reject of a response
+	 * with no body and none of them: "X-Image-Meta headers". */
+	const char	*headers;
 	int	(*bid_headers)(const struct response *);
 	enum rc	(*read_headers)(struct read_ctx *);
 	/* JSON items; both NULL when not used. */
