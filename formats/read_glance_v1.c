@@ -9,9 +9,9 @@
  *    GET /v1.1/images/detail (call "detail"): {"images": [...]} whose
  *    items carry Glance v1's snake_case keys.
  *
- * Glance v2 images (the current API, with "schema", "self", "visibility")
- * look alike; this reader does not bid on them (read_glance_v2.c reads
- * them).
+ * A Glance v1 image has no key but its attributes and "properties": the
+ * bid on an item is how many of its keys are Glance v1's, less how many
+ * are not (see read_glance_v1_bid_item).
  */
 #include "config.h"
 
@@ -56,10 +56,13 @@ static const struct read_glance_v1_field {
  * ignored without a warning (a location may hold credentials). */
 static const char *const read_glance_v1_quiet[] = { "location", NULL };
 
-/* Keys only Glance v2 images have. */
-static const char *const read_glance_v1_v2keys[] = {
-	"schema", "self", "file", "visibility", "tags", "os_hidden",
-	"os_hash_algo", "os_hash_value", "direct_url", "locations", NULL
+/* Every key a Glance v1 image object has: its attributes and the
+ * properties object. */
+static const char *const read_glance_v1_keys[] = {
+	"id", "name", "status", "is_public", "protected", "container_format",
+	"disk_format", "size", "virtual_size", "checksum", "min_ram",
+	"min_disk", "owner", "created_at", "updated_at", "deleted",
+	"deleted_at", "properties", NULL
 };
 
 /* What a Glance v1 item bids on: its fields but id, name and status
@@ -92,7 +95,6 @@ static enum rc	read_glance_v1_twice(struct read_ctx *, const char *);
 static int	read_glance_v1_propcmp(const void *, const void *);
 static const char *read_glance_v1_twice_prop(const struct record *);
 static const char *read_glance_v1_api(const struct os_url *, int);
-static int	read_glance_v1_v2(const json_t *);
 
 const struct reader_ops read_glance_v1_ops = {
 	.name = "glance_v1",
@@ -382,24 +384,23 @@ out:
 	return rc;
 }
 
-/* Has o keys that only Glance v2 images have? An item with is_public or
- * properties is Glance v1's all the same. */
-static int
-read_glance_v1_v2(const json_t *o)
-{
-	if (os_get(o, "is_public") != NULL || os_get(o, "properties") != NULL)
-		return 0;
-	return os_count_keys(o, read_glance_v1_v2keys) > 0;
-}
-
+/*
+ * How sure this reader is that an item is a Glance v1 image: the keys
+ * it bids on that the item has, less the item's keys that a Glance v1
+ * image never has; nothing when that leaves none. Glance v1 always
+ * sends an envelope, so a bare object gets no bid.
+ */
 static int
 read_glance_v1_bid_item(const struct read_ctx *ctx, const json_t *item)
 {
+	size_t own, foreign;
+
 	if (!json_is_object(item) || *ctx->envelope == '\0')
 		return 0;
-	if (read_glance_v1_v2(item))
-		return 0;		/* Glance v2's: read_glance_v2.c */
-	return (int)os_count_keys(item, read_glance_v1_bidkeys);
+	own = os_count_keys(item, read_glance_v1_bidkeys);
+	foreign = json_object_size(item) - os_count_keys(item,
+	    read_glance_v1_keys);
+	return own > foreign ? (int)(own - foreign) : 0;
 }
 
 static enum rc

@@ -67,12 +67,22 @@ static const char *const read_glance_v2_skip[] = {
 	"schema", NULL
 };
 
-/* Keys only Glance v2 images have: what the bid looks for. */
+/* Keys of Glance v2's base schema that its predecessors' images lack:
+ * what the bid looks for. */
 static const char *const read_glance_v2_marks[] = {
 	"schema", "self", "file", "visibility", GV2_TAGS, "os_hidden",
 	"os_hash_algo", "os_hash_value", "direct_url", "locations", "stores",
 	NULL
 };
+
+/*
+ * What Glance v2 replaced, so that an image of its own never has it: the
+ * boolean is_public (by visibility), and properties as one object (they
+ * are flattened to the top level; a "properties" that is not an object
+ * can be one of them).
+ */
+#define GV2_RETIRED_PUBLIC	"is_public"
+#define GV2_RETIRED_PROPS	"properties"
 
 static int	read_glance_v2_bid_item(const struct read_ctx *,
 		    const json_t *);
@@ -102,9 +112,10 @@ read_glance_v2_in(const char *const *list, const char *key)
 }
 
 /*
- * An object with keys only Glance v2 images have, and none of Glance
- * v1's (is_public, a properties object): 20 and more, above what the
- * Nova and Glance v1 readers bid on their own items.
+ * How sure this reader is that an item is a Glance v2 image: nothing when
+ * it has none of the marks, or has what Glance v2 replaced; else 20 and
+ * one more for each mark. A mark is a key that only Glance v2 sends, so
+ * one is surer than any count of keys that images of several APIs share.
  */
 static int
 read_glance_v2_bid_item(const struct read_ctx *ctx, const json_t *item)
@@ -112,8 +123,8 @@ read_glance_v2_bid_item(const struct read_ctx *ctx, const json_t *item)
 	int n;
 
 	(void)ctx;
-	if (!json_is_object(item) || os_get(item, "is_public") != NULL ||
-	    json_is_object(os_get(item, "properties")))
+	if (!json_is_object(item) || os_get(item, GV2_RETIRED_PUBLIC) != NULL ||
+	    json_is_object(os_get(item, GV2_RETIRED_PROPS)))
 		return 0;
 	n = (int)os_count_keys(item, read_glance_v2_marks);
 	return n > 0 ? 20 + n : 0;
