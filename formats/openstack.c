@@ -545,3 +545,65 @@ os_json_type(const json_t *v)
 		return "null";
 	}
 }
+
+static int
+os_tags_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An array of strings without NUL? */
+static int
+os_tags_valid(const json_t *a)
+{
+	size_t i;
+
+	if (!json_is_array(a))
+		return 0;
+	for (i = 0; i < json_array_size(a); i++) {
+		const json_t *t = json_array_get(a, i);
+
+		if (!json_is_string(t) || strlen(json_string_value(t)) !=
+		    json_string_length(t))
+			return 0;
+	}
+	return 1;
+}
+
+char *
+os_tags_text(const json_t *tags)
+{
+	const char **v;
+	json_t *out;
+	char *text;
+	size_t n, i, k;
+
+	if (!os_tags_valid(tags) || (n = json_array_size(tags)) == 0)
+		return NULL;
+	v = xcalloc(n, sizeof *v);
+	for (i = 0; i < n; i++)
+		v[i] = json_string_value(json_array_get(tags, i));
+	qsort(v, n, sizeof *v, os_tags_cmp);
+	out = json_array();
+	for (i = 0, k = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i], v[k]) != 0) {
+			json_array_append_new(out, json_string(v[i]));
+			k = i;
+		}
+	text = json_dumps(out, JSON_COMPACT);
+	json_decref(out);
+	free(v);
+	return text;
+}
+
+json_t *
+os_tags_parse(const char *value)
+{
+	json_t *a = json_loads(value, JSON_DECODE_ANY, NULL);
+
+	if (!os_tags_valid(a)) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}

@@ -137,4 +137,20 @@ size_t	os_count_keys(const json_t *o, const char *const *names);
 /* "an object", "a string", ...: a JSON value's type for messages. */
 const char *os_json_type(const json_t *);
 
+/*
+ * Glance v2's tags in a record, which has no field for them: the property
+ * OS_TAGS, its value the JSON text of the tags, an array of strings
+ * sorted and without duplicates (["a","b"]). The Glance v2 reader keeps
+ * them so (os_tags_text); the glance writer turns such a property back
+ * into the body's tags (os_tags_parse). A "tags" property whose value is
+ * anything else is an ordinary property.
+ */
+#define OS_TAGS	"tags"
+/* The property's value for an array of strings without NUL (caller
+ * frees); NULL when it is empty or not such an array. */
+char	*os_tags_text(const json_t *tags);
+/* The tags a property's value holds (caller decrefs), or NULL when it is
+ * not the JSON text of an array of strings without NUL. */
+json_t	*os_tags_parse(const char *value);
+
 #endif

@@ -16,9 +16,8 @@
  * base image schema is a property (Glance v2 flattens properties to the
  * top level). The rest of the base schema:
  *  - tags: the record has no field for them; a non-empty list is kept as
- *    the property "tags", its value the JSON text of the tags sorted and
- *    without duplicates (["a","b"]); the glance writer turns it back into
- *    the body's tags;
+ *    the property "tags", as openstack.h's OS_TAGS says (the glance
+ *    writer turns it back into the body's tags);
  *  - os_hidden, os_hash_algo, os_hash_value, direct_url, locations,
  *    stores, self, file, schema: not kept (a warning when os_hidden is
  *    true, since a hidden image is then read as a plain one).
@@ -33,7 +32,6 @@
 #include "openstack.h"
 
 #define GV2_API		"v2"
-#define GV2_TAGS	"tags"
 
 static const char *const read_glance_v2_envelopes[] = { "images", NULL };
 
@@ -62,7 +60,7 @@ static const struct read_glance_v2_field {
 
 /* Base schema keys that are neither fields nor properties. */
 static const char *const read_glance_v2_skip[] = {
-	"id", "status", GV2_TAGS, "os_hidden", "os_hash_algo",
+	"id", "status", "tags", "os_hidden", "os_hash_algo",
 	"os_hash_value", "direct_url", "locations", "stores", "self", "file",
 	"schema", NULL
 };
@@ -70,7 +68,7 @@ static const char *const read_glance_v2_skip[] = {
 /* Keys of Glance v2's base schema that its predecessors' images lack:
  * what the bid looks for. */
 static const char *const read_glance_v2_marks[] = {
-	"schema", "self", "file", "visibility", GV2_TAGS, "os_hidden",
+	"schema", "self", "file", "visibility", "tags", "os_hidden",
 	"os_hash_algo", "os_hash_value", "direct_url", "locations", "stores",
 	NULL
 };
@@ -90,7 +88,6 @@ static enum rc	read_glance_v2_read_item(struct read_ctx *, const json_t *);
 static int	read_glance_v2_in(const char *const *, const char *);
 static enum rc	read_glance_v2_tags(struct read_ctx *, struct record *,
 		    const json_t *);
-static int	read_glance_v2_strcmp(const void *, const void *);
 
 const struct reader_ops read_glance_v2_ops = {
 	.name = "glance_v2",
@@ -130,21 +127,13 @@ read_glance_v2_bid_item(const struct read_ctx *ctx, const json_t *item)
 	return n > 0 ? 20 + n : 0;
 }
 
-static int
-read_glance_v2_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* tags: an array of strings, kept as the property "tags" (see above). */
+/* tags: an array of strings, kept as the property OS_TAGS. */
 static enum rc
 read_glance_v2_tags(struct read_ctx *ctx, struct record *rec,
     const json_t *v)
 {
-	const char **tags;
-	json_t *out;
 	char *text;
-	size_t n, i, k;
+	size_t n, i;
 
 	if (v == NULL || json_is_null(v))
 		return RC_OK;
@@ -157,7 +146,6 @@ read_glance_v2_tags(struct read_ctx *ctx, struct record *rec,
 	}
 	if ((n = json_array_size(v)) == 0)
 		return RC_OK;
-	tags = xcalloc(n, sizeof *tags);
 	for (i = 0; i < n; i++) {
 		const json_t *t = json_array_get(v, i);
 
@@ -167,23 +155,12 @@ read_glance_v2_tags(struct read_ctx *ctx, struct record *rec,
 			read_reject(ctx, "field tags \"%s\": is not an array "
 			    "of strings", text);
 			free(text);
-			free(tags);
 			return RC_SKIP;
 		}
-		tags[i] = json_string_value(t);
 	}
-	qsort(tags, n, sizeof *tags, read_glance_v2_strcmp);
-	out = json_array();
-	for (i = 0, k = 0; i < n; i++)
-		if (i == 0 || strcmp(tags[i], tags[k]) != 0) {
-			json_array_append_new(out, json_string(tags[i]));
-			k = i;
-		}
-	text = json_dumps(out, JSON_COMPACT);
-	record_prop_set(rec, GV2_TAGS, text);
+	text = os_tags_text(v);
+	record_prop_set(rec, OS_TAGS, text);
 	free(text);
-	json_decref(out);
-	free(tags);
 	return RC_OK;
 }
 
@@ -210,7 +187,7 @@ read_glance_v2_read_item(struct read_ctx *ctx, const json_t *item)
 		    os_get(item, fd->key))) != RC_OK)
 			goto out;
 	}
-	if ((rc = read_glance_v2_tags(ctx, &rec, os_get(item, GV2_TAGS))) !=
+	if ((rc = read_glance_v2_tags(ctx, &rec, os_get(item, "tags"))) !=
 	    RC_OK)
 		goto out;
 	if (json_is_true(os_get(item, "os_hidden")))

@@ -34,8 +34,8 @@
  *	default		visibility, protected, min_ram, min_disk null in the
  *			record: Glance sets its default, named by "becomes"
  *			(shared, false, 0, 0)
- * A property "tags" whose value is a JSON array of strings (as the
- * Glance v2 reader keeps tags) becomes the body's tags.
+ * A property "tags" whose value is a JSON array of strings (the way
+ * openstack.h's OS_TAGS keeps Glance v2's tags) becomes the body's tags.
  */
 #include "config.h"
 
@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "openstack.h"
 #include "output.h"
 #include "writer.h"
 
@@ -324,25 +325,16 @@ write_glance_bad_value(const char *key, const char *value)
 	return NULL;
 }
 
-/* The property "tags" as the body's tags: 0 when its value is a JSON
- * array of strings (long tags and tags past the quota become notes),
- * -1 when it is not. */
+/* The property OS_TAGS as the body's tags: 0 when its value holds tags
+ * (long tags and tags past the quota become notes), -1 when it does not. */
 static int
 write_glance_tags(json_t *body, json_t *notes, const char *value)
 {
-	json_t *a = json_loads(value, JSON_DECODE_ANY, NULL), *tags, *t;
+	json_t *a = os_tags_parse(value), *tags, *t;
 	size_t i;
 
-	if (!json_is_array(a)) {
-		json_decref(a);
+	if (a == NULL)
 		return -1;
-	}
-	json_array_foreach(a, i, t)
-		if (!json_is_string(t) || strlen(json_string_value(t)) !=
-		    json_string_length(t)) {
-			json_decref(a);
-			return -1;
-		}
 	tags = json_array();
 	json_array_foreach(a, i, t) {
 		if (write_glance_chars(json_string_value(t)) > WG_MAXLEN)
@@ -368,7 +360,7 @@ write_glance_prop(json_t *body, json_t *notes, json_t *props_out,
 	const char *why;
 	char *field = xasprintf("properties.%s", p->key);
 
-	if (strcmp(p->key, "tags") == 0 && p->value != NULL &&
+	if (strcmp(p->key, OS_TAGS) == 0 && p->value != NULL &&
 	    write_glance_tags(body, notes, p->value) == 0)
 		goto out;
 	if ((why = write_glance_reserved(p->key)) != NULL)

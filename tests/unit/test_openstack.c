@@ -1,7 +1,9 @@
 /*
  * test_openstack.c: helpers of formats/openstack.c that the readers'
  * bids lean on: os_count_keys counts the same whether it looks the names
- * up or goes through the object's keys.
+ * up or goes through the object's keys; and how a record keeps Glance
+ * v2's tags, which the Glance v2 reader writes and the glance writer
+ * reads back.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include "t.h"
 
 static void	test_count_keys(void);
+static void	test_tags(void);
 
 static const char *const names[] = {
 	"schema", "self", "file", "size", "status", "s", "visibility",
@@ -68,9 +71,36 @@ test_count_keys(void)
 	T_OK(big > 100 && small > 100, "both ways are tried");
 }
 
+static void
+test_tags(void)
+{
+	json_t *a = json_loads("[\"b\", \"a\", \"b\", \"\"]", 0, NULL);
+	char *text = os_tags_text(a);
+
+	T_STR(text, "[\"\",\"a\",\"b\"]", "tags text: sorted, each once");
+	free(text);
+	json_decref(a);
+	a = json_array();
+	T_STR(os_tags_text(a), NULL, "tags text: none for no tags");
+	json_array_append_new(a, json_integer(1));
+	T_STR(os_tags_text(a), NULL, "tags text: none for a number");
+	json_decref(a);
+	a = os_tags_parse("[\"b\",\"a\"]");
+	T_INT(json_array_size(a), 2, "tags parsed: both");
+	T_STR(json_string_value(json_array_get(a, 0)), "b",
+	    "tags parsed: in the value's order");
+	json_decref(a);
+	T_OK(os_tags_parse("[\"a\",1]") == NULL, "tags parsed: not a number");
+	T_OK(os_tags_parse("\"a\"") == NULL, "tags parsed: not a string");
+	T_OK(os_tags_parse("[\"a\\u0000b\"]") == NULL,
+	    "tags parsed: not a tag with a NUL");
+	T_OK(os_tags_parse("[") == NULL, "tags parsed: not broken JSON");
+}
+
 int
 main(void)
 {
 	test_count_keys();
+	test_tags();
 	return t_done();
 }
