@@ -16,6 +16,7 @@
 	X(xml)			\
 	X(csv)			\
 	X(glance)		\
+	X(tsv)			\
 	X(html)
 
 #define WRITERS_EXTERN(name)	extern const struct writer_ops write_##name##_ops;
