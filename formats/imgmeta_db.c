@@ -6,6 +6,7 @@
 
 #include "imgmeta_db.h"
 #include "record.h"
+#include "record_json.h"
 #include "util.h"
 
 /* A PRAGMA's integer: 0, or an SQLite error code. */
@@ -100,7 +101,7 @@ imgmeta_db_observation_read(const char *id, const char *text,
 		snprintf(err, n, "invalid JSON: %s", jerr.text);
 		return err;
 	}
-	if (record_from_json(obs, j, &why) != 0)
+	if (record_json_read(obs, j, &why) != 0)
 		;
 	else if (obs->f[F_ID] == NULL || id == NULL ||
 	    strcmp(obs->f[F_ID], id) != 0)

@@ -23,7 +23,7 @@ int	imgmeta_db_ids(sqlite3 *, int *app, int *ver);
 
 /*
  * An SQL expression for the observation of the image_sources row named s,
- * as the canonical JSON text record_from_json reads: the stored one, or,
+ * as the canonical JSON text record_json_read reads: the stored one, or,
  * where it is NULL (the image's one observation, schema version 2), the
  * one made again from the image's row in images and its rows in
  * image_properties, with the source of row s. A source field that db's

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "norm.h"
 #include "openstack.h"
 
 #define GV1_PREFIX	"X-Image-Meta-"

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "norm.h"
 #include "openstack.h"
 
 #define NOVA_API	"v2.1"
@@ -218,7 +219,7 @@ read_nova_v21_image(struct read_ctx *ctx, const json_t *item)
 	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
 	    read_nova_v21_statuses, &status)) != RC_OK)
 		goto out;
-	if ((deleted = status_deleted(rec.f[F_STATUS])) != NULL)
+	if ((deleted = norm_status_deleted(rec.f[F_STATUS])) != NULL)
 		record_set_raw(&rec, F_DELETED, deleted);
 	meta = os_get(item, "metadata");
 	if ((rc = os_props_json(ctx, &rec, "metadata", meta)) != RC_OK)

@@ -48,6 +48,7 @@
 #include <csv.h>
 
 #include "output.h"
+#include "record_json.h"
 #include "writer.h"
 
 struct write_csv {
@@ -264,7 +265,7 @@ static const char *
 write_csv_props_json(struct write_csv *st, const struct record *rec)
 {
 	buf_reset(&st->props);
-	if (record_props_json_text(rec, &st->props) != 0)
+	if (record_json_props_text(rec, &st->props) != 0)
 		fatal("the properties of %s are not representable as JSON",
 		    rec->f[F_ID]);
 	return buf_cstr(&st->props);

@@ -45,6 +45,7 @@
 
 #include "openstack.h"
 #include "output.h"
+#include "record_json.h"
 #include "writer.h"
 
 #define WG_MAXLEN	255		/* Glance's maxLength, in characters */
@@ -402,7 +403,7 @@ write_glance_write(struct writer *w, const struct record *rec)
 	size_t nsent = 0;
 	enum rc rc;
 
-	if ((j = record_to_json(rec)) == NULL)
+	if ((j = record_json_value(rec)) == NULL)
 		fatal("record %s is not representable as JSON", rec->f[F_ID]);
 	body = json_object();
 	notes = json_array();

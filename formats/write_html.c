@@ -40,6 +40,7 @@
 
 #include "imgmeta_db.h"
 #include "output.h"
+#include "record_json.h"
 #include "writer.h"
 
 #include "formats/schema_sql.h"
@@ -745,7 +746,7 @@ write_html_observe(struct writer *w, const struct record *obs, int run,
 	if (alone)
 		/* the record is this observation: its row says it */
 		buf_addstr(&st->obs, "<span class=\"none\">the row</span>");
-	else if (record_said_json_text(obs, &st->said) == 0)
+	else if (record_json_said_text(obs, &st->said) == 0)
 		write_html_esc(&st->obs, st->said.data);
 	buf_addstr(&st->obs, "</td></tr>");
 	return RC_OK;

@@ -1,6 +1,6 @@
 /*
  * write_json.c: JSON Lines, one canonical record per line (the form of
- * record_to_json, written by record_json_text without building it),
+ * record_json_value, written by record_json_text without building it),
  * UTF-8, gzip-compressed when asked.
  *
  * A record of more than one source carries, in each source entry, what
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "record_json.h"
 #include "writer.h"
 
 struct write_json {
@@ -76,7 +77,7 @@ write_json_forget(struct write_json *j)
 	j->cur_id = NULL;
 }
 
-/* What one observation said (record_said_json_text), kept until its
+/* What one observation said (record_json_said_text), kept until its
  * record is written; nothing for a record's only one (its line has no
  * "observation": the record is what it said). */
 static enum rc
@@ -101,7 +102,7 @@ write_json_observe(struct writer *w, const struct record *obs, int run,
 		    sizeof *j->texts);
 	}
 	j->said_at[j->nsaid++] = j->said.len;
-	if (record_said_json_text(obs, &j->said) != 0)
+	if (record_json_said_text(obs, &j->said) != 0)
 		fatal("observation of %s is not representable as JSON",
 		    obs->f[F_ID]);
 	buf_addc(&j->said, '\0');

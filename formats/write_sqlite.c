@@ -60,6 +60,7 @@
 
 #include "imgmeta_db.h"
 #include "output.h"
+#include "record_json.h"
 #include "sqlite_wb.h"
 #include "writer.h"
 

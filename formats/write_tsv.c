@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "record_json.h"
 #include "writer.h"
 
 struct write_tsv {
@@ -129,7 +130,7 @@ write_tsv_write(struct writer *w, const struct record *rec)
 		buf_addc(&st->line, '\t');
 	}
 	buf_reset(&st->props);
-	if (record_props_json_text(rec, &st->props) != 0)
+	if (record_json_props_text(rec, &st->props) != 0)
 		fatal("the properties of %s are not representable as JSON",
 		    rec->f[F_ID]);
 	write_tsv_field(&st->line, buf_cstr(&st->props));

@@ -13,6 +13,7 @@
 #include "compare.h"
 #include "output.h"
 #include "pipeline.h"
+#include "record_json.h"
 #include "writer.h"
 
 /* One side while it is read, merged and spilled. */
@@ -67,7 +68,7 @@ compare_side_write(struct writer *w, const struct record *rec)
 	json_t *j;
 	int r;
 
-	if ((j = record_to_json(rec)) == NULL)
+	if ((j = record_json_value(rec)) == NULL)
 		fatal("record %s is not representable as JSON", rec->f[F_ID]);
 	json_object_del(j, "sources");
 	r = json_dumpf(j, s->tmp, JSON_COMPACT);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "norm.h"
 #include "reader.h"
 #include "util.h"
 

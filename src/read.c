@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "jsonscan.h"
+#include "norm.h"
 #include "reader.h"
 
 /* What read_response knows while it walks one response. */

@@ -10,7 +10,7 @@
  *   int	decimal digits, no sign, no leading zeros, fits int64
  *   bool	"true" or "false"
  *   time	RFC 3339 UTC ending in 'Z', fraction kept as written
- *   status	one of Glance's statuses (see norm_status)
+ *   status	one of Glance's statuses (see norm_status, norm.h)
  *   visibility "public", "private" (v1's is_public), "shared" or
  *		"community" (Glance v2's own)
  * Writers look at field_info[].type to print a value as a JSON number or
@@ -114,9 +114,10 @@ void	record_clear(struct record *);
 void	record_move(struct record *dst, struct record *src);
 
 /*
- * Normalising setters. text is what the API sent; NULL leaves the field
- * null. On a value that breaks the field's type, the field is left as it
- * was and -1 is returned with *why set to a static phrase that completes
+ * Normalising setters (the rules are norm.h's). text is what the API
+ * sent; NULL leaves the field null. On a value that breaks the field's
+ * type, the field is left as it was and -1 is returned with *why set to
+ * a static phrase that completes
  * "FIELD \"VALUE\": ..." (e.g. "is not a whole non-negative 64-bit number").
  */
 int	record_set(struct record *, enum field, const char *text,
@@ -147,54 +148,5 @@ void	source_clear(struct source *);
  * sources are read back, README "Shards"), else why not, in buf (size
  * bytes): a phrase such as "date \"x\" is not ..." or "api is missing". */
 const char *source_check(const struct source *, char *buf, size_t size);
-
-/*
- * The canonical JSON form (one JSON Lines record of the json output): every
- * field in table order, null where null, ints as numbers, bools as
- * booleans, then "properties" (object, keys sorted) and "sources" (array of
- * objects with every source field, null where unknown).
- * record_from_json reads that form back (returns -1 with *why on error).
- */
-json_t	*record_to_json(const struct record *);
-/*
- * The same text json_dumps(record_to_json(r), JSON_COMPACT) gives, written
- * straight into b (appended) without building the JSON tree; and the
- * "properties" object alone, as JSON_COMPACT | JSON_SORT_KEYS gives it for
- * a record whose properties are sorted. -1 (b then holds a partial text)
- * where jansson would refuse: a string that is not UTF-8.
- */
-int	 record_json_text(const struct record *, struct buf *b);
-int	 record_props_json_text(const struct record *, struct buf *b);
-/* record_json_text with, when extra is not NULL, a member extra_key whose
- * value is the JSON text extra[i] at the end of the i-th source object. */
-int	 record_json_text_ex(const struct record *, const char *extra_key,
-	    const char *const *extra, struct buf *b);
-/* What an observation said, as the json output's "observation" shows it:
- * record_to_json's object without id, sources, null fields and, when it
- * has none, properties. */
-int	 record_said_json_text(const struct record *, struct buf *b);
-int	 record_from_json(struct record *, const json_t *, const char **why);
-
-/*
- * The mapping rules of DESIGN.md section 3, one function each. Each takes
- * the text an API sent and returns 0 with *out set to a newly allocated
- * canonical text, or -1 with *why set to a static reason.
- */
-int	norm_bool(const char *, char **out, const char **why);
-int	norm_int(const char *, char **out, const char **why);
-int	norm_time(const char *, char **out, const char **why);
-/* a Date header */
-int	norm_http_date(const char *, char **out, const char **why);
-int	norm_uuid(const char *, char **out, const char **why);
-int	norm_md5(const char *, char **out, const char **why);
-/* Status: Glance's own values kept; anything else gives 0 with *out =
- * NULL (null, not an error). A reader whose API has statuses of its own
- * maps them to Glance's first. */
-int	norm_status(const char *, char **out, const char **why);
-int	norm_visibility(const char *, char **out, const char **why);
-/* A status of Glance's -> deleted: "true" for deleted and pending_delete,
- * "false" for the others, NULL for what is not one of Glance's. Returns a
- * static string or NULL. */
-const char *status_deleted(const char *status);
 
 #endif

@@ -21,6 +21,7 @@
 #include "diag.h"
 #include "reader.h"
 #include "record.h"
+#include "record_json.h"
 #include "stream.h"
 #include "util.h"
 
@@ -67,12 +68,12 @@ fuzz_emit(void *arg, struct record *obs)
 	    strlen(obs->f[F_ID]) != 36)
 		abort();
 	record_sort(obs);
-	if ((j = record_to_json(obs)) == NULL)
+	if ((j = record_json_value(obs)) == NULL)
 		abort();
 	if ((text = json_dumps(j, JSON_COMPACT)) == NULL)
 		abort();
 	record_init(&back);
-	if (record_from_json(&back, j, &why) != 0)
+	if (record_json_read(&back, j, &why) != 0)
 		abort();
 	record_clear(&back);
 	free(text);

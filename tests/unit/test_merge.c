@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "merge.h"
+#include "record_json.h"
 #include "t.h"
 #include "tutil.h"
 
@@ -52,9 +53,9 @@ collect(void *arg, const struct record *r)
 	if (g->n < 4) {
 		snprintf(g->ids[g->n], sizeof g->ids[0], "%s", r->f[F_ID]);
 		/* keep a copy through the JSON form */
-		j = record_to_json(r);
+		j = record_json_value(r);
 		record_init(&g->rec[g->n]);
-		record_from_json(&g->rec[g->n], j, &why);
+		record_json_read(&g->rec[g->n], j, &why);
 		json_decref(j);
 	}
 	g->n++;

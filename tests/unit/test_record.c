@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "norm.h"
 #include "t.h"
 #include "record.h"
+#include "record_json.h"
 #include "util.h"
 
 #define NITEMS(a)	(sizeof (a) / sizeof (a)[0])
@@ -426,8 +428,9 @@ test_status_deleted_follows_status(void)
 	};
 
 	for (size_t i = 0; i < NITEMS(c); i++)
-		T_STR(status_deleted(c[i].status), c[i].deleted,
-		    c[i].status != NULL ? c[i].status : "status_deleted(NULL)");
+		T_STR(norm_status_deleted(c[i].status), c[i].deleted,
+		    c[i].status != NULL ? c[i].status :
+		    "norm_status_deleted(NULL)");
 }
 
 static void
@@ -1005,9 +1008,9 @@ test_to_json_writes_canonical_form(void)
 	source_set(s, S_CALL, "detail");
 	source_set(s, S_STATUS, "active");
 
-	j = record_to_json(&r);
+	j = record_json_value(&r);
 	text = dump(j);
-	T_STR(text, want, "record_to_json, compact");
+	T_STR(text, want, "record_json_value, compact");
 	free(text);
 	json_decref(j);
 	{
@@ -1020,7 +1023,7 @@ test_to_json_writes_canonical_form(void)
 
 	/* An empty record: every field null, no properties, no sources. */
 	record_clear(&r);
-	j = record_to_json(&r);
+	j = record_json_value(&r);
 	text = dump(j);
 	T_STR(text,
 	    "{\"id\":null,\"name\":null,\"status\":null,\"visibility\":null,"
@@ -1029,13 +1032,13 @@ test_to_json_writes_canonical_form(void)
 	    "\"checksum\":null,\"min_ram\":null,\"min_disk\":null,"
 	    "\"owner\":null,\"created_at\":null,\"updated_at\":null,"
 	    "\"deleted\":null,\"deleted_at\":null,\"properties\":{},"
-	    "\"sources\":[]}", "record_to_json of an empty record");
+	    "\"sources\":[]}", "record_json_value of an empty record");
 	free(text);
 	json_decref(j);
 
 	/* The largest size is a JSON integer, not a rounded real. */
 	record_set(&r, F_SIZE, "9223372036854775807", &why);
-	j = record_to_json(&r);
+	j = record_json_value(&r);
 	text = dump(json_object_get(j, "size"));
 	T_STR(text, "9223372036854775807", "INT64_MAX size");
 	free(text);
@@ -1053,10 +1056,10 @@ test_to_json_does_not_reorder_properties(void)
 	record_init(&r);
 	record_prop_set(&r, "z", "1");
 	record_prop_set(&r, "a", "2");
-	j = record_to_json(&r);
+	j = record_json_value(&r);
 	text = dump(json_object_get(j, "properties"));
 	T_STR(text, "{\"z\":\"1\",\"a\":\"2\"}", "properties in record order");
-	T_STR(r.props[0].key, "z", "record_to_json leaves the record as is");
+	T_STR(r.props[0].key, "z", "record_json_value leaves the record as is");
 	free(text);
 	json_decref(j);
 	record_clear(&r);
@@ -1102,9 +1105,9 @@ test_from_json_round_trip_is_identical(void)
 
 		T_OK(in != NULL, "round trip input parses");
 		record_init(&r);
-		T_INT(record_from_json(&r, in, &why), 0, "record_from_json");
+		T_INT(record_json_read(&r, in, &why), 0, "record_json_read");
 		T_STR(why, NULL, "no reason on success");
-		out = record_to_json(&r);
+		out = record_json_value(&r);
 		text = dump(out);
 		text2 = dump(in);
 		T_STR(text, text2, "JSON -> record -> JSON is identical");
@@ -1149,7 +1152,7 @@ test_from_json_rejects_malformed_and_keeps_record(void)
 		T_OK(j != NULL, c[i].json);
 		record_init(&r);
 		record_prop_set(&r, "kept", "yes");
-		T_INT(record_from_json(&r, j, &why), -1, c[i].json);
+		T_INT(record_json_read(&r, j, &why), -1, c[i].json);
 		T_STR(why, c[i].why, c[i].json);
 		T_OK(r.nprops == 1 && r.f[F_ID] == NULL,
 		    "record unchanged after a failed read");
@@ -1159,7 +1162,7 @@ test_from_json_rejects_malformed_and_keeps_record(void)
 }
 
 /*
- * record_json_text and record_props_json_text write what jansson's dump
+ * record_json_text and record_json_props_text write what jansson's dump
  * writes: every byte 0x01-0x7f in a value, a key and a source field,
  * multi-byte UTF-8, the empty string, a 64-bit size; and refuse what
  * jansson refuses (a string that is not UTF-8).
@@ -1191,7 +1194,7 @@ test_json_text_escapes_as_jansson_dumps(void)
 	source_set(record_add_source(&r), S_FILE, all);
 	source_set(record_add_source(&r), S_AT, "1#/images/0");
 
-	j = record_to_json(&r);
+	j = record_json_value(&r);
 	want = dump(j);
 	T_OK(want != NULL, "jansson dumps the record");
 	T_INT(record_json_text(&r, &b), 0, "record_json_text, every byte");
@@ -1211,15 +1214,15 @@ test_json_text_escapes_as_jansson_dumps(void)
 				json_object_del(said, key);
 		want = dump(said);
 		buf_reset(&b);
-		T_INT(record_said_json_text(&r, &b), 0, "record_said_json_text");
-		T_STR(buf_cstr(&b), want, "record_said_json_text: the record "
+		T_INT(record_json_said_text(&r, &b), 0, "record_json_said_text");
+		T_STR(buf_cstr(&b), want, "record_json_said_text: the record "
 		    "without id, sources and nulls");
 		free(want);
 		json_decref(said);
 		record_init(&e);
 		buf_reset(&b);
-		record_said_json_text(&e, &b);
-		T_STR(buf_cstr(&b), "{}", "record_said_json_text: said nothing");
+		record_json_said_text(&e, &b);
+		T_STR(buf_cstr(&b), "{}", "record_json_said_text: said nothing");
 		record_set_raw(&e, F_NAME, "n");
 		source_set(record_add_source(&e), S_FILE, "f");
 		source_set(record_add_source(&e), S_FILE, "g");
@@ -1236,8 +1239,8 @@ test_json_text_escapes_as_jansson_dumps(void)
 	props = json_object_get(j, "properties");
 	want = json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS);
 	buf_reset(&b);
-	T_INT(record_props_json_text(&r, &b), 0, "record_props_json_text");
-	T_STR(buf_cstr(&b), want, "record_props_json_text: as jansson dumps "
+	T_INT(record_json_props_text(&r, &b), 0, "record_json_props_text");
+	T_STR(buf_cstr(&b), want, "record_json_props_text: as jansson dumps "
 	    "the properties, keys sorted");
 	free(want);
 	json_decref(j);
@@ -1265,7 +1268,7 @@ test_json_text_escapes_as_jansson_dumps(void)
 		snprintf(what, sizeof what, "not UTF-8 (%d): refused", k);
 		buf_reset(&b);
 		T_INT(record_json_text(&bad, &b), -1, what);
-		j = record_to_json(&bad);
+		j = record_json_value(&bad);
 		T_OK(j == NULL, "jansson refuses it too");
 		json_decref(j);
 		record_clear(&bad);
@@ -1275,7 +1278,7 @@ test_json_text_escapes_as_jansson_dumps(void)
 }
 
 /* record_json_text copies a canonical int as it is; what record_set_raw
- * stored unchecked is what strtoll reads of it, as record_to_json has it */
+ * stored unchecked is what strtoll reads of it, as record_json_value has it */
 static void
 test_json_text_of_raw_ints_is_what_jansson_dumps(void)
 {
@@ -1295,7 +1298,7 @@ test_json_text_of_raw_ints_is_what_jansson_dumps(void)
 		record_init(&r);
 		record_set_raw(&r, F_SIZE, raw[i]);
 		record_set_raw(&r, F_MIN_RAM, raw[i]);
-		j = record_to_json(&r);
+		j = record_json_value(&r);
 		want = dump(j);
 		buf_reset(&b);
 		snprintf(what, sizeof what, "raw int \"%s\": as jansson "
@@ -1327,8 +1330,8 @@ test_json_text_appends_at_any_length(void)
 	record_prop_set(&r, "k", "v\\");
 	source_set(record_add_source(&r), S_FILE, "f.json");
 	record_json_text(&r, &want);
-	record_said_json_text(&r, &said);
-	record_props_json_text(&r, &props);
+	record_json_said_text(&r, &said);
+	record_json_props_text(&r, &props);
 	for (size_t pre = 0; pre <= 300 && ok; pre++) {
 		const struct buf *const wants[] = { &want, &said, &props };
 
@@ -1339,8 +1342,8 @@ test_json_text_appends_at_any_length(void)
 			for (size_t i = 0; i < pre; i++)
 				buf_addc(&b, (char)('a' + i % 26));
 			rc = k == 0 ? record_json_text(&r, &b) : k == 1 ?
-			    record_said_json_text(&r, &b) :
-			    record_props_json_text(&r, &b);
+			    record_json_said_text(&r, &b) :
+			    record_json_props_text(&r, &b);
 			ok = rc == 0 && b.len == pre + wants[k]->len &&
 			    strlen(b.data) == b.len &&
 			    memcmp(b.data + pre, wants[k]->data,

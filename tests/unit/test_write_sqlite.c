@@ -18,6 +18,7 @@
 #include "imgmeta_db.h"
 #include "filter.h"
 #include "pipeline.h"
+#include "record_json.h"
 #include "writer.h"
 #include "t.h"
 #include "tutil.h"
@@ -166,7 +167,7 @@ slurp(const char *file, size_t *len)
 /*
  * The observation (image id, seq) as the readers of a database see it
  * (imgmeta_db_observation_sql, then imgmeta_db_observation_read), written
- * again as json_dumps(record_to_json(), JSON_COMPACT), or "ERROR: ...".
+ * again as json_dumps(record_json_value(), JSON_COMPACT), or "ERROR: ...".
  */
 static char *
 rebuilt(const char *file, const char *id, int seq)
@@ -203,7 +204,7 @@ rebuilt(const char *file, const char *id, int seq)
 		char *text;
 
 		record_sort(&r);
-		j = record_to_json(&r);
+		j = record_json_value(&r);
 		text = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
 		snprintf(out, sizeof out, "%s", text);
@@ -298,8 +299,8 @@ main(void)
 		record_clear(&o[i]);
 
 	/* each stored observation is its canonical JSON, the very bytes of
-	 * json_dumps(record_to_json(), JSON_COMPACT), whatever its text holds;
-	 * an image's one observation is NULL, and what
+	 * json_dumps(record_json_value(), JSON_COMPACT), whatever its text
+	 * holds; an image's one observation is NULL, and what
 	 * imgmeta_db_observation_sql makes of its rows reads back as the
 	 * same record */
 	f = path("json.db");
@@ -328,7 +329,7 @@ main(void)
 		char *want, *sql;
 
 		record_sort(&o[i]);	/* as the fold hands it over */
-		j = record_to_json(&o[i]);
+		j = record_json_value(&o[i]);
 		want = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
 		if (i == 0) {
@@ -351,7 +352,7 @@ main(void)
 	T_STR(q(f, "SELECT observation IS NULL FROM image_sources"), "1",
 	    "json alone: NULL");
 	{
-		json_t *j = record_to_json(&o[0]);
+		json_t *j = record_json_value(&o[0]);
 		char *want = json_dumps(j, JSON_COMPACT);
 
 		json_decref(j);
