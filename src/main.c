@@ -427,11 +427,18 @@ main_given_is_input(struct run *r, char *const *in, size_t n)
 	return 0;
 }
 
+/*
+ * fatal(): said, the temporary files removed, and out at once with
+ * _exit: it may come from any thread, and exit() would run the
+ * libraries' clean-ups while the other threads still use them.
+ */
 static void
 main_fatal(const char *msg)
 {
 	fflush(stdout);
 	fprintf(stderr, "%s: fatal: %s\n", progname, msg);
+	output_cleanup_signal();
+	_exit(EXIT_FATAL);
 }
 
 static void
