@@ -178,6 +178,80 @@ os_url_parse(const char *url, struct os_url *u)
 }
 
 char *
+os_url_query(const char *url, const char *name)
+{
+	const char *p, *end;
+	size_t n = strlen(name);
+
+	if (url == NULL || (p = strchr(url, '?')) == NULL)
+		return NULL;
+	end = p + strcspn(p, "#");
+	for (p++; p < end; ) {
+		size_t len = strcspn(p, "&#");
+
+		if (len > n && p[n] == '=' && memcmp(p, name, n) == 0)
+			return os_segment(p + n + 1, len - n - 1);
+		p += len + (p[len] == '&');
+	}
+	return NULL;
+}
+
+char *
+os_url_resolve(const char *base, const char *link)
+{
+	const char *p;
+
+	if (link[0] == '/' && link[1] != '/' && base != NULL &&
+	    (p = strstr(base, "://")) != NULL &&
+	    strcspn(base, "/?#") > (size_t)(p - base)) {
+		p += 3 + strcspn(p + 3, "/?#");
+		return xasprintf("%.*s%s", (int)(p - base), base, link);
+	}
+	return xstrdup(link);
+}
+
+/* "API detail" or "API list" for a URL naming a listing, else NULL. */
+static char *
+os_page_listing(const char *api, const char *url)
+{
+	struct os_url u;
+	char *s = NULL;
+
+	os_url_parse(url, &u);
+	if (u.target == OS_T_DETAIL || u.target == OS_T_LIST)
+		s = xasprintf("%s %s", api, u.target == OS_T_DETAIL ?
+		    "detail" : "list");
+	os_url_free(&u);
+	return s;
+}
+
+void
+os_page(struct read_ctx *ctx, const char *api, const char *next,
+    struct page *p)
+{
+	static const char *const orders[] = { "sort", "sort_key", "sort_dir" };
+	const char *url = ctx->resp->url;
+
+	p->v[PG_API] = xstrdup(api);
+	p->v[PG_LISTING] = os_page_listing(api, url);
+	p->v[PG_MARKER] = os_url_query(url, "marker");
+	p->newest_first = 1;
+	if (next == NULL)
+		return;
+	p->v[PG_NEXT] = xstrdup(next);
+	p->v[PG_NEXT_URL] = os_url_resolve(url, next);
+	p->v[PG_NEXT_LISTING] = os_page_listing(api, next);
+	p->v[PG_NEXT_MARKER] = os_url_query(next, "marker");
+	for (size_t i = 0; i < sizeof orders / sizeof orders[0]; i++) {
+		char *o = os_url_query(next, orders[i]);
+
+		if (o != NULL)
+			p->newest_first = 0;
+		free(o);
+	}
+}
+
+char *
 os_url_project(const char *url)
 {
 	const char *seg[OS_URL_MAXSEG];

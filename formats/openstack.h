@@ -46,6 +46,22 @@ void	os_url_parse(const char *url, struct os_url *);
 void	os_url_free(struct os_url *);
 /* os_url_parse's project alone (NULL where it gives none). Caller frees. */
 char	*os_url_project(const char *url);
+/* The percent-decoded value of the query parameter name (the first one),
+ * or NULL. Caller frees. */
+char	*os_url_query(const char *url, const char *name);
+/* A link as a URL to request: a path ("/v2/images?...") taken onto the
+ * scheme and host of base when base has them, else the link as it is.
+ * Caller frees. */
+char	*os_url_resolve(const char *base, const char *link);
+/*
+ * A list page (reader_ops.read_page) of API api: the listing names of
+ * the request URL and of the next link ("API detail" or "API list", NULL
+ * when the URL names neither), the markers, and the next link as a URL
+ * to capture; newest_first unless the next link asks for another order
+ * (sort, sort_key, sort_dir). next may be NULL (a last page).
+ */
+void	os_page(struct read_ctx *, const char *api, const char *next,
+	    struct page *);
 
 /* A UUID's text length, 8-4-4-4-12. */
 #define OS_UUID_LEN	36

@@ -22,6 +22,9 @@
  *    stores, self, file, schema: not kept (a warning when os_hidden is
  *    true, since a hidden image is then read as a plain one).
  * Glance v2 has no deleted or deleted_at: they stay null.
+ *
+ * A list page's "next" (a path with a marker query parameter, beside
+ * "images") is the next page.
  */
 #include "config.h"
 
@@ -34,6 +37,7 @@
 #define GV2_API		"v2"
 
 static const char *const read_glance_v2_envelopes[] = { "images", NULL };
+static const char *const read_glance_v2_page_keys[] = { "next", NULL };
 
 /* Glance v2's image keys that are record fields; id and status are
  * read apart. */
@@ -88,6 +92,8 @@ static enum rc	read_glance_v2_read_item(struct read_ctx *, const json_t *);
 static int	read_glance_v2_in(const char *const *, const char *);
 static enum rc	read_glance_v2_tags(struct read_ctx *, struct record *,
 		    const json_t *);
+static int	read_glance_v2_read_page(struct read_ctx *, const json_t *,
+		    int, struct page *);
 
 const struct reader_ops read_glance_v2_ops = {
 	.name = "glance_v2",
@@ -97,7 +103,30 @@ const struct reader_ops read_glance_v2_ops = {
 	.read_headers = NULL,
 	.bid_item = read_glance_v2_bid_item,
 	.read_item = read_glance_v2_read_item,
+	.page_keys = read_glance_v2_page_keys,
+	.read_page = read_glance_v2_read_page,
 };
+
+/* A page of GET /v2/images: its items were ours, or it has a "next"
+ * string, or its request URL is a v2 listing. */
+static int
+read_glance_v2_read_page(struct read_ctx *ctx, const json_t *paging,
+    int mine, struct page *p)
+{
+	const json_t *next = os_get(paging, "next");
+	struct os_url u;
+	int ours;
+
+	os_url_parse(ctx->resp->url, &u);
+	ours = mine || json_is_string(next) || (u.version != NULL &&
+	    strcmp(u.version, GV2_API) == 0 && u.target == OS_T_LIST);
+	os_url_free(&u);
+	if (!ours)
+		return 0;
+	os_page(ctx, GV2_API, json_is_string(next) ? json_string_value(next) :
+	    NULL, p);
+	return 1;
+}
 
 static int
 read_glance_v2_in(const char *const *list, const char *key)

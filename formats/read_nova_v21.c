@@ -12,6 +12,9 @@
  *    {...}}, and .../metadata/{key}: {"meta": {...}}, "metadata". The
  *    body has no image id: it comes from the request URL, else from the
  *    one UUID in the capture's file name.
+ *
+ * A detail or list page may end with "images_links", whose rel "next"
+ * link (href with a marker query parameter) is the next page.
  */
 #include "config.h"
 
@@ -42,6 +45,8 @@ static const struct reader_held read_nova_v21_held[] = {
 	{ "meta", "a metadata response", read_nova_v21_held_hint },
 	{ NULL, NULL, NULL }
 };
+
+static const char *const read_nova_v21_page_keys[] = { "images_links", NULL };
 
 /* Keys that only Nova's image objects have. */
 static const char *const read_nova_v21_keys[] = {
@@ -87,6 +92,8 @@ static int	read_nova_v21_brief(const json_t *);
 static char	*read_nova_v21_link_project(const json_t *);
 static enum rc	read_nova_v21_meta_id(struct read_ctx *, struct record *,
 		    const struct os_url *);
+static int	read_nova_v21_read_page(struct read_ctx *, const json_t *,
+		    int, struct page *);
 
 const struct reader_ops read_nova_v21_ops = {
 	.name = "nova_v21",
@@ -98,7 +105,40 @@ const struct reader_ops read_nova_v21_ops = {
 	.read_headers = NULL,
 	.bid_item = read_nova_v21_bid_item,
 	.read_item = read_nova_v21_read_item,
+	.page_keys = read_nova_v21_page_keys,
+	.read_page = read_nova_v21_read_page,
 };
+
+/* A page of v2.1 detail or list: its items were ours, or it has
+ * images_links, or its request URL names a v2.1 listing. */
+static int
+read_nova_v21_read_page(struct read_ctx *ctx, const json_t *paging,
+    int mine, struct page *p)
+{
+	const json_t *links = os_get(paging, "images_links");
+	const char *next = NULL;
+	struct os_url u;
+	int ours;
+
+	os_url_parse(ctx->resp->url, &u);
+	ours = mine || links != NULL || (u.version != NULL &&
+	    strcmp(u.version, NOVA_API) == 0 && (u.target == OS_T_DETAIL ||
+	    u.target == OS_T_LIST));
+	os_url_free(&u);
+	if (!ours)
+		return 0;
+	for (size_t i = 0; json_is_array(links) &&
+	    i < json_array_size(links) && next == NULL; i++) {
+		const json_t *l = json_array_get(links, i);
+		const json_t *rel = os_get(l, "rel"), *href = os_get(l, "href");
+
+		if (json_is_string(rel) && json_is_string(href) &&
+		    strcmp(json_string_value(rel), "next") == 0)
+			next = json_string_value(href);
+	}
+	os_page(ctx, NOVA_API, next, p);
+	return 1;
+}
 
 /*
  * A body without an envelope that still has one of our envelope keys,

@@ -3,13 +3,15 @@
 -- imgmeta creates a new database from exactly this text (it is compiled
 -- into the program), and refuses to write into a database whose
 -- application_id differs or whose user_version is newer than this one.
--- A database of an older schema version (1 to 3) is brought to this one
+-- A database of an older schema version (1 to 4) is brought to this one
 -- in the run's transaction: the tables between "-- version 3 begin" and
 -- "-- version 3 end" below are created in it, runs gains its duplicates
 -- column and image_sources its sha256 (after observation, where ALTER
 -- TABLE puts it; NULL in the rows already there), the CHECK on
--- images.visibility is widened (version 4), and user_version becomes 4
--- (an imgmeta that writes only earlier versions then refuses it).
+-- images.visibility is widened (version 4), the tables between
+-- "-- version 5 begin" and "-- version 5 end" are created, and
+-- user_version becomes 5 (an imgmeta that writes only earlier versions
+-- then refuses it).
 -- Installed as
 -- $(datadir)/imgmeta/schema.sql.
 --
@@ -38,9 +40,11 @@
 -- images.visibility (versions 1 to 3 allowed public and private only);
 -- an older database's CHECK is widened by editing its CREATE TABLE text
 -- (the rows on disk are the same under both).
+--
+-- Schema version 5 adds the pages table.
 
 PRAGMA application_id = 1229801293;	-- 0x494d474d, "IMGM"
-PRAGMA user_version = 4;		-- the schema version
+PRAGMA user_version = 5;		-- the schema version
 
 -- One row per run of imgmeta that wrote into this database, numbered
 -- 1, 2, ... in the order they ran. The counts are those of the summary
@@ -197,6 +201,35 @@ CREATE TABLE warnings (
 );
 CREATE INDEX warnings_run ON warnings (run);
 -- version 3 end
+
+-- version 5 begin
+-- The pages of paged lists a run read (Nova v2.1 images_links rel=next,
+-- Glance v2 next), in input order: where each page is, how it was
+-- requested, its next link and whether the page that link points to was
+-- among the run's inputs (README "Paged lists"): 'found' (then where),
+-- 'missing' (a warning, or with --strict a reject, named next_url),
+-- 'unknown' (a page captured without its request URL may be it), NULL
+-- for a page without a next link. Decided among one run's inputs.
+CREATE TABLE pages (
+	id		INTEGER PRIMARY KEY,
+	run		INTEGER NOT NULL REFERENCES runs (id),
+	file		TEXT NOT NULL,	-- as given on the command line
+	position	TEXT NOT NULL,	-- the response's byte offset
+	api		TEXT NOT NULL,	-- v2.1, v2
+	url		TEXT,		-- the request URL, when captured
+	marker		TEXT,		-- the marker it was requested with
+	images		INTEGER NOT NULL,	-- observations it gave
+	first_image	TEXT,		-- the first and last image's id
+	last_image	TEXT,
+	next		TEXT,		-- the next link as the page gave it
+	next_url	TEXT,		-- the URL to capture for that page
+	next_page	TEXT CHECK (next_page IN ('found', 'missing',
+			    'unknown')),
+	next_file	TEXT,		-- where it was found
+	next_position	TEXT
+);
+CREATE INDEX pages_run ON pages (run);
+-- version 5 end
 
 CREATE INDEX image_sources_run ON image_sources (run);
 CREATE INDEX conflicts_run ON conflicts (run);

@@ -109,6 +109,7 @@ enum write_sqlite_st {
 	ST_INPUT,		/* the inputs as evidence */
 	ST_KNOWN,
 	ST_WARN,
+	ST_PAGE,		/* the list pages */
 	ST__COUNT
 };
 
@@ -212,6 +213,8 @@ static enum rc	write_sqlite_open(struct writer *, const char *);
 static enum rc	write_sqlite_write(struct writer *, const struct record *);
 static enum rc	write_sqlite_finish(struct writer *);
 static void	write_sqlite_free(struct writer *);
+static enum rc	write_sqlite_page(struct writer *, const struct page *,
+		    enum page_next, const struct page *);
 static enum rc	write_sqlite_reject(struct writer *, const char *,
 		    const char *, const char *);
 static enum rc	write_sqlite_conflict(struct writer *,
@@ -297,6 +300,7 @@ const struct writer_ops write_sqlite_ops = {
 	.known = write_sqlite_known,
 	.input = write_sqlite_input,
 	.warn = write_sqlite_warn,
+	.page = write_sqlite_page,
 };
 
 static enum rc
@@ -695,7 +699,8 @@ write_sqlite_nullable(struct write_sqlite *s)
  * run's transaction (so a failed run leaves it at its version): version
  * 3's tables (schema.sql's "version 3" block), runs' duplicates column
  * and image_sources' sha256, each unless it is there already, then
- * version 4's wider visibility CHECK (write_sqlite_widen).
+ * version 4's wider visibility CHECK (write_sqlite_widen), then version
+ * 5's pages table (the "version 5" block) unless it is there.
  */
 static enum rc
 write_sqlite_upgrade(struct write_sqlite *s, int ver)
@@ -718,8 +723,12 @@ write_sqlite_upgrade(struct write_sqlite *s, int ver)
 		return RC_FATAL;
 	if (write_sqlite_widen(s) != RC_OK)
 		return RC_FATAL;
-	return write_sqlite_exec(s, "PRAGMA user_version = 4", "cannot bring "
-	    "the database to schema version 4");
+	if (!write_sqlite_has(s, "pages", NULL) &&
+	    write_sqlite_exec(s, write_sqlite_upgrade5, "cannot bring the "
+	    "database to schema version 5") != RC_OK)
+		return RC_FATAL;
+	return write_sqlite_exec(s, "PRAGMA user_version = 5", "cannot bring "
+	    "the database to schema version 5");
 }
 
 /*
@@ -860,6 +869,10 @@ write_sqlite_prepare(struct write_sqlite *s)
 	    "duplicate_of IS NULL ORDER BY id LIMIT 1";
 	sql[ST_WARN] = "INSERT INTO warnings (run, file, position, message) "
 	    "VALUES (?, ?, ?, ?)";
+	sql[ST_PAGE] = "INSERT INTO pages (run, file, position, api, url, "
+	    "marker, images, first_image, last_image, next, next_url, "
+	    "next_page, next_file, next_position) VALUES (?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?)";
 	if (s->fresh)	/* nothing to replace */
 		sql[ST_PROPS_DEL] = sql[ST_SOURCES_DEL] =
 		    sql[ST_CONFLICTS_DEL] = NULL;
@@ -1008,6 +1021,33 @@ write_sqlite_input(struct writer *w, const struct writer_input *in)
 	sqlite3_bind_int64(st, i++, (sqlite3_int64)in->rejects);
 	sqlite3_bind_int64(st, i, (sqlite3_int64)in->warnings);
 	return write_sqlite_step(s, st, "cannot record an input");
+}
+
+/* A list page of the run, into the pages table. */
+static enum rc
+write_sqlite_page(struct writer *w, const struct page *p,
+    enum page_next next, const struct page *found)
+{
+	struct write_sqlite *s = w->priv;
+	sqlite3_stmt *st = s->st[ST_PAGE];
+
+	sqlite3_bind_int64(st, 1, s->run);
+	write_sqlite_bind_text(st, 2, p->v[PG_FILE]);
+	write_sqlite_bind_text(st, 3, p->v[PG_POS]);
+	write_sqlite_bind_text(st, 4, p->v[PG_API]);
+	write_sqlite_bind_text(st, 5, p->v[PG_URL]);
+	write_sqlite_bind_text(st, 6, p->v[PG_MARKER]);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)p->items);
+	write_sqlite_bind_text(st, 8, p->v[PG_FIRST_ID]);
+	write_sqlite_bind_text(st, 9, p->v[PG_LAST_ID]);
+	write_sqlite_bind_text(st, 10, p->v[PG_NEXT]);
+	write_sqlite_bind_text(st, 11, p->v[PG_NEXT_URL]);
+	write_sqlite_bind_text(st, 12, pages_next_name(next));
+	write_sqlite_bind_text(st, 13, found != NULL ? found->v[PG_FILE] :
+	    NULL);
+	write_sqlite_bind_text(st, 14, found != NULL ? found->v[PG_POS] :
+	    NULL);
+	return write_sqlite_step(s, st, "cannot record a page");
 }
 
 /* merge_each_id's callback: the ids this run saw, into a temp table. */

@@ -11,6 +11,15 @@ diag_init(struct diag *d, diag_sink sink, void *arg)
 	d->n = (struct diag_counts){ 0 };
 	d->sink = sink;
 	d->sink_arg = arg;
+	d->page_sink = NULL;
+	d->page_arg = NULL;
+}
+
+void
+diag_page(struct diag *d, const struct page *p)
+{
+	if (d->page_sink != NULL)
+		d->page_sink(d->page_arg, p);
 }
 
 void

@@ -44,15 +44,27 @@ struct diag_counts {
 	uint64_t conflicts;
 	uint64_t warnings;
 	uint64_t errors;
+	/* list pages (pages.h), decided once every input is read */
+	uint64_t pages;		/* list pages read */
+	uint64_t pages_next;	/* of which announce a next page */
+	uint64_t pages_missing;	/* whose next page is not an input */
+	uint64_t pages_unknown;	/* whose next page cannot be told */
 };
 
 typedef void (*diag_sink)(void *arg, enum diag_kind, const char *file,
     const char *pos, const char *msg);
 
+/* A list page a reader read (pages.h): a fact, not a message, that
+ * travels with the messages in input order. */
+struct page;
+typedef void (*diag_page_sink)(void *arg, const struct page *);
+
 struct diag {
 	struct diag_counts	 n;
 	diag_sink		 sink;		/* may be NULL: only count */
 	void			*sink_arg;
+	diag_page_sink		 page_sink;	/* may be NULL: dropped */
+	void			*page_arg;
 };
 
 void	diag_init(struct diag *, diag_sink, void *);
@@ -61,5 +73,7 @@ void	diag_report(struct diag *, enum diag_kind, const char *file,
 	    const char *pos, const char *fmt, ...) PRINTFLIKE(5, 6);
 void	diag_vreport(struct diag *, enum diag_kind, const char *file,
 	    const char *pos, const char *fmt, va_list) PRINTFLIKE(5, 0);
+/* Hands a page to the page sink, if any (diag_init sets none). */
+void	diag_page(struct diag *, const struct page *);
 
 #endif

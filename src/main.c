@@ -351,6 +351,12 @@ main_stats(struct run *r, double secs)
 	    "conflicts", (json_int_t)n->conflicts,
 	    "warnings", (json_int_t)n->warnings,
 	    "seconds", secs);
+	/* the list pages (pages.h), always */
+	json_object_set_new(j, "pages", json_integer((json_int_t)n->pages));
+	json_object_set_new(j, "next_pages_missing",
+	    json_integer((json_int_t)n->pages_missing));
+	json_object_set_new(j, "next_pages_unknown",
+	    json_integer((json_int_t)n->pages_unknown));
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if ((o = output_open(r->o.stats_json, 0, &r->diag)) != NULL &&
@@ -366,7 +372,7 @@ static void
 main_summary(struct run *r, double secs)
 {
 	const struct diag_counts *n = &r->diag.n;
-	char dup[48] = "";
+	char dup[48] = "", pages[128] = "";
 
 	main_progress_end(r);
 	if (r->o.stats_json != NULL)
@@ -376,14 +382,21 @@ main_summary(struct run *r, double secs)
 	if (n->duplicates > 0)	/* said only when there are some */
 		snprintf(dup, sizeof dup, ", %llu duplicates",
 		    (unsigned long long)n->duplicates);
+	/* said when paging is in play: some page announces a next page */
+	if (n->pages_next > 0)
+		snprintf(pages, sizeof pages, ", pages: %llu, next pages "
+		    "missing: %llu, unknown: %llu",
+		    (unsigned long long)n->pages,
+		    (unsigned long long)n->pages_missing,
+		    (unsigned long long)n->pages_unknown);
 	fprintf(stderr, "%s: summary: %llu inputs, %llu responses, "
 	    "%llu observations, %llu records written, %llu filtered, "
-	    "%llu rejected, %llu conflicts%s, %.3f s\n", progname,
+	    "%llu rejected, %llu conflicts%s%s, %.3f s\n", progname,
 	    (unsigned long long)n->inputs, (unsigned long long)n->responses,
 	    (unsigned long long)n->observations,
 	    (unsigned long long)n->records, (unsigned long long)n->filtered,
 	    (unsigned long long)n->rejects, (unsigned long long)n->conflicts,
-	    dup, secs);
+	    dup, pages, secs);
 }
 
 /*

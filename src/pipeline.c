@@ -15,6 +15,7 @@
 #include "input.h"
 #include "merge.h"
 #include "output.h"
+#include "pages.h"
 #include "pipeline.h"
 #include "reader.h"
 #include "work.h"
@@ -46,6 +47,7 @@ struct pipeline {
 	char			 in_sha256[DIGEST_HEX];
 	uint64_t		 in_size;
 	struct diag_counts	 in0;		/* the counts when it began */
+	struct pages		*pages;		/* the list pages read */
 };
 
 static void	pipeline_sink(void *, enum diag_kind, const char *,
@@ -61,6 +63,10 @@ static enum rc	pipeline_packed(void *, const char *, const char *,
 static enum rc	pipeline_write(void *, const struct record *);
 static enum rc	pipeline_observe(void *, const struct record *, int, int);
 static void	pipeline_conflict(void *, const struct conflict *);
+static void	pipeline_page(void *, const struct page *);
+static enum rc	pipeline_page_write(void *, const struct page *,
+		    enum page_next, const struct page *);
+static enum rc	pipeline_pages(struct pipeline *);
 static const char *pipeline_seen_find(struct pipeline_seen *, const char *,
 		    const char *);
 static void	pipeline_seen_free(struct pipeline_seen *);
@@ -88,6 +94,10 @@ pipeline_new(const struct pipeline_opts *o, struct writer *w)
 	p->sink_arg = p->diag->sink_arg;
 	p->diag->sink = pipeline_sink;
 	p->diag->sink_arg = p;
+	/* the list pages the readers report (pages.h), in input order */
+	p->pages = pages_new();
+	p->diag->page_sink = pipeline_page;
+	p->diag->page_arg = p;
 	p->merge = merge_new(p->diag);
 	merge_on_conflict(p->merge, pipeline_conflict, p);
 	return p;
@@ -106,8 +116,11 @@ pipeline_free(struct pipeline *p)
 	output_abort(p->manifest);
 	pipeline_seen_free(&p->seen);
 	free(p->in_file);
+	pages_free(p->pages);
 	p->diag->sink = p->sink;
 	p->diag->sink_arg = p->sink_arg;
+	p->diag->page_sink = NULL;
+	p->diag->page_arg = NULL;
 	free(p);
 }
 
@@ -508,6 +521,46 @@ pipeline_conflict(void *arg, const struct conflict *c)
 		p->hook_failed = 1;
 }
 
+/* A list page read (in input order, whatever -j is). */
+static void
+pipeline_page(void *arg, const struct page *pg)
+{
+	struct pipeline *p = arg;
+
+	pages_add(p->pages, pg);
+}
+
+static enum rc
+pipeline_page_write(void *arg, const struct page *pg, enum page_next next,
+    const struct page *found)
+{
+	struct pipeline *p = arg;
+
+	return p->w->ops->page(p->w, pg, next, found);
+}
+
+/*
+ * Every input read: whether each list page's next page is among them (a
+ * missing one is a warning, or a reject with --strict), the counts into
+ * the diag's, and every page to the writer's page hook.
+ */
+static enum rc
+pipeline_pages(struct pipeline *p)
+{
+	const struct pages_counts *c;
+	enum rc rc;
+
+	rc = pages_decide(p->pages, p->diag, p->o.strict,
+	    p->open && p->w->ops->page != NULL ? pipeline_page_write : NULL,
+	    p);
+	c = pages_counts(p->pages);
+	p->diag->n.pages = c->pages;
+	p->diag->n.pages_next = c->with_next;
+	p->diag->n.pages_missing = c->missing;
+	p->diag->n.pages_unknown = c->unknown;
+	return rc;
+}
+
 enum pipeline_result
 pipeline_finish(struct pipeline *p)
 {
@@ -515,6 +568,9 @@ pipeline_finish(struct pipeline *p)
 	enum rc rc = RC_OK;
 
 	if (p->diag->n.errors > 0 || p->hook_failed)
+		return PIPELINE_FATAL;
+	if (pipeline_pages(p) != RC_OK || p->diag->n.errors > 0 ||
+	    p->hook_failed)
 		return PIPELINE_FATAL;
 	if (p->o.strict && p->diag->n.rejects > 0)
 		return PIPELINE_STRICT;

@@ -30,6 +30,14 @@ struct walk {
 	struct buf	 pos;		/* position text of the current item */
 	size_t		 poskey;	/* pos's length before "/index" */
 	int		 fatal;
+	/* the page, when the body is a list (pages.h) */
+	int		 in_list;	/* the current item is a list's */
+	int		 listed;	/* the body has a list envelope */
+	const struct reader_ops *page_reader;	/* of the first item */
+	json_t		*paging;	/* the values of page keys */
+	uint64_t	 items;
+	char		*first[2];	/* id, created_at of the first */
+	char		*last[2];	/* and of the last observation */
 };
 
 static ssize_t	walk_source(void *, void *, size_t);
@@ -38,6 +46,10 @@ static const struct reader_held *walk_held(const char *);
 static int	walk_envelope_earlier(size_t, const char *const *);
 static char	*walk_envelopes_text(void);
 static char	*walk_headers_text(void);
+static int	page_key_known(const char *);
+static enum rc	walk_emit(void *, struct record *);
+static void	walk_page(struct walk *);
+static void	walk_free(struct walk *);
 static void	walk_pos(struct walk *, const char *, int, size_t);
 static void	walk_pos_index(struct walk *, size_t);
 static enum rc	walk_item(struct walk *, const char *, int, size_t,
@@ -68,6 +80,90 @@ envelope_known(const char *key)
 				return 1;
 	}
 	return 0;
+}
+
+static int
+page_key_known(const char *key)
+{
+	for (size_t i = 0; readers[i] != NULL; i++) {
+		const char *const *e = readers[i]->page_keys;
+
+		for (; e != NULL && *e != NULL; e++)
+			if (strcmp(*e, key) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Every observation passes here: a list item's id and created_at are
+ * kept for the page (the first, and the latest as the last). */
+static enum rc
+walk_emit(void *arg, struct record *obs)
+{
+	struct walk *w = arg;
+
+	if (w->in_list) {
+		int k = w->items++ == 0 ? 0 : 1;
+		char **v = k == 0 ? w->first : w->last;
+
+		free(v[0]);
+		free(v[1]);
+		v[0] = obs->f[F_ID] != NULL ? xstrdup(obs->f[F_ID]) : NULL;
+		v[1] = obs->f[F_CREATED_AT] != NULL ?
+		    xstrdup(obs->f[F_CREATED_AT]) : NULL;
+	}
+	return w->emit(w->emit_arg, obs);
+}
+
+/*
+ * The end of a list body: the page, when a reader knows its API, is
+ * reported (reader.h).
+ */
+static void
+walk_page(struct walk *w)
+{
+	const struct reader_ops *r = w->page_reader;
+	struct read_ctx ctx;
+	struct page p = { 0 };
+	int claimed = 0;
+
+	walk_pos(w, NULL, 0, 0);
+	walk_ctx(w, &ctx, "", 0, 0);
+	if (w->paging == NULL)
+		w->paging = json_object();
+	if (r != NULL && r->read_page != NULL)
+		claimed = r->read_page(&ctx, w->paging, 1, &p);
+	for (size_t i = 0; r == NULL && !claimed && readers[i] != NULL; i++)
+		if (readers[i]->read_page != NULL)
+			claimed = readers[i]->read_page(&ctx, w->paging, 0,
+			    &p);
+	if (!claimed)
+		return;
+	p.v[PG_FILE] = w->resp->file;
+	p.v[PG_POS] = w->resp->pos;
+	p.v[PG_URL] = w->resp->url;
+	p.items = w->items;
+	p.v[PG_FIRST_ID] = w->first[0];
+	p.v[PG_FIRST_CREATED] = w->first[1];
+	/* a page of one item: that item is also its last */
+	p.v[PG_LAST_ID] = w->items > 1 ? w->last[0] : w->first[0];
+	p.v[PG_LAST_CREATED] = w->items > 1 ? w->last[1] : w->first[1];
+	diag_page(w->diag, &p);
+	for (int k = PG_API; k <= PG_NEXT_MARKER; k++)
+		free((char *)(uintptr_t)p.v[k]);
+}
+
+static void
+walk_free(struct walk *w)
+{
+	free(w->date);
+	buf_free(&w->item);
+	buf_free(&w->pos);
+	json_decref(w->paging);
+	for (int k = 0; k < 2; k++) {
+		free(w->first[k]);
+		free(w->last[k]);
+	}
 }
 
 /* The envelope of a body that holds nothing else (reader_ops.held), as
@@ -186,9 +282,10 @@ walk_ctx(struct walk *w, struct read_ctx *ctx, const char *key, int in_list,
 		.in_list = in_list,
 		.index = index,
 		.date = w->date,
-		.emit = w->emit,
-		.emit_arg = w->emit_arg,
+		.emit = walk_emit,
+		.emit_arg = w,
 	};
+	w->in_list = in_list;
 }
 
 /* A list of an object's keys for messages: "a", "b", ... (at most 8). */
@@ -262,6 +359,8 @@ walk_item(struct walk *w, const char *key, int in_list, size_t index,
 		free(keys);
 		return rc;
 	}
+	if (in_list && w->page_reader == NULL)
+		w->page_reader = best;
 	return best->read_item(&ctx, item);
 }
 
@@ -444,6 +543,7 @@ walk_json(struct walk *w)
 			size_t index = 0;
 
 			found = 1;
+			w->listed = 1;
 			(void)jsonscan_getc(s);
 			jsonscan_ws(s);
 			if (jsonscan_peek(s) == ']')
@@ -522,18 +622,26 @@ walk_json(struct walk *w)
 			}
 		} else {
 			/* Another key: kept, in case the body has no
-			 * envelope and is offered whole. */
+			 * envelope and is offered whole; a page key's
+			 * value is kept for the page wherever it stands. */
+			int pk = page_key_known(key.data);
 			json_t *v;
 
 			others++;
 			walk_pos(w, key.data, 0, 0);
 			buf_reset(&w->item);
 			toobig = 0;
-			src = jsonscan_value(s, found ? NULL : &w->item,
+			src = jsonscan_value(s, found && !pk ? NULL : &w->item,
 			    READ_MAX_OTHER, &toobig);
 			if (src != JSONSCAN_OK) {
 				rc = walk_broken(w, src, "inside this value");
 				goto out;
+			}
+			if (pk && !toobig && (v = json_loadb(w->item.data,
+			    w->item.len, JSON_DECODE_ANY, NULL)) != NULL) {
+				if (w->paging == NULL)
+					w->paging = json_object();
+				json_object_set_new(w->paging, key.data, v);
 			}
 			if (!found && !toobig) {
 				json_error_t err;
@@ -603,6 +711,8 @@ walk_json(struct walk *w)
 		walk_pos(w, NULL, 0, 0);
 		rc = walk_item(w, "", 0, 0, rest);
 	}
+	if (w->listed && rc != RC_FATAL)
+		walk_page(w);
 out:
 	json_decref(rest);
 	buf_free(&held);
@@ -678,8 +788,7 @@ read_response(struct response *resp, struct diag *d,
 		walk_pos(&w, NULL, 0, 0);
 		walk_ctx(&w, &ctx, "", 0, 0);
 		rc = resp->reader->read_file(&ctx);
-		free(w.date);
-		buf_free(&w.pos);
+		walk_free(&w);
 		return rc == RC_FATAL ? RC_FATAL : RC_OK;
 	}
 	for (size_t i = 0; readers[i] != NULL; i++) {
@@ -699,9 +808,7 @@ read_response(struct response *resp, struct diag *d,
 		rc = best->read_headers(&ctx);
 	} else
 		rc = walk_json(&w);
-	free(w.date);
-	buf_free(&w.item);
-	buf_free(&w.pos);
+	walk_free(&w);
 	return rc == RC_FATAL ? RC_FATAL : RC_OK;
 }
 

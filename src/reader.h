@@ -23,6 +23,17 @@
  * resp->reader) and reads it itself with read_file: through
  * response_body_read, or by opening resp->file when it needs a path.
  *
+ * A list body (an envelope holding an array) is also a page of a paged
+ * list. The values of the top-level keys that some reader lists in
+ * .page_keys (its API's paging keys) are gathered into one object,
+ * wherever they stand in the body. At the end of the body the page is
+ * offered to read_page: the reader of its first item, else (an empty
+ * page) each reader in turn. A reader that knows the call's paging says
+ * which API and listing the page and its next link belong to and which
+ * markers they carry; the engine adds the file, position, request URL
+ * and the first and last item's id and created_at, and reports the page
+ * through diag_page (src/pages.h says what is decided from it).
+ *
  * A reader turns what it reads into observations: it fills a struct record
  * (one source; see record_add_source) and hands it to read_emit(). Problems
  * are reported through ctx->diag with ctx->file and ctx->pos; a reader
@@ -34,6 +45,7 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "pages.h"
 #include "record.h"
 #include "response.h"
 #include "stream.h"
@@ -101,6 +113,18 @@ struct reader_ops {
 	 */
 	int	(*bid_file)(struct stream *);
 	enum rc	(*read_file)(struct read_ctx *);
+	/*
+	 * Paged lists; both NULL when not used. read_page gets the
+	 * gathered paging values (an object, maybe empty), whether it read
+	 * the page's first item (mine), and returns 1 when the page is one
+	 * of its API's lists, having set p->v[PG_API]
+	 * to p->v[PG_NEXT_MARKER] (each allocated; the engine frees them;
+	 * PG_NEXT NULL when the page has no next link) and newest_first;
+	 * else 0, setting nothing.
+	 */
+	const char *const	*page_keys;
+	int	(*read_page)(struct read_ctx *, const json_t *paging,
+		    int mine, struct page *p);
 };
 
 /* formats/readers.c: NULL-terminated. */

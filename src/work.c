@@ -28,6 +28,8 @@
 #define WORK_OBS	'O'	/* id, date, packed observation */
 #define WORK_MSG	'M'	/* kind, file, pos, message */
 #define WORK_INPUT	'I'	/* name, sha256, size: a file begins */
+#define WORK_PAGE	'P'	/* a list page: items, newest_first, the
+				   strings (pages.h) */
 
 struct work_chunk {
 	struct work_chunk	*next;
@@ -86,6 +88,7 @@ static int	work_flush(struct work_thread *, int);
 static void	work_sink(void *, enum diag_kind, const char *, const char *,
 		    const char *);
 static enum rc	work_emit(void *, struct record *);
+static void	work_page(void *, const struct page *);
 static enum rc	work_response(void *, struct response *);
 static enum rc	work_file(void *, const char *, struct stream *);
 static void	*work_main(void *);
@@ -282,6 +285,20 @@ work_emit(void *arg, struct record *obs)
 	return RC_OK;
 }
 
+/* A list page, kept in its place among the observations and messages. */
+static void
+work_page(void *arg, const struct page *pg)
+{
+	struct work_thread *t = arg;
+	struct buf *b = &work_chunk(t)->data;
+
+	buf_addc(b, WORK_PAGE);
+	buf_add(b, &pg->items, sizeof pg->items);
+	buf_addc(b, (char)pg->newest_first);
+	for (int k = 0; k < PG__COUNT; k++)
+		work_put_str(b, pg->v[k]);
+}
+
 static enum rc
 work_response(void *arg, struct response *resp)
 {
@@ -316,6 +333,8 @@ work_main(void *arg)
 	struct work *w = t->w;
 
 	diag_init(&t->diag, work_sink, t);
+	t->diag.page_sink = work_page;
+	t->diag.page_arg = t;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct work_job *j;
@@ -397,6 +416,15 @@ work_replay(struct work_chunk *c, struct work_job *j, struct diag *d,
 			if (rc == RC_SKIP)
 				return RC_SKIP;	/* the caller drops the job */
 			j->begun = 1;
+		} else if (tag == WORK_PAGE) {
+			struct page pg;
+
+			memcpy(&pg.items, p, sizeof pg.items);
+			p += sizeof pg.items;
+			pg.newest_first = *p++;
+			for (int k = 0; k < PG__COUNT; k++)
+				pg.v[k] = work_get_str(&p);
+			diag_page(d, &pg);
 		} else {
 			enum diag_kind kind = (enum diag_kind)*p++;
 			const char *file = work_get_str(&p);

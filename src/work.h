@@ -8,7 +8,8 @@
  * observations are packed (merge_pack) and reports kept as text, in
  * chunks of a few hundred kilobytes. The calling thread takes the chunks
  * back strictly in input order and, for each entry in turn, hands the
- * observation to obs() or the report to the diag's sink, and adds the
+ * observation to obs(), the report to the diag's sink or the list page
+ * to its page sink (diag_page), and adds the
  * chunk's counts to the diag. What the caller sees (observations, the
  * order of messages, counts) is what reading the files one after another
  * on one thread would give, so outputs are identical; only time differs.

@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "merge.h"
+#include "pages.h"
 #include "record.h"
 
 struct writer;
@@ -101,6 +102,14 @@ struct writer_ops {
 	enum rc	(*input)(struct writer *, const struct writer_input *);
 	enum rc	(*warn)(struct writer *, const char *file, const char *pos,
 		    const char *msg);
+	/*
+	 * Optional: sees each list page of the run (pages.h), in input
+	 * order, once all inputs are read and before preload: whether its
+	 * next page is among the inputs (PAGE_LAST: it has no next link)
+	 * and, when found, that page.
+	 */
+	enum rc	(*page)(struct writer *, const struct page *,
+		    enum page_next, const struct page *found);
 };
 
 struct writer_opts {

@@ -469,7 +469,7 @@ test_sqlite(void)
 	sql(file, "PRAGMA user_version = 7");
 	read_path(file);
 	want = xasprintf("%s:0: an imgmeta database of schema version 7 "
-	    "(user_version), and this imgmeta reads versions 1 to 4: not "
+	    "(user_version), and this imgmeta reads versions 1 to 5: not "
 	    "read\n",
 	    file);
 	T_STR(buf_cstr(&msgs), want, "another schema version: rejected");

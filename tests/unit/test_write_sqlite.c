@@ -257,7 +257,7 @@ main(void)
 	T_STR(msgs, "", "new: no message");
 	T_INT(nfiles(), 1, "new: only the database in the directory");
 	T_STR(q(db, "PRAGMA journal_mode"), "wal", "new: WAL");
-	T_STR(q(db, "PRAGMA user_version"), "4", "new: user_version");
+	T_STR(q(db, "PRAGMA user_version"), "5", "new: user_version");
 	T_STR(q(db, "PRAGMA application_id"), "1229801293",
 	    "new: application_id");
 	T_STR(q(db, "SELECT id, name, typeof(size), size, protected, "
@@ -510,7 +510,7 @@ main(void)
 	msgs[0] = '\0';
 	T_INT(run(f, o, 3, NULL, 1), RC_OK, "v1: written into");
 	T_STR(msgs, "", "v1: no message");
-	T_STR(q(f, "PRAGMA user_version"), "4", "v1: now version 4");
+	T_STR(q(f, "PRAGMA user_version"), "5", "v1: now version 5");
 	T_STR(q(f, "SELECT image_id, seq, json_extract(observation, "
 	    "'$.name') FROM image_sources ORDER BY image_id, seq"),
 	    ID_B "|0|b;" ID_A "|0|one;" ID_A "|1|two",
@@ -543,11 +543,13 @@ main(void)
 	msgs[0] = '\0';
 	T_INT(run(f, o, 1, NULL, 1), RC_OK, "v2: written into");
 	T_STR(msgs, "", "v2: no message");
-	T_STR(q(f, "PRAGMA user_version"), "4", "v2: now version 4");
+	T_STR(q(f, "PRAGMA user_version"), "5", "v2: now version 5");
 	T_STR(q(f, "SELECT id, duplicates FROM runs"), "1|-;2|0",
 	    "v2: runs has duplicates");
 	T_STR(q(f, "SELECT (SELECT count(*) FROM inputs), (SELECT count(*) "
 	    "FROM warnings)"), "0|0", "v2: inputs and warnings made");
+	T_STR(q(f, "SELECT count(*) FROM pages"), "0",
+	    "v2: pages made (version 5)");
 	T_STR(q(f, "SELECT observation IS NULL FROM image_sources"), "1",
 	    "v2: an image's one observation is its row, as before");
 	T_STR(q(f, "SELECT count(*) FROM pragma_table_info('image_sources') "
