@@ -78,6 +78,13 @@ enum write_html_chart {
 	WH__COUNT
 };
 
+/* How write_html_escn escapes. */
+enum write_html_esc_mode {
+	WH_TEXT,	/* an element's text */
+	WH_ATTR,	/* an attribute's value */
+	WH_LINE		/* one line of a text block */
+};
+
 /* Which scratch file a text goes to. */
 enum write_html_scratch {
 	WS_ROWS,	/* the image rows, page breaks included */
@@ -103,6 +110,7 @@ struct write_html {
 	size_t			 nobs;
 	struct buf		 b;		/* the text being built */
 	struct buf		 said;
+	struct buf		 style;		/* the page's style sheet */
 };
 
 static enum rc	write_html_open(struct writer *, const char *);
@@ -120,6 +128,7 @@ static enum rc	write_html_input(struct writer *,
 static enum rc	write_html_finish(struct writer *);
 static void	write_html_free(struct writer *);
 static void	write_html_esc(struct buf *, const char *);
+static void	write_html_line(struct buf *, const char *);
 static void	write_html_escn(struct buf *, const char *, size_t, int);
 static void	write_html_attr(struct buf *, const char *);
 static void	write_html_label(struct buf *, const char *);
@@ -142,6 +151,8 @@ static enum rc	write_html_copy_part(struct writer *,
 static void	write_html_page_open(struct buf *, uint64_t, uint64_t);
 static enum rc	write_html_pages(struct writer *);
 static void	write_html_source(struct buf *, const struct source *);
+static void	write_html_source_line(struct buf *, size_t,
+		    const struct source *);
 static void	write_html_head(struct writer *, struct buf *);
 static void	write_html_run(struct writer *, struct buf *);
 static enum rc	write_html_databases(struct writer *, struct buf *);
@@ -170,15 +181,14 @@ const struct writer_ops write_html_ops = {
 };
 
 /* The page's style and script: the CSP allows them by their hashes. */
-static const char write_html_style[] =
+static const char write_html_style_fixed[] =
 "body{font:14px/1.4 system-ui,sans-serif;margin:1em 2em;color:#222}"
 "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}"
 "table{border-collapse:collapse}"
 "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
 "vertical-align:top}"
 "th{background:#eee}th[data-col]{cursor:pointer}"
-"td.n,th.n{text-align:right}td.src{white-space:nowrap}td.id{white-space:nowrap;"
-"font-family:monospace}"
+"td.n,th.n{text-align:right}td.id{white-space:nowrap;font-family:monospace}"
 ".wrap{overflow-x:auto}"
 "td.v{font-family:monospace;white-space:pre-wrap;word-break:break-all;"
 "max-width:40em}"
@@ -193,27 +203,32 @@ static const char write_html_style[] =
 ".none{color:#888;font-style:italic}"
 "#filter{margin:.5em 0;width:30em}"
 "table.empty{display:none}"
-"dl.props{display:grid;grid-template-columns:max-content auto;"
-"gap:0 1em;margin:.3em 0;text-align:left}dl.props dd{margin:0;"
-"font-family:monospace;white-space:pre-wrap;word-break:break-all}";
+"table.images td:first-child{white-space:nowrap}"
+"table.images td:nth-child(2){white-space:nowrap;font-family:monospace}"
+"table.images pre{margin:.3em 0;white-space:pre-wrap;"
+"overflow-wrap:anywhere;width:50em}"
+"details.page>div{content-visibility:auto;"
+"contain-intrinsic-size:auto 30000px}";
 
 static const char write_html_script[] =
 "(function(){'use strict';"
 "var d=document,q=d.getElementById('filter'),"
 "o=d.getElementById('matches'),"
-"p=[].slice.call(d.querySelectorAll('tbody.rows')),r=[],s=-1,up=1;"
+"p=[].slice.call(d.querySelectorAll('tbody.rows')),r=null,s=-1,up=1;"
 "d.documentElement.setAttribute('data-script','ran');"
-"p.forEach(function(b){r.push.apply(r,[].slice.call(b.rows));});"
+/* the rows are gathered at the first filter or sort, not at load */
+"function rows(){if(!r){r=[];p.forEach(function(b){"
+"r.push.apply(r,[].slice.call(b.rows));});}return r;}"
 "if(!q)return;q.hidden=false;"
 "q.addEventListener('input',function(){"
-"var t=q.value.toLowerCase(),n=0;r.forEach(function(x){"
+"var t=q.value.toLowerCase(),n=0;rows().forEach(function(x){"
 "var m=!t||x.textContent.toLowerCase().indexOf(t)>=0;"
 "x.hidden=!m;if(m)n++;});"
 "o.textContent=t?n+' of '+r.length+' images match':'';});"
 "[].forEach.call(d.querySelectorAll('th[data-col]'),function(h){"
 "h.addEventListener('click',function(){"
 "var c=+h.getAttribute('data-col'),num=h.classList.contains('n');"
-"up=c===s?-up:1;s=c;"
+"up=c===s?-up:1;s=c;rows();"
 "function v(x){x=x.cells[c];return c?x.textContent:"
 "x.querySelector('summary').textContent;}"
 "r.sort(function(a,b){var x=v(a),y=v(b);"
@@ -246,6 +261,13 @@ write_html_open(struct writer *w, const char *path)
 	struct tm tm;
 
 	w->priv = st;
+	/* The image table's cells have no class: numbers are right-aligned
+	 * by their column (the first is the sources, then the fields). */
+	buf_addstr(&st->style, write_html_style_fixed);
+	for (size_t i = 0; i < F__COUNT; i++)
+		if (field_info[i].type == FT_INT)
+			buf_printf(&st->style, "table.images td:nth-child(%zu)"
+			    "{text-align:right}", i + 2);
 	for (size_t i = 0; i < WH__COUNT; i++) {
 		st->chart[i].id = ids[i];
 		st->chart[i].title = titles[i];
@@ -272,13 +294,16 @@ write_html_open(struct writer *w, const char *path)
 }
 
 /*
- * Text for HTML: & < > as entities, and in an attribute's value (attr)
- * " and ' too; control characters and bytes that are not UTF-8 as the
- * text \xNN (newline and tab kept).
+ * Text for HTML: & < > as entities, and in an attribute's value (mode
+ * WH_ATTR) " and ' too; control characters and bytes that are not UTF-8
+ * as the text \xNN (newline and tab kept, but in a line of a text block
+ * (WH_LINE) a newline is the text \n, so that lines stay lines).
  */
 static void
-write_html_escn(struct buf *b, const char *s, size_t len, int attr)
+write_html_escn(struct buf *b, const char *s, size_t len, int mode)
 {
+	int attr = mode == WH_ATTR;
+
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + len;
 	size_t n;
@@ -305,6 +330,8 @@ write_html_escn(struct buf *b, const char *s, size_t len, int attr)
 			buf_addstr(b, "&quot;");
 		else if (c == '\'' && attr)
 			buf_addstr(b, "&#39;");
+		else if (c == '\n' && mode == WH_LINE)
+			buf_addstr(b, "\\n");
 		else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
 			buf_printf(b, "\\x%02x", c);
 		else
@@ -316,13 +343,19 @@ write_html_escn(struct buf *b, const char *s, size_t len, int attr)
 static void
 write_html_esc(struct buf *b, const char *s)
 {
-	write_html_escn(b, s, strlen(s), 0);
+	write_html_escn(b, s, strlen(s), WH_TEXT);
+}
+
+static void
+write_html_line(struct buf *b, const char *s)
+{
+	write_html_escn(b, s, strlen(s), WH_LINE);
 }
 
 static void
 write_html_attr(struct buf *b, const char *s)
 {
-	write_html_escn(b, s, strlen(s), 1);
+	write_html_escn(b, s, strlen(s), WH_ATTR);
 }
 
 /* A chart label: at most WRITE_HTML_LABEL characters, then "…". */
@@ -337,7 +370,7 @@ write_html_label(struct buf *b, const char *s)
 			i++;
 		chars++;
 	}
-	write_html_escn(b, s, i, 0);
+	write_html_escn(b, s, i, WH_TEXT);
 	if (s[i] != '\0')
 		buf_addstr(b, "\xe2\x80\xa6");
 }
@@ -695,7 +728,45 @@ write_html_pages(struct writer *w)
 	return RC_OK;
 }
 
-/* Where an observation came from, as a cell. */
+/*
+ * Where an observation came from, as one line of a row's sources:
+ * "#N FILE:POSITION (API CALL, DATE)".
+ */
+static void
+write_html_source_line(struct buf *b, size_t n, const struct source *s)
+{
+	const char *sep = " (";
+
+	buf_printf(b, "#%zu ", n);
+	if (s == NULL) {
+		buf_addc(b, '\n');
+		return;
+	}
+	if (s->v[S_FILE] != NULL)
+		write_html_line(b, s->v[S_FILE]);
+	if (s->v[S_AT] != NULL) {
+		buf_addc(b, ':');
+		write_html_line(b, s->v[S_AT]);
+	}
+	if (s->v[S_API] != NULL || s->v[S_CALL] != NULL) {
+		buf_addstr(b, sep);
+		sep = ", ";
+		if (s->v[S_API] != NULL)
+			write_html_line(b, s->v[S_API]);
+		if (s->v[S_API] != NULL && s->v[S_CALL] != NULL)
+			buf_addc(b, ' ');
+		if (s->v[S_CALL] != NULL)
+			write_html_line(b, s->v[S_CALL]);
+	}
+	if (s->v[S_DATE] != NULL) {
+		buf_addstr(b, sep);
+		sep = ", ";
+		write_html_line(b, s->v[S_DATE]);
+	}
+	buf_addstr(b, sep[1] == ' ' ? ")\n" : "\n");
+}
+
+/* Where an observation came from, as cells of the conflicts' table. */
 static void
 write_html_source(struct buf *b, const struct source *s)
 {
@@ -736,19 +807,15 @@ write_html_observe(struct writer *w, const struct record *obs, int run,
 		st->nobs = 0;
 	}
 	st->nobs++;
-	buf_printf(&st->obs, "<tr><td class=\"n\">%zu</td>", st->nobs);
-	if (obs->nsrcs > 0)
-		write_html_source(&st->obs, &obs->srcs[0]);
-	else
-		buf_addstr(&st->obs, "<td></td><td></td><td></td>");
-	buf_addstr(&st->obs, "<td class=\"v\">");
+	write_html_source_line(&st->obs, st->nobs, obs->nsrcs > 0 ?
+	    &obs->srcs[0] : NULL);
 	buf_reset(&st->said);
-	if (alone)
-		/* the record is this observation: its row says it */
-		buf_addstr(&st->obs, "<span class=\"none\">the row</span>");
-	else if (record_json_said_text(obs, &st->said) == 0)
-		write_html_esc(&st->obs, st->said.data);
-	buf_addstr(&st->obs, "</td></tr>");
+	/* Alone, the record is this observation: its row says it. */
+	if (!alone && record_json_said_text(obs, &st->said) == 0) {
+		buf_addstr(&st->obs, "   said ");
+		write_html_line(&st->obs, st->said.data);
+		buf_addc(&st->obs, '\n');
+	}
 	return RC_OK;
 }
 
@@ -792,48 +859,39 @@ write_html_write(struct writer *w, const struct record *rec)
 		st->page_at[st->npages++] = at;
 	}
 	st->images++;
-	buf_addstr(b, "<tr class=\"img\">");
-	/* First, so that it is in sight: the sources, under their number. */
-	buf_printf(b, "<td class=\"src\"><details><summary>%zu</summary>",
-	    rec->nsrcs);
-	/* The properties, end tags left out (as HTML allows) to keep a
-	 * large inventory's page small. */
-	if (rec->nprops > 0) {
-		buf_addstr(b, "<dl class=\"props\">");
-		for (size_t i = 0; i < rec->nprops; i++) {
-			buf_addstr(b, "<dt>");
-			write_html_esc(b, rec->props[i].key);
-			buf_addstr(b, "<dd>");
-			if (rec->props[i].value != NULL)
-				write_html_esc(b, rec->props[i].value);
-			else
-				buf_addstr(b, "<span class=\"none\">null"
-				    "</span>");
-		}
-		buf_addstr(b, "</dl>");
+	/*
+	 * The row is short, as HTML allows: no end tags for its cells, no
+	 * class (the style goes by column); its sources, first so that
+	 * they are in sight, are one text block: the properties, a line
+	 * each, then a line for each source.
+	 */
+	buf_printf(b, "<tr class=\"img\"><td><details><summary>%zu</summary>"
+	    "<pre>", rec->nsrcs);
+	for (size_t i = 0; i < rec->nprops; i++) {
+		write_html_line(b, rec->props[i].key);
+		buf_addstr(b, ": ");
+		if (rec->props[i].value != NULL)
+			write_html_line(b, rec->props[i].value);
+		else
+			buf_addstr(b, "<span class=\"none\">null</span>");
+		buf_addc(b, '\n');
 	}
-	buf_addstr(b, "<table><tr><th>#</th><th>capture:position</th>"
-	    "<th>API</th><th>date</th><th>said</th></tr>");
 	if (st->cur_id != NULL && rec->f[F_ID] != NULL &&
 	    strcmp(st->cur_id, rec->f[F_ID]) == 0)
 		buf_add(b, st->obs.data, st->obs.len);
 	else
 		/* no observe hook: the sources alone */
-		for (size_t i = 0; i < rec->nsrcs; i++) {
-			buf_printf(b, "<tr><td class=\"n\">%zu</td>", i + 1);
-			write_html_source(b, &rec->srcs[i]);
-			buf_addstr(b, "<td></td></tr>");
-		}
-	buf_addstr(b, "</table></details></td>");
+		for (size_t i = 0; i < rec->nsrcs; i++)
+			write_html_source_line(b, i + 1, &rec->srcs[i]);
+	if (b->len > 0 && b->data[b->len - 1] == '\n')
+		b->len--;
+	buf_addstr(b, "</pre></details>");
 	for (size_t i = 0; i < F__COUNT; i++) {
-		buf_addstr(b, field_info[i].type == FT_INT ?
-		    "<td class=\"n\">" : i == F_ID ? "<td class=\"id\">" :
-		    "<td>");
+		buf_addstr(b, "<td>");
 		if (rec->f[i] != NULL)
 			write_html_esc(b, rec->f[i]);
-		buf_addstr(b, "</td>");
 	}
-	buf_addstr(b, "</tr>\n");
+	buf_addc(b, '\n');
 	free(st->cur_id);
 	st->cur_id = NULL;
 	buf_reset(&st->obs);
@@ -951,17 +1009,18 @@ write_html_csp_hash(struct buf *b, const char *text)
 static void
 write_html_head(struct writer *w, struct buf *b)
 {
-	(void)w;
+	struct write_html *st = w->priv;
+
 	buf_addstr(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-"
 	    "Policy\" content=\"default-src 'none'; style-src ");
-	write_html_csp_hash(b, write_html_style);
+	write_html_csp_hash(b, st->style.data);
 	buf_addstr(b, "; script-src ");
 	write_html_csp_hash(b, write_html_script);
 	buf_addstr(b, "; base-uri 'none'; form-action 'none'\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width\">\n"
 	    "<title>imgmeta report</title>\n<style>");
-	buf_addstr(b, write_html_style);
+	buf_addstr(b, st->style.data);
 	buf_addstr(b, "</style></head>\n<body>\n<h1>imgmeta report</h1>\n");
 }
 
@@ -1217,8 +1276,10 @@ write_html_finish(struct writer *w)
 
 	buf_printf(b, "</tbody></table></div></details>\n"
 	    "<h2 id=\"images\">Images (<span id=\"listed-images\">%llu</span>)"
-	    "</h2>\n<p>In pages of %d; each image's sources open under "
-	    "its number of sources.</p>\n<input id=\"filter\" type=\"search\" "
+	    "</h2>\n<p>In pages of %d. Under an image's number of sources: "
+	    "its properties, a line each, then a line for each source "
+	    "(#N capture:position (API call, date)) and, where there are "
+	    "several, what each said.</p>\n<input id=\"filter\" type=\"search\" "
 	    "placeholder=\"filter: any text in a row\" hidden> "
 	    "<output id=\"matches\"></output>\n",
 	    (unsigned long long)st->images, WRITE_HTML_PAGE);
@@ -1256,6 +1317,7 @@ write_html_free(struct writer *w)
 	buf_free(&st->obs);
 	buf_free(&st->b);
 	buf_free(&st->said);
+	buf_free(&st->style);
 	free(st);
 	w->priv = NULL;
 }
