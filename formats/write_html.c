@@ -145,6 +145,9 @@ static void	write_html_columns_svg(struct buf *,
 static enum rc	write_html_put(struct writer *, enum write_html_scratch,
 		    struct buf *);
 static enum rc	write_html_flush(struct writer *, struct buf *);
+static enum rc	write_html_doubt(struct writer *, struct buf *,
+		    enum write_html_scratch, const char *, const char *,
+		    const char *);
 static enum rc	write_html_copy(struct writer *, enum write_html_scratch);
 static enum rc	write_html_copy_part(struct writer *,
 		    enum write_html_scratch, long);
@@ -688,6 +691,29 @@ fail:
 	diag_report(w->diag, DIAG_ERROR, NULL, NULL, "cannot read back the "
 	    "temporary file of the HTML report: %s", strerror(errno));
 	return RC_FATAL;
+}
+
+/* One table of the doubt section: its rows from the scratch file,
+ * open when short, hidden when empty; key names its ids. */
+static enum rc
+write_html_doubt(struct writer *w, struct buf *b,
+    enum write_html_scratch which, const char *key, const char *summary,
+    const char *head)
+{
+	struct write_html *st = w->priv;
+	uint64_t n = st->nscratch[which];
+	enum rc rc;
+
+	buf_printf(b, "<details class=\"doubt\"%s><summary><span "
+	    "id=\"listed-%s\">%llu</span> %s</summary>\n<div class=\"wrap\">"
+	    "<table id=\"%s\"%s><thead><tr>%s</tr></thead><tbody>\n",
+	    n <= 100 ? " open" : "", key, (unsigned long long)n, summary, key,
+	    n == 0 ? " class=\"empty\"" : "", head);
+	if ((rc = write_html_flush(w, b)) != RC_OK ||
+	    (rc = write_html_copy(w, which)) != RC_OK)
+		return rc;
+	buf_addstr(b, "</tbody></table></div></details>\n");
+	return RC_OK;
 }
 
 static enum rc
@@ -1237,46 +1263,22 @@ write_html_finish(struct writer *w)
 			write_html_chart_svg(b, &st->chart[i]);
 	buf_addstr(b, "</div>\n");
 
-	buf_printf(b, "<h2 id=\"doubt\">Conflicts, rejects and warnings</h2>\n"
-	    "<details class=\"doubt\"%s><summary><span id=\"listed-conflicts\">"
-	    "%llu</span> conflicts: sources that disagree on a value (the "
-	    "later source's value is kept)</summary>\n<div class=\"wrap\">"
-	    "<table id=\"conflicts\"%s><thead><tr><th>image</th><th>field</th>"
-	    "<th>earlier value</th><th>said by</th><th>API</th><th>date</th>"
-	    "<th>later value (kept)</th><th>said by</th><th>API</th>"
-	    "<th>date</th></tr></thead><tbody>\n",
-	    st->nscratch[WS_CONFLICTS] <= 100 ? " open" : "",
-	    (unsigned long long)st->nscratch[WS_CONFLICTS],
-	    st->nscratch[WS_CONFLICTS] == 0 ? " class=\"empty\"" : "");
-	if ((rc = write_html_flush(w, b)) != RC_OK ||
-	    (rc = write_html_copy(w, WS_CONFLICTS)) != RC_OK)
-		return rc;
-	buf_printf(b, "</tbody></table></div></details>\n"
-	    "<details class=\"doubt\"%s><summary><span id=\"listed-rejects\">"
-	    "%llu</span> rejected: responses and observations not kept"
-	    "</summary>\n<div class=\"wrap\"><table id=\"rejects\"%s><thead><tr>"
-	    "<th>file:position</th><th>reason</th></tr></thead><tbody>\n",
-	    st->nscratch[WS_REJECTS] <= 100 ? " open" : "",
-	    (unsigned long long)st->nscratch[WS_REJECTS],
-	    st->nscratch[WS_REJECTS] == 0 ? " class=\"empty\"" : "");
-	if ((rc = write_html_flush(w, b)) != RC_OK ||
-	    (rc = write_html_copy(w, WS_REJECTS)) != RC_OK)
-		return rc;
-	buf_printf(b, "</tbody></table></div></details>\n"
-	    "<details class=\"doubt\"%s><summary><span id=\"listed-warnings\">"
-	    "%llu</span> warnings: kept, but something was odd</summary>\n"
-	    "<div class=\"wrap\"><table id=\"warnings\"%s><thead><tr>"
-	    "<th>file:position</th><th>warning</th></tr></thead><tbody>\n",
-	    st->nscratch[WS_WARNINGS] <= 100 ? " open" : "",
-	    (unsigned long long)st->nscratch[WS_WARNINGS],
-	    st->nscratch[WS_WARNINGS] == 0 ? " class=\"empty\"" : "");
-	if ((rc = write_html_flush(w, b)) != RC_OK ||
-	    (rc = write_html_copy(w, WS_WARNINGS)) != RC_OK)
+	buf_addstr(b, "<h2 id=\"doubt\">Conflicts, rejects and warnings</h2>\n");
+	if ((rc = write_html_doubt(w, b, WS_CONFLICTS, "conflicts",
+	    "conflicts: sources that disagree on a value (the later source's "
+	    "value is kept)", "<th>image</th><th>field</th><th>earlier value"
+	    "</th><th>said by</th><th>API</th><th>date</th><th>later value "
+	    "(kept)</th><th>said by</th><th>API</th><th>date</th>")) != RC_OK ||
+	    (rc = write_html_doubt(w, b, WS_REJECTS, "rejects",
+	    "rejected: responses and observations not kept",
+	    "<th>file:position</th><th>reason</th>")) != RC_OK ||
+	    (rc = write_html_doubt(w, b, WS_WARNINGS, "warnings",
+	    "warnings: kept, but something was odd",
+	    "<th>file:position</th><th>warning</th>")) != RC_OK)
 		return rc;
 
-	buf_printf(b, "</tbody></table></div></details>\n"
-	    "<h2 id=\"images\">Images (<span id=\"listed-images\">%llu</span>)"
-	    "</h2>\n<p>In pages of %d. Under an image's number of sources: "
+	buf_printf(b, "<h2 id=\"images\">Images (<span "
+	    "id=\"listed-images\">%llu</span>)</h2>\n<p>In pages of %d. Under an image's number of sources: "
 	    "its properties, a line each, then a line for each source "
 	    "(#N capture:position (API call, date)) and, where there are "
 	    "several, what each said.</p>\n<input id=\"filter\" type=\"search\" "
