@@ -128,7 +128,10 @@ compare_side_read(struct compare_side *s, const char *path)
 	po.ninputs = 1;
 	po.jobs = s->o->jobs;
 	po.filter = s->o->filter;
-	return pipeline_run(&po, &w, "-") == PIPELINE_OK ? RC_OK : RC_FATAL;
+	/* the report's path: a walk of the side skips it, as a run skips
+	 * its own output */
+	return pipeline_run(&po, &w, s->o->output) == PIPELINE_OK ? RC_OK :
+	    RC_FATAL;
 }
 
 /* The next record of a side, NULL at the end (*err set on an error). */

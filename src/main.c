@@ -797,6 +797,11 @@ main_compare(struct run *r, int n, char *paths[])
 		    progname);
 		return EXIT_FATAL;
 	}
+	/* the report replaces its file: not OLD or NEW (refused before
+	 * anything is read) */
+	if (main_output_is_input(r->o.output, paths, 2) ||
+	    main_output_is_input(r->o.stats_json, paths, 2))
+		return EXIT_FATAL;
 	diag_init(&r->diag, main_sink, r);
 	signal(SIGINT, main_signal);
 	signal(SIGTERM, main_signal);
