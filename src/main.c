@@ -38,12 +38,13 @@ enum exit_status {
 enum main_opt {
 	OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_NO_PROGRESS,
 	OPT_STATS_JSON, OPT_FILTER, OPT_COMPARE, OPT_ALL_FIELDS,
-	OPT_MANIFEST, OPT_FORMAT_OWN
+	OPT_MANIFEST, OPT_FORMAT_OWN, OPT_FORCE_FORMAT
 };
 
 struct opts {
 	const char	*output;	/* NULL: standard output */
 	const char	*format;
+	int		 force_format;	/* --force-format */
 	int		 gzip;
 	int		 quiet;
 	int		 strict;
@@ -97,6 +98,8 @@ static void	main_stats(struct run *, double);
 static void	main_signal(int);
 static void	main_fatal(const char *);
 static int	main_output_is_input(const char *, char *const *, size_t);
+static int	main_ending_other(const struct run *,
+		    const struct writer_ops *, const char *);
 static double	main_now(void);
 static void	main_progress(struct run *, int);
 static void	main_tick(void *, struct stream *);
@@ -166,6 +169,8 @@ usage(FILE *f)
 	main_usage_line(f, "  -f, --format FMT", buf_cstr(&b));
 	buf_free(&b);
 	fputs(
+"      --force-format  write -f's format even to a PATH whose ending\n"
+"                      another format claims\n"
 "  -z, --gzip          gzip the output even where PATH doesn't end in .gz\n"
 "  -j, --jobs N        read files on N threads (default: the number of\n"
 "                      processors, at most 8); the output does not depend\n"
@@ -429,6 +434,40 @@ main_output_is_input(const char *out, char *const *in, size_t n)
 	return 0;
 }
 
+/*
+ * -f FMT with an output path whose ending another format claims (-f xml
+ * -o inventory.csv) is most likely a slip: says so, with the path the
+ * format's own ending gives, and returns 1, unless --force-format. An
+ * ending no format claims (.out, .txt) goes with any -f.
+ */
+static int
+main_ending_other(const struct run *r, const struct writer_ops *ops,
+    const char *path)
+{
+	const struct writer_ops *other;
+	size_t len = writer_ending(path, &other), stem;
+
+	if (r->o.force_format || other == NULL || other == ops)
+		return 0;
+	stem = strlen(path) - len;
+	fprintf(stderr, "%s: -f %s but ", progname, ops->name);
+	main_put_escaped(path);
+	fprintf(stderr, " ends in ");
+	main_put_escaped(path + stem);
+	fprintf(stderr, " (%s); use ", other->name);
+	if (ops->suffixes != NULL && ops->suffixes[0] != NULL) {
+		char *alt = xasprintf("%.*s%s", (int)stem, path,
+		    ops->suffixes[0]);
+
+		fprintf(stderr, "-o ");
+		main_put_escaped(alt);
+		fprintf(stderr, ", or ");
+		free(alt);
+	}
+	fprintf(stderr, "--force-format to write %s there\n", ops->name);
+	return 1;
+}
+
 /* main_output_is_input for every file a format's own option names. */
 static int
 main_given_is_input(struct run *r, char *const *in, size_t n)
@@ -518,6 +557,9 @@ main_options(struct run *r, int argc, char *argv[], const struct option *lo,
 		case 'f':
 			r->o.format = optarg;
 			break;
+		case OPT_FORCE_FORMAT:
+			r->o.force_format = 1;
+			break;
 		case 'z':
 			r->o.gzip = 1;
 			break;
@@ -587,6 +629,7 @@ main_run(struct run *r, int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "output",	required_argument, NULL, 'o' },
 		{ "format",	required_argument, NULL, 'f' },
+		{ "force-format", no_argument,	   NULL, OPT_FORCE_FORMAT },
 		{ "gzip",	no_argument,	   NULL, 'z' },
 		{ "jobs",	required_argument, NULL, 'j' },
 		{ "quiet",	no_argument,	   NULL, 'q' },
@@ -656,6 +699,8 @@ main_run(struct run *r, int argc, char *argv[])
 			fputc('\n', stderr);
 			return EXIT_FATAL;
 		}
+		if (main_ending_other(r, ops, path))
+			return EXIT_FATAL;
 		(void)writer_by_path(path, &gz);
 		if (writer_by_path(path, NULL) != ops)
 			gz = 0;

@@ -27,20 +27,28 @@ writer_by_name(const char *name)
 const struct writer_ops *
 writer_by_path(const char *path, int *gzip)
 {
-	const struct writer_ops *best = NULL;
+	const struct writer_ops *ops;
+
+	if (writer_ending(path, &ops) > 0 && gzip != NULL)
+		*gzip = writer_ends_with(path, ".gz");
+	return ops;
+}
+
+size_t
+writer_ending(const char *path, const struct writer_ops **ops)
+{
 	size_t best_len = 0;
 
+	*ops = NULL;
 	for (size_t i = 0; writers[i] != NULL; i++) {
 		const char *const *s = writers[i]->suffixes;
 
 		for (; s != NULL && *s != NULL; s++)
 			if (strlen(*s) > best_len &&
 			    writer_ends_with(path, *s)) {
-				best = writers[i];
+				*ops = writers[i];
 				best_len = strlen(*s);
 			}
 	}
-	if (best != NULL && gzip != NULL)
-		*gzip = writer_ends_with(path, ".gz");
-	return best;
+	return best_len;
 }

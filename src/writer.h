@@ -142,5 +142,9 @@ extern const struct writer_ops *const writers[];
 const struct writer_ops *writer_by_name(const char *);
 /* By the path's ending; sets *gzip when the ending says .gz. */
 const struct writer_ops *writer_by_path(const char *, int *gzip);
+/* The length of the longest of the writers' suffixes that the path ends
+ * in (compared ignoring ASCII case), with *ops its writer; 0 and NULL
+ * when none. */
+size_t	writer_ending(const char *, const struct writer_ops **ops);
 
 #endif
