@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "compare.h"
+#include "complete.h"
 #include "diag.h"
 #include "filter.h"
 #include "input.h"
@@ -106,6 +107,7 @@ static void	main_tick(void *, struct stream *);
 static unsigned	main_jobs(struct run *);
 static void	main_progress_end(struct run *);
 static int	main_compare(struct run *, int, char *[]);
+static int	main_completion(const char *, const struct option *);
 
 static const char *progname = "imgmeta";
 static struct main_fmt_opt main_fmt_opts[MAIN_FMT_OPTS_MAX];
@@ -623,6 +625,22 @@ main_fmt_opts_list(void)
 		}
 }
 
+/* The completion script for shell, from getopt_long's table lo. */
+static int
+main_completion(const char *shell, const struct option *lo)
+{
+	char *script = complete_script(shell, lo, "format");
+
+	if (script == NULL) {
+		fprintf(stderr, "%s: --completion \"%s\": give bash or zsh\n",
+		    progname, shell);
+		return EXIT_FATAL;
+	}
+	fputs(script, stdout);
+	free(script);
+	return EXIT_ALL_KEPT;
+}
+
 static int
 main_run(struct run *r, int argc, char *argv[])
 {
@@ -675,6 +693,13 @@ main_run(struct run *r, int argc, char *argv[])
 			    required_argument : no_argument,
 			.val = OPT_FORMAT_OWN,
 		};
+	/* imgmeta --completion SHELL, alone (not in --help): the script
+	 * that make install installs, made from this table */
+	if (argc == 3 && strcmp(argv[1], "--completion") == 0) {
+		status = main_completion(argv[2], lo);
+		free(lo);
+		return status;
+	}
 	status = main_options(r, argc, argv, lo, nfixed);
 	free(lo);
 	if (status >= 0)
