@@ -15,15 +15,24 @@
  * holds of its own runs and their rejects; charts (images by status,
  * visibility, disk format, the APIs that observed them, size, month of
  * creation); conflicts, rejects and warnings; then the images, in pages
- * of WRITE_HTML_PAGE rows (each page a <details>, the first open), each
- * row with its fields and a <details> of its sources: which capture, at
- * what position, what date, what it said. The data reads without script;
- * the script adds a filter box and sorting by a column's header.
+ * of WRITE_HTML_PAGE (each page a <details>, the first open).
  *
- * Memory holds the chart counts (a bounded number of keys each) and the
- * observations of one record: rows, conflicts and rejects are written to
- * scratch files (output_scratch) as they come, and copied into the page
- * at finish, after the head and the charts, which need every record.
+ * A page of images is one block of text (<pre class="rows">), which a
+ * browser lays out far faster than a table of a thousand rows: a header
+ * line, then for each image a line of its fields, tab-separated and
+ * padded into columns (the style makes a tab one space wide), its number
+ * of sources last, and under it lines that start with a tab: its
+ * properties, a line each, then a line for each source (which capture, at
+ * what position, what date) and what it said. So every image reads
+ * without script. The script turns each page that is open into a table
+ * whose rows show their sources on a click, adds a filter box, and sorts
+ * by a column's header; filter and sort cover every page.
+ *
+ * Memory holds the chart counts (a bounded number of keys each), the
+ * observations of one record and the text of one page of images: pages,
+ * conflicts and rejects are written to scratch files (output_scratch) as
+ * they come, and copied into the page at finish, after the head and the
+ * charts, which need every record.
  */
 #include "config.h"
 
@@ -49,6 +58,7 @@
 #define WRITE_HTML_KEYS		200	/* distinct keys a chart counts */
 #define WRITE_HTML_MONTHS	1200	/* distinct months counted */
 #define WRITE_HTML_LABEL	24	/* characters of a chart label */
+#define WRITE_HTML_COLUMN	40	/* widest padding of a page's column */
 #define WRITE_HTML_STR(x)	WRITE_HTML_STR2(x)
 #define WRITE_HTML_STR2(x)	#x
 
@@ -82,12 +92,12 @@ enum write_html_chart {
 enum write_html_esc_mode {
 	WH_TEXT,	/* an element's text */
 	WH_ATTR,	/* an attribute's value */
-	WH_LINE		/* one line of a text block */
+	WH_LINE		/* one line or field of a text block */
 };
 
 /* Which scratch file a text goes to. */
 enum write_html_scratch {
-	WS_ROWS,	/* the image rows, page breaks included */
+	WS_ROWS,	/* the pages of images */
 	WS_CONFLICTS,
 	WS_REJECTS,
 	WS_WARNINGS,
@@ -101,16 +111,15 @@ struct write_html {
 	uint64_t		 nscratch[WS__COUNT];	/* rows in each */
 	struct write_html_tally	 chart[WH__COUNT];
 	uint64_t		 images;
-	long			*page_at;	/* where each page's rows start
-						   in the rows' scratch file */
-	size_t			 npages;
+	struct buf		 page;		/* its images' lines, unpadded */
+	size_t			 page_images;
+	size_t			 width[F__COUNT + 1]; /* its columns' */
 	char			 started[32];	/* RFC 3339 UTC */
 	char			*cur_id;	/* whose observations these are */
 	struct buf		 obs;		/* their rows in the sources */
 	size_t			 nobs;
 	struct buf		 b;		/* the text being built */
 	struct buf		 said;
-	struct buf		 style;		/* the page's style sheet */
 };
 
 static enum rc	write_html_open(struct writer *, const char *);
@@ -149,10 +158,11 @@ static enum rc	write_html_doubt(struct writer *, struct buf *,
 		    enum write_html_scratch, const char *, const char *,
 		    const char *);
 static enum rc	write_html_copy(struct writer *, enum write_html_scratch);
-static enum rc	write_html_copy_part(struct writer *,
-		    enum write_html_scratch, long);
-static void	write_html_page_open(struct buf *, uint64_t, uint64_t);
-static enum rc	write_html_pages(struct writer *);
+static size_t	write_html_width(const char *, size_t);
+static void	write_html_field(struct write_html *, size_t, const char *);
+static void	write_html_padded(struct buf *, struct write_html *,
+		    const char *, size_t);
+static enum rc	write_html_page_end(struct writer *);
 static void	write_html_source(struct buf *, const struct source *);
 static void	write_html_source_line(struct buf *, size_t,
 		    const struct source *);
@@ -184,7 +194,7 @@ const struct writer_ops write_html_ops = {
 };
 
 /* The page's style and script: the CSP allows them by their hashes. */
-static const char write_html_style_fixed[] =
+static const char write_html_style[] =
 "body{font:14px/1.4 system-ui,sans-serif;margin:1em 2em;color:#222}"
 "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.5em}"
 "table{border-collapse:collapse}"
@@ -193,8 +203,8 @@ static const char write_html_style_fixed[] =
 "th{background:#eee}th[data-col]{cursor:pointer}"
 "td.n,th.n{text-align:right}td.id{white-space:nowrap;font-family:monospace}"
 ".wrap{overflow-x:auto}"
-"td.v{font-family:monospace;white-space:pre-wrap;word-break:break-all;"
-"max-width:40em}"
+"td.v{font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere;"
+"min-width:12em;max-width:40em}"
 ".charts{display:flex;flex-wrap:wrap;gap:1em}"
 ".chart{border:1px solid #ddd;padding:.5em}"
 ".chart h3{font-size:1em;margin:0 0 .3em}"
@@ -206,40 +216,89 @@ static const char write_html_style_fixed[] =
 ".none{color:#888;font-style:italic}"
 "#filter{margin:.5em 0;width:30em}"
 "table.empty{display:none}"
-"table.images td:first-child{white-space:nowrap}"
-"table.images td:nth-child(2){white-space:nowrap;font-family:monospace}"
-"table.images pre{margin:.3em 0;white-space:pre-wrap;"
-"overflow-wrap:anywhere;width:50em}"
+"pre.rows{tab-size:1;margin:.3em 0}"
+"table.images td{white-space:nowrap}"
+"table.images td:nth-child(2){font-family:monospace}"
+"table.images button{font:inherit;min-width:3em}"
+"tr.src pre{margin:.3em 0;white-space:pre-wrap;overflow-wrap:anywhere;"
+"max-width:80em}"
 "details.page>div{content-visibility:auto;"
 "contain-intrinsic-size:auto 30000px}";
 
+/*
+ * The script: a page's text (see the top of this file) back into items
+ * {f: fields, the sources count last; s: the lines under them}, a page
+ * that is open as a table, and the filter and the sort over the items of
+ * every page, dealt into the pages again (a closed page gets its text).
+ */
 static const char write_html_script[] =
 "(function(){'use strict';"
 "var d=document,q=d.getElementById('filter'),"
-"o=d.getElementById('matches'),"
-"p=[].slice.call(d.querySelectorAll('tbody.rows')),r=null,s=-1,up=1;"
+"o=d.getElementById('matches'),g=d.getElementById('pages'),"
+"N=" WRITE_HTML_STR(WRITE_HTML_PAGE) ",W=" WRITE_HTML_STR(WRITE_HTML_COLUMN)
+",P,H=null,num={},all=null,cur=null,s=-1,up=1,tm=0;"
 "d.documentElement.setAttribute('data-script','ran');"
-/* the rows are gathered at the first filter or sort, not at load */
-"function rows(){if(!r){r=[];p.forEach(function(b){"
-"r.push.apply(r,[].slice.call(b.rows));});}return r;}"
-"if(!q)return;q.hidden=false;"
-"q.addEventListener('input',function(){"
-"var t=q.value.toLowerCase(),n=0;rows().forEach(function(x){"
-"var m=!t||x.textContent.toLowerCase().indexOf(t)>=0;"
-"x.hidden=!m;if(m)n++;});"
-"o.textContent=t?n+' of '+r.length+' images match':'';});"
-"[].forEach.call(d.querySelectorAll('th[data-col]'),function(h){"
-"h.addEventListener('click',function(){"
-"var c=+h.getAttribute('data-col'),num=h.classList.contains('n');"
-"up=c===s?-up:1;s=c;rows();"
-"function v(x){x=x.cells[c];return c?x.textContent:"
-"x.querySelector('summary').textContent;}"
-"r.sort(function(a,b){var x=v(a),y=v(b);"
-"if(num){x=x===''?-1:+x;y=y===''?-1:+y;}"
-"return (x<y?-1:x>y?1:0)*up;});"
-"p.forEach(function(b,i){r.slice(i*" WRITE_HTML_STR(WRITE_HTML_PAGE)
-"," "(i+1)*" WRITE_HTML_STR(WRITE_HTML_PAGE) ").forEach(function(x){"
-"b.appendChild(x);});});});});"
+"if(!g||!q)return;"
+"P=[].slice.call(g.querySelectorAll('details.page'));"
+"g.getAttribute('data-num').split(' ').forEach(function(k){num[k]=1;});"
+"function trim(v){return v.replace(/^ +| +$/g,'');}"
+"function items(p){var L,x=null,i,l;if(p.it)return p.it;p.it=[];"
+"L=p.querySelector('pre').textContent.split('\\n');"
+"H=H||L[0].split('\\t').map(trim);"
+"for(i=1;i<L.length;i++){l=L[i];"
+"if(l.charAt(0)==='\\t'){if(x)x.s.push(l.slice(2));}"
+"else if(l){x={f:l.split('\\t').map(trim),s:[]};p.it.push(x);}}"
+"return p.it;}"
+"function box(p,e){var b=p.querySelector('div');b.textContent='';"
+"b.appendChild(e);}"
+"function text(p){var w=H.map(function(h){return h.length;}),L=[],"
+"e=d.createElement('pre');"
+"p.it.forEach(function(x){x.f.forEach(function(v,j){"
+"if(v.length>w[j])w[j]=Math.min(v.length,W);});});"
+"function line(f){return f.map(function(v,j){"
+"var a=w[j]>v.length?' '.repeat(w[j]-v.length):'';"
+"return(j?'\\t ':'')+(num[j]?a+v:j<f.length-1?v+a:v);}).join('');}"
+"L.push(line(H));p.it.forEach(function(x){L.push(line(x.f));"
+"x.s.forEach(function(t){L.push('\\t '+t);});});"
+"e.className='rows';e.textContent=L.join('\\n');box(p,e);p.t=0;}"
+"function table(p){var I=items(p),t=d.createElement('table'),"
+"h=t.createTHead().insertRow(),b=t.createTBody(),n=H.length-1,c=[n],j;"
+"for(j=0;j<n;j++)c.push(j);t.className='images';b.className='rows';"
+"c.forEach(function(k){var e=d.createElement('th');e.textContent=H[k];"
+"e.setAttribute('data-col',k);if(num[k])e.className='n';"
+"h.appendChild(e);});"
+"I.forEach(function(x){var r=b.insertRow(),"
+"e=d.createElement('button');r.className='img';r.it=x;e.type='button';"
+"e.textContent=x.f[n];e.setAttribute('aria-expanded','false');"
+"r.insertCell().appendChild(e);for(j=0;j<n;j++){e=r.insertCell();"
+"e.textContent=x.f[j];if(num[j])e.className='n';}});box(p,t);p.t=1;}"
+"function every(){if(!all){all=[];P.forEach(function(p){"
+"all.push.apply(all,items(p));});cur=all;}}"
+"function deal(){var t=q.value.toLowerCase(),v=t?cur.filter(function(x){"
+"if(x.l===undefined)x.l=(x.f.join('\\t')+'\\n'+x.s.join('\\n'))"
+".toLowerCase();return x.l.indexOf(t)>=0;}):cur;"
+"P.forEach(function(p,i){var a=v.slice(i*N,(i+1)*N);p.hidden=!a.length;"
+"p.querySelector('summary').textContent=(t?'Matches ':'Images ')+"
+"(i*N+1)+' to '+(i*N+a.length);p.it=a;"
+"if(!a.length){p.querySelector('div').textContent='';p.t=0;}"
+"else if(p.open)table(p);else text(p);});"
+"o.textContent=t?v.length+' of '+all.length+' images match':'';}"
+"P.forEach(function(p){p.addEventListener('toggle',function(){"
+"if(p.open&&!p.t)table(p);});if(p.open)table(p);});"
+"g.addEventListener('click',function(e){var t=e.target,r,n,c;"
+"if(t.tagName==='BUTTON'){r=t.parentNode.parentNode;n=r.nextSibling;"
+"if(n&&n.className==='src'){n.remove();"
+"t.setAttribute('aria-expanded','false');return;}"
+"n=d.createElement('tr');n.className='src';c=n.insertCell();"
+"c.colSpan=H.length;c.appendChild(d.createElement('pre')).textContent="
+"r.it.s.join('\\n');r.after(n);t.setAttribute('aria-expanded','true');}"
+"else if(t.tagName==='TH'&&t.hasAttribute('data-col')){"
+"c=+t.getAttribute('data-col');every();up=c===s?-up:1;s=c;"
+"cur=all.slice().sort(function(a,b){var x=a.f[c],y=b.f[c];"
+"if(num[c]){x=x===''?-1:+x;y=y===''?-1:+y;}"
+"return(x<y?-1:x>y?1:0)*up;});deal();}});"
+"q.hidden=false;q.addEventListener('input',function(){clearTimeout(tm);"
+"tm=setTimeout(function(){every();deal();},200);});"
 "})();";
 
 static enum rc
@@ -264,13 +323,6 @@ write_html_open(struct writer *w, const char *path)
 	struct tm tm;
 
 	w->priv = st;
-	/* The image table's cells have no class: numbers are right-aligned
-	 * by their column (the first is the sources, then the fields). */
-	buf_addstr(&st->style, write_html_style_fixed);
-	for (size_t i = 0; i < F__COUNT; i++)
-		if (field_info[i].type == FT_INT)
-			buf_printf(&st->style, "table.images td:nth-child(%zu)"
-			    "{text-align:right}", i + 2);
 	for (size_t i = 0; i < WH__COUNT; i++) {
 		st->chart[i].id = ids[i];
 		st->chart[i].title = titles[i];
@@ -299,8 +351,9 @@ write_html_open(struct writer *w, const char *path)
 /*
  * Text for HTML: & < > as entities, and in an attribute's value (mode
  * WH_ATTR) " and ' too; control characters and bytes that are not UTF-8
- * as the text \xNN (newline and tab kept, but in a line of a text block
- * (WH_LINE) a newline is the text \n, so that lines stay lines).
+ * as the text \xNN (newline and tab kept, but in a line or a field of a
+ * text block (WH_LINE) a newline is the text \n and a tab the text \t,
+ * so that lines stay lines and fields fields).
  */
 static void
 write_html_escn(struct buf *b, const char *s, size_t len, int mode)
@@ -335,6 +388,8 @@ write_html_escn(struct buf *b, const char *s, size_t len, int mode)
 			buf_addstr(b, "&#39;");
 		else if (c == '\n' && mode == WH_LINE)
 			buf_addstr(b, "\\n");
+		else if (c == '\t' && mode == WH_LINE)
+			buf_addstr(b, "\\t");
 		else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
 			buf_printf(b, "\\x%02x", c);
 		else
@@ -657,35 +712,23 @@ write_html_flush(struct writer *w, struct buf *b)
 	return rc;
 }
 
-/* Copies a scratch file into the output: the whole of it, or, with
- * upto >= 0, from where it is to offset upto. */
+/* Copies a scratch file into the output. */
 static enum rc
-write_html_copy_part(struct writer *w, enum write_html_scratch which,
-    long upto)
+write_html_copy(struct writer *w, enum write_html_scratch which)
 {
 	struct write_html *st = w->priv;
 	FILE *f = st->scratch[which];
 	char chunk[65536];
-	size_t n, want = sizeof chunk;
-	long at = 0;
+	size_t n;
 	enum rc rc;
 
-	if (upto < 0) {
-		if (fflush(f) != 0)
-			goto fail;
-		rewind(f);
-	} else if ((at = ftell(f)) < 0)
+	if (fflush(f) != 0)
 		goto fail;
-	for (;;) {
-		if (upto >= 0 && (size_t)(upto - at) < want)
-			want = (size_t)(upto - at);
-		if (want == 0 || (n = fread(chunk, 1, want, f)) == 0)
-			break;
-		at += (long)n;
+	rewind(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		if ((rc = output_write(st->out, chunk, n)) != RC_OK)
 			return rc;
-	}
-	if (!ferror(f) && (upto < 0 || at == upto))
+	if (!ferror(f))
 		return RC_OK;
 fail:
 	diag_report(w->diag, DIAG_ERROR, NULL, NULL, "cannot read back the "
@@ -713,44 +756,6 @@ write_html_doubt(struct writer *w, struct buf *b,
 	    (rc = write_html_copy(w, which)) != RC_OK)
 		return rc;
 	buf_addstr(b, "</tbody></table></div></details>\n");
-	return RC_OK;
-}
-
-static enum rc
-write_html_copy(struct writer *w, enum write_html_scratch which)
-{
-	return write_html_copy_part(w, which, -1);
-}
-
-/* The pages of images: each page's header, its rows, its end. */
-static enum rc
-write_html_pages(struct writer *w)
-{
-	struct write_html *st = w->priv;
-	FILE *f = st->scratch[WS_ROWS];
-	long end;
-	enum rc rc;
-
-	if (fflush(f) != 0 || (end = ftell(f)) < 0) {
-		diag_report(w->diag, DIAG_ERROR, NULL, NULL, "cannot read "
-		    "back the temporary file of the HTML report: %s",
-		    strerror(errno));
-		return RC_FATAL;
-	}
-	rewind(f);
-	for (size_t i = 0; i < st->npages; i++) {
-		uint64_t first = (uint64_t)i * WRITE_HTML_PAGE;
-		uint64_t last = first + WRITE_HTML_PAGE;
-
-		if (last > st->images)
-			last = st->images;
-		write_html_page_open(&st->b, first, last);
-		if ((rc = write_html_flush(w, &st->b)) != RC_OK ||
-		    (rc = write_html_copy_part(w, WS_ROWS, i + 1 < st->npages ?
-		    st->page_at[i + 1] : end)) != RC_OK)
-			return rc;
-		buf_addstr(&st->b, "</tbody></table></div></details>\n");
-	}
 	return RC_OK;
 }
 
@@ -845,54 +850,144 @@ write_html_observe(struct writer *w, const struct record *obs, int run,
 	return RC_OK;
 }
 
-/* The header of a page of images: images first + 1 to last. */
-static void
-write_html_page_open(struct buf *b, uint64_t first, uint64_t last)
+/* The width a text takes in a line: its characters, an entity one. */
+static size_t
+write_html_width(const char *s, size_t len)
 {
-	buf_printf(b, "<details class=\"page\"%s><summary>Images %llu "
-	    "to %llu</summary>\n"
-	    "<div class=\"wrap\"><table class=\"images\"><thead><tr>",
-	    first == 0 ? " open" : "", (unsigned long long)first + 1,
-	    (unsigned long long)last);
-	buf_addstr(b, "<th data-col=\"0\" class=\"n\">sources</th>");
-	for (size_t i = 0; i < F__COUNT; i++) {
-		enum field_type t = field_info[i].type;
+	size_t n = 0;
 
-		buf_printf(b, "<th data-col=\"%zu\"%s>%s</th>", i + 1,
-		    t == FT_INT ? " class=\"n\"" : "", field_info[i].name);
+	for (size_t i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) == 0x80)
+			continue;
+		n++;
+		if (s[i] == '&')
+			while (i + 1 < len && s[i] != ';')
+				i++;
 	}
-	buf_addstr(b, "</tr></thead>\n<tbody class=\"rows\">\n");
+	return n;
 }
 
+/* One field of an image's line in the page being built; column k. */
+static void
+write_html_field(struct write_html *st, size_t k, const char *v)
+{
+	size_t at = st->page.len, n;
+
+	if (k > 0)
+		buf_addc(&st->page, '\t');
+	at = st->page.len;
+	if (v != NULL)
+		write_html_line(&st->page, v);
+	n = write_html_width(st->page.data + at, st->page.len - at);
+	if (n > WRITE_HTML_COLUMN)
+		n = WRITE_HTML_COLUMN;
+	if (n > st->width[k])
+		st->width[k] = n;
+}
+
+/*
+ * A line of fields, padded into the page's columns: a tab and a space
+ * between fields, numbers right-aligned, no padding at the end.
+ */
+static void
+write_html_padded(struct buf *b, struct write_html *st, const char *line,
+    size_t len)
+{
+	const char *end = line + len, *tab;
+
+	for (size_t k = 0; k <= F__COUNT; k++) {
+		int num = k == F__COUNT || field_info[k].type == FT_INT;
+		size_t n, pad;
+
+		tab = memchr(line, '\t', (size_t)(end - line));
+		if (tab == NULL)
+			tab = end;
+		n = write_html_width(line, (size_t)(tab - line));
+		pad = n < st->width[k] ? st->width[k] - n : 0;
+		if (k > 0)
+			buf_addstr(b, "\t ");
+		if (num)
+			for (size_t i = 0; i < pad; i++)
+				buf_addc(b, ' ');
+		buf_add(b, line, (size_t)(tab - line));
+		if (!num && k < F__COUNT)
+			for (size_t i = 0; i < pad; i++)
+				buf_addc(b, ' ');
+		if (tab == end)
+			break;
+		line = tab + 1;
+	}
+	buf_addc(b, '\n');
+}
+
+/* Writes the page being built to its scratch file, padded, and starts
+ * the next. */
+static enum rc
+write_html_page_end(struct writer *w)
+{
+	struct write_html *st = w->priv;
+	struct buf *b = &st->b;
+	struct buf head = BUF_INIT;
+	uint64_t first = st->images - st->page_images;
+	const char *p = st->page.data, *end = p + st->page.len, *nl;
+	enum rc rc;
+
+	if (st->page_images == 0)
+		return RC_OK;
+	buf_printf(b, "<details class=\"page\"%s><summary>Images %llu to "
+	    "%llu</summary>\n<div class=\"wrap\"><pre class=\"rows\">",
+	    first == 0 ? " open" : "", (unsigned long long)first + 1,
+	    (unsigned long long)st->images);
+	for (size_t k = 0; k <= F__COUNT; k++) {
+		const char *name = k < F__COUNT ? field_info[k].name :
+		    "sources";
+
+		if (k > 0)
+			buf_addc(&head, '\t');
+		buf_addstr(&head, name);
+		if (strlen(name) > st->width[k])
+			st->width[k] = strlen(name);
+	}
+	write_html_padded(b, st, head.data, head.len);
+	buf_free(&head);
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (*p == '\t')
+			buf_add(b, p, (size_t)(nl - p + 1));
+		else
+			write_html_padded(b, st, p, (size_t)(nl - p));
+	}
+	if (b->len > 0 && b->data[b->len - 1] == '\n')
+		b->len--;
+	buf_addstr(b, "</pre></div></details>\n");
+	buf_reset(&st->page);
+	st->page_images = 0;
+	memset(st->width, 0, sizeof st->width);
+	if ((rc = write_html_put(w, WS_ROWS, b)) != RC_OK)
+		return rc;
+	return RC_OK;
+}
+
+/*
+ * An image: a line of its fields and its number of sources, then a
+ * line, starting with a tab and a space, for each of its properties and
+ * its sources (see the top of this file).
+ */
 static enum rc
 write_html_write(struct writer *w, const struct record *rec)
 {
 	struct write_html *st = w->priv;
 	struct buf *b = &st->b;
+	char n[32];
+	const char *p, *end, *nl;
 
 	write_html_tally_record(st, rec);
-	if (st->images % WRITE_HTML_PAGE == 0) {
-		long at = ftell(st->scratch[WS_ROWS]);
-
-		if (at < 0) {
-			diag_report(w->diag, DIAG_ERROR, NULL, NULL, "cannot "
-			    "tell where the temporary file of the HTML report "
-			    "ends: %s", strerror(errno));
-			return RC_FATAL;
-		}
-		st->page_at = xreallocarray(st->page_at, st->npages + 1,
-		    sizeof *st->page_at);
-		st->page_at[st->npages++] = at;
-	}
 	st->images++;
-	/*
-	 * The row is short, as HTML allows: no end tags for its cells, no
-	 * class (the style goes by column); its sources, first so that
-	 * they are in sight, are one text block: the properties, a line
-	 * each, then a line for each source.
-	 */
-	buf_printf(b, "<tr class=\"img\"><td><details><summary>%zu</summary>"
-	    "<pre>", rec->nsrcs);
+	for (size_t i = 0; i < F__COUNT; i++)
+		write_html_field(st, i, rec->f[i]);
+	snprintf(n, sizeof n, "%zu", rec->nsrcs);
+	write_html_field(st, F__COUNT, n);
+	buf_addc(&st->page, '\n');
 	for (size_t i = 0; i < rec->nprops; i++) {
 		write_html_line(b, rec->props[i].key);
 		buf_addstr(b, ": ");
@@ -909,20 +1004,21 @@ write_html_write(struct writer *w, const struct record *rec)
 		/* no observe hook: the sources alone */
 		for (size_t i = 0; i < rec->nsrcs; i++)
 			write_html_source_line(b, i + 1, &rec->srcs[i]);
-	if (b->len > 0 && b->data[b->len - 1] == '\n')
-		b->len--;
-	buf_addstr(b, "</pre></details>");
-	for (size_t i = 0; i < F__COUNT; i++) {
-		buf_addstr(b, "<td>");
-		if (rec->f[i] != NULL)
-			write_html_esc(b, rec->f[i]);
+	for (p = b->data, end = p + b->len; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		buf_addstr(&st->page, "\t ");
+		buf_add(&st->page, p, (size_t)(nl - p));
+		buf_addc(&st->page, '\n');
 	}
-	buf_addc(b, '\n');
+	buf_reset(b);
 	free(st->cur_id);
 	st->cur_id = NULL;
 	buf_reset(&st->obs);
 	st->nobs = 0;
-	return write_html_put(w, WS_ROWS, b);
+	if (++st->page_images == WRITE_HTML_PAGE)
+		return write_html_page_end(w);
+	return RC_OK;
 }
 
 /* A reject or a warning: FILE:POSITION and the message. */
@@ -1035,18 +1131,17 @@ write_html_csp_hash(struct buf *b, const char *text)
 static void
 write_html_head(struct writer *w, struct buf *b)
 {
-	struct write_html *st = w->priv;
-
+	(void)w;
 	buf_addstr(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-"
 	    "Policy\" content=\"default-src 'none'; style-src ");
-	write_html_csp_hash(b, st->style.data);
+	write_html_csp_hash(b, write_html_style);
 	buf_addstr(b, "; script-src ");
 	write_html_csp_hash(b, write_html_script);
 	buf_addstr(b, "; base-uri 'none'; form-action 'none'\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width\">\n"
 	    "<title>imgmeta report</title>\n<style>");
-	buf_addstr(b, st->style.data);
+	buf_addstr(b, write_html_style);
 	buf_addstr(b, "</style></head>\n<body>\n<h1>imgmeta report</h1>\n");
 }
 
@@ -1231,7 +1326,10 @@ write_html_finish(struct writer *w)
 	struct output *o;
 	enum rc rc;
 
+	/* the last page of images, before b holds the page's head */
 	buf_reset(b);
+	if ((rc = write_html_page_end(w)) != RC_OK)
+		return rc;
 	write_html_head(w, b);
 	buf_addstr(b, "<nav><a href=\"#run\">The run</a> · "
 	    "<a href=\"#charts\">Charts</a> · <a href=\"#doubt\">Conflicts, "
@@ -1278,16 +1376,25 @@ write_html_finish(struct writer *w)
 		return rc;
 
 	buf_printf(b, "<h2 id=\"images\">Images (<span "
-	    "id=\"listed-images\">%llu</span>)</h2>\n<p>In pages of %d. Under an image's number of sources: "
-	    "its properties, a line each, then a line for each source "
-	    "(#N capture:position (API call, date)) and, where there are "
-	    "several, what each said.</p>\n<input id=\"filter\" type=\"search\" "
-	    "placeholder=\"filter: any text in a row\" hidden> "
-	    "<output id=\"matches\"></output>\n",
-	    (unsigned long long)st->images, WRITE_HTML_PAGE);
+	    "id=\"listed-images\">%llu</span>)</h2>\n<p>In pages of %d, "
+	    "each a block of text: a line for each image, its fields and its "
+	    "number of sources, and under it its properties, a line each, "
+	    "then a line for each source (#N capture:position (API call, "
+	    "date)) and, where there are several, what each said. With "
+	    "script, a page that is open is a table, sorted by a click on a "
+	    "column's header, and a click on an image's number of sources "
+	    "shows those lines.</p>\n<input id=\"filter\" type=\"search\" "
+	    "placeholder=\"filter: any text of an image\" hidden> "
+	    "<output id=\"matches\"></output>\n<div id=\"pages\" "
+	    "data-num=\"", (unsigned long long)st->images, WRITE_HTML_PAGE);
+	for (size_t i = 0; i < F__COUNT; i++)
+		if (field_info[i].type == FT_INT)
+			buf_printf(b, "%zu ", i);
+	buf_printf(b, "%d\">\n", F__COUNT);
 	if ((rc = write_html_flush(w, b)) != RC_OK ||
-	    (rc = write_html_pages(w)) != RC_OK)
+	    (rc = write_html_copy(w, WS_ROWS)) != RC_OK)
 		return rc;
+	buf_addstr(b, "</div>\n");
 	buf_addstr(b, "<script>");
 	buf_addstr(b, write_html_script);
 	buf_addstr(b, "</script>\n</body></html>\n");
@@ -1315,11 +1422,10 @@ write_html_free(struct writer *w)
 		free(st->chart[i].v);
 	}
 	free(st->cur_id);
-	free(st->page_at);
 	buf_free(&st->obs);
 	buf_free(&st->b);
 	buf_free(&st->said);
-	buf_free(&st->style);
+	buf_free(&st->page);
 	free(st);
 	w->priv = NULL;
 }
