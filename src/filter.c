@@ -1,8 +1,12 @@
 /* filter.c: query-parameter filters on merged records (see filter.h). */
 #include "config.h"
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "filter.h"
 #include "norm.h"
@@ -10,18 +14,32 @@
 #include "util.h"
 
 enum filter_op {
-	FOP_EQ,		/* field equals value */
+	FOP_EQ,		/* field equals one of the values */
 	FOP_MIN,	/* int field >= value */
 	FOP_MAX,	/* int field <= value */
 	FOP_AFTER,	/* time field > value */
-	FOP_PROP	/* property key equals value */
+	FOP_PROP	/* property key equals one of the values */
 };
 
+/* A set of strings: open addressing, linear probing, at most half full,
+ * so that a list of 100 000 ids costs one lookup per record. */
+struct filter_set {
+	char		**slot;
+	size_t		 n;
+	size_t		 cap;		/* a power of two, or 0 */
+};
+
+/*
+ * One term: every term must hold (AND). The values given to one
+ * equality filter (or to one property KEY) again make one term that any
+ * of them satisfies (OR); a range filter given twice is two terms.
+ */
 struct filter_term {
 	enum filter_op	 op;
 	enum field	 field;
 	char		*key;		/* FOP_PROP */
-	char		*value;		/* canonical */
+	char		*value;		/* FOP_MIN, FOP_MAX, FOP_AFTER */
+	struct filter_set any;		/* FOP_EQ, FOP_PROP: canonical */
 };
 
 struct filter {
@@ -34,11 +52,13 @@ static const struct {
 	enum field	 field;
 	enum filter_op	 op;
 } filter_names[] = {
+	{ "id",			F_ID,			FOP_EQ },
 	{ "name",		F_NAME,			FOP_EQ },
 	{ "status",		F_STATUS,		FOP_EQ },
 	{ "visibility",		F_VISIBILITY,		FOP_EQ },
 	{ "container-format",	F_CONTAINER_FORMAT,	FOP_EQ },
 	{ "disk-format",	F_DISK_FORMAT,		FOP_EQ },
+	{ "owner",		F_OWNER,		FOP_EQ },
 	{ "size-min",		F_SIZE,			FOP_MIN },
 	{ "size-max",		F_SIZE,			FOP_MAX },
 	{ "changes-since",	F_UPDATED_AT,		FOP_AFTER },
@@ -48,6 +68,12 @@ static const struct {
 };
 
 static int	filter_int_cmp(const char *, const char *);
+static uint64_t	filter_hash(const char *);
+static int	filter_set_has(const struct filter_set *, const char *);
+static void	filter_set_add(struct filter_set *, char *);
+static void	filter_set_free(struct filter_set *);
+static struct filter_term *filter_term(struct filter *, enum filter_op,
+		    enum field, const char *);
 
 struct filter *
 filter_new(void)
@@ -63,6 +89,7 @@ filter_free(struct filter *f)
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->t[i].key);
 		free(f->t[i].value);
+		filter_set_free(&f->t[i].any);
 	}
 	free(f->t);
 	free(f);
@@ -74,11 +101,98 @@ filter_empty(const struct filter *f)
 	return f == NULL || f->n == 0;
 }
 
+/* FNV-1a, 64 bits. */
+static uint64_t
+filter_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int
+filter_set_has(const struct filter_set *set, const char *v)
+{
+	size_t mask = set->cap - 1, i;
+
+	if (set->cap == 0)
+		return 0;
+	for (i = filter_hash(v) & mask; set->slot[i] != NULL;
+	    i = (i + 1) & mask)
+		if (strcmp(set->slot[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+/* Takes v (allocated); a value already there is freed. */
+static void
+filter_set_add(struct filter_set *set, char *v)
+{
+	size_t i, mask;
+
+	if (filter_set_has(set, v)) {
+		free(v);
+		return;
+	}
+	if (2 * (set->n + 1) > set->cap) {
+		size_t ncap = set->cap == 0 ? 8 : 2 * set->cap;
+		char **ns = xcalloc(ncap, sizeof *ns);
+
+		for (size_t j = 0; j < set->cap; j++) {
+			if (set->slot[j] == NULL)
+				continue;
+			i = filter_hash(set->slot[j]) & (ncap - 1);
+			while (ns[i] != NULL)
+				i = (i + 1) & (ncap - 1);
+			ns[i] = set->slot[j];
+		}
+		free(set->slot);
+		set->slot = ns;
+		set->cap = ncap;
+	}
+	mask = set->cap - 1;
+	for (i = filter_hash(v) & mask; set->slot[i] != NULL;
+	    i = (i + 1) & mask)
+		;
+	set->slot[i] = v;
+	set->n++;
+}
+
+static void
+filter_set_free(struct filter_set *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+}
+
+/* The term that takes one more value of an equality filter (or of one
+ * property key), made when it is the first. */
+static struct filter_term *
+filter_term(struct filter *f, enum filter_op op, enum field field,
+    const char *key)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->t[i].op == op && f->t[i].field == field &&
+		    (key == NULL || strcmp(f->t[i].key, key) == 0))
+			return &f->t[i];
+	f->t = xreallocarray(f->t, f->n + 1, sizeof *f->t);
+	f->t[f->n] = (struct filter_term){ .op = op, .field = field,
+	    .key = key != NULL ? xstrdup(key) : NULL };
+	return &f->t[f->n++];
+}
+
 int
 filter_add(struct filter *f, const char *name, const char *value,
     const char **why)
 {
-	struct filter_term t = { 0 };
+	enum filter_op op;
+	enum field field;
+	char *v = NULL;
 	size_t i;
 
 	for (i = 0; i < sizeof filter_names / sizeof filter_names[0]; i++)
@@ -88,41 +202,96 @@ filter_add(struct filter *f, const char *name, const char *value,
 		*why = "is not a filter";
 		return -1;
 	}
-	t.op = filter_names[i].op;
-	t.field = filter_names[i].field;
-	if (t.op == FOP_PROP) {
+	op = filter_names[i].op;
+	field = filter_names[i].field;
+	if (op == FOP_PROP) {
 		const char *eq = strchr(value, '=');
+		char *key;
 
 		if (eq == NULL || eq == value) {
 			*why = "is not KEY=VALUE";
 			return -1;
 		}
-		t.key = xstrndup(value, (size_t)(eq - value));
-		t.value = xstrdup(eq + 1);
-	} else if (field_info[t.field].type == FT_STRING)
-		t.value = xstrdup(value);
-	else if (t.field == F_STATUS) {
+		key = xstrndup(value, (size_t)(eq - value));
+		filter_set_add(&filter_term(f, op, field, key)->any,
+		    xstrdup(eq + 1));
+		free(key);
+		return 0;
+	}
+	if (field_info[field].type == FT_STRING)
+		v = xstrdup(value);
+	else if (field_info[field].type == FT_UUID) {
+		if (norm_uuid(value, &v, why) != 0)
+			return -1;
+	} else if (field == F_STATUS) {
 		/* Glance's values, or an API's own, mapped. */
-		if (norm_status(read_status(value), &t.value, why) != 0 ||
-		    t.value == NULL) {
+		if (norm_status(read_status(value), &v, why) != 0 ||
+		    v == NULL) {
 			*why = "is not an image status (queued, saving, "
 			    "uploading, importing, active, deactivated, killed, "
 			    "deleted, pending_delete)";
 			return -1;
 		}
-	} else if (t.field == F_VISIBILITY) {
-		if (norm_visibility(value, &t.value, why) != 0)
+	} else if (field == F_VISIBILITY) {
+		if (norm_visibility(value, &v, why) != 0)
 			return -1;
-	} else if (field_info[t.field].type == FT_INT) {
-		if (norm_int(value, &t.value, why) != 0)
+	} else if (field_info[field].type == FT_INT) {
+		if (norm_int(value, &v, why) != 0)
 			return -1;
-	} else if (field_info[t.field].type == FT_TIME) {
-		if (norm_time(value, &t.value, why) != 0)
+	} else if (field_info[field].type == FT_TIME) {
+		if (norm_time(value, &v, why) != 0)
 			return -1;
 	}
-	f->t = xreallocarray(f->t, f->n + 1, sizeof *f->t);
-	f->t[f->n++] = t;
+	if (op == FOP_EQ)
+		filter_set_add(&filter_term(f, op, field, NULL)->any, v);
+	else {
+		f->t = xreallocarray(f->t, f->n + 1, sizeof *f->t);
+		f->t[f->n++] = (struct filter_term){ .op = op,
+		    .field = field, .value = v };
+	}
 	return 0;
+}
+
+int
+filter_add_lines(struct filter *f, const char *name, FILE *fp,
+    size_t *lineno, char **bad, const char **why)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = 0;
+
+	*lineno = 0;
+	*bad = NULL;
+	errno = 0;
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		char *v = line, *e = line + len;
+
+		++*lineno;
+		while (e > v && strchr(" \t\r\n", e[-1]) != NULL)
+			e--;
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		if (v == e || *v == '#')
+			continue;
+		*e = '\0';
+		if (memchr(v, '\0', (size_t)(e - v)) != NULL) {
+			*why = "holds a NUL byte";
+			rc = -1;
+		} else if (filter_add(f, name, v, why) != 0)
+			rc = -1;
+		if (rc != 0) {
+			*bad = xstrdup(v);
+			break;
+		}
+	}
+	if (rc == 0 && ferror(fp)) {
+		*lineno = 0;
+		*why = NULL;
+		rc = -1;
+	}
+	free(line);
+	return rc;
 }
 
 /* Canonical integers: no sign, no leading zeros. */
@@ -168,16 +337,14 @@ filter_match(const struct filter *f, const struct record *r)
 		if (t->op == FOP_PROP) {
 			const struct prop *p = record_prop_get(r, t->key);
 
-			if (p == NULL || p->value == NULL ||
-			    strcmp(p->value, t->value) != 0)
-				return 0;
-			continue;
+			v = p != NULL ? p->value : NULL;
 		}
 		if (v == NULL)
 			return 0;
 		switch (t->op) {
 		case FOP_EQ:
-			if (strcmp(v, t->value) != 0)
+		case FOP_PROP:
+			if (!filter_set_has(&t->any, v))
 				return 0;
 			break;
 		case FOP_MIN:
@@ -191,8 +358,6 @@ filter_match(const struct filter *f, const struct record *r)
 		case FOP_AFTER:
 			if (filter_time_cmp(v, t->value) <= 0)
 				return 0;
-			break;
-		case FOP_PROP:
 			break;
 		}
 	}

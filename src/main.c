@@ -39,7 +39,7 @@ enum exit_status {
 enum main_opt {
 	OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_NO_PROGRESS,
 	OPT_STATS_JSON, OPT_FILTER, OPT_COMPARE, OPT_ALL_FIELDS,
-	OPT_MANIFEST, OPT_FORMAT_OWN, OPT_FORCE_FORMAT
+	OPT_MANIFEST, OPT_FORMAT_OWN, OPT_FORCE_FORMAT, OPT_IDS_FROM
 };
 
 struct opts {
@@ -55,6 +55,9 @@ struct opts {
 	int		 all_fields;	/* --all-fields (compare) */
 	unsigned	 jobs;		/* -j: reading threads, 0 = cores */
 	const char	*manifest;	/* --manifest FILE */
+	char		**ids_from;	/* --ids-from FILE, read after the
+					   options (main_ids_from) */
+	size_t		 nids_from;
 	/* the formats' own options given, in order (main_fmt_opts) */
 	struct main_given {
 		size_t		 k;		/* in main_fmt_opts */
@@ -99,6 +102,9 @@ static void	main_stats(struct run *, double);
 static void	main_signal(int);
 static void	main_fatal(const char *);
 static int	main_output_is_input(const char *, char *const *, size_t);
+static int	main_ids_from(struct run *, const char *);
+static int	main_stdin_twice(const struct run *, char *const *, size_t);
+static int	main_filters(struct run *, char *const *, size_t);
 static int	main_ending_other(const struct run *,
 		    const struct writer_ops *, const char *);
 static double	main_now(void);
@@ -202,13 +208,16 @@ usage(FILE *f)
 			free(text);
 		}
 	fputs(
-"filters on the merged records (the APIs' own query parameters; AND):\n"
-"      --name NAME, --status S, --visibility V, --container-format F,\n"
-"      --disk-format F     equality\n"
+"filters on the merged records (the APIs' own query parameters): different\n"
+"filters must all hold (AND); one given again matches any of its values (OR)\n"
+"      --id ID, --name NAME, --status S, --visibility V,\n"
+"      --container-format F, --disk-format F, --owner PROJECT   equality\n"
+"      --ids-from FILE     the ids in FILE, one a line (- standard input;\n"
+"                          blank lines and # comments skipped), as --id\n"
 "      --size-min N, --size-max N  bytes, inclusive\n"
 "      --changes-since TIME        updated_at strictly later\n"
 "      --min-ram N, --min-disk N   equality (as Glance matched them)\n"
-"      --property KEY=VALUE        repeatable\n"
+"      --property KEY=VALUE        OR for one KEY, AND across keys\n"
 "  -h, --help          this help\n"
 "      --version       the version\n"
 "\n"
@@ -437,6 +446,84 @@ main_output_is_input(const char *out, char *const *in, size_t n)
 }
 
 /*
+ * --ids-from FILE: the ids in FILE (- standard input) join --id's. A
+ * file that cannot be read, or a line that is not an id, is a usage
+ * error: the run would otherwise select other images than meant.
+ */
+static int
+main_ids_from(struct run *r, const char *path)
+{
+	int std = strcmp(path, "-") == 0;
+	FILE *fp = std ? stdin : fopen(path, "r");
+	const char *why = NULL;
+	size_t line;
+	char *bad;
+	int rc;
+
+	if (fp == NULL) {
+		fprintf(stderr, "%s: ", progname);
+		main_put_escaped(path);
+		fprintf(stderr, ": cannot read the --ids-from file: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	rc = filter_add_lines(r->filter, "id", fp, &line, &bad, &why);
+	if (rc != 0) {
+		int err = errno;
+
+		fprintf(stderr, "%s: ", progname);
+		main_put_escaped(std ? "standard input" : path);
+		if (line == 0)
+			fprintf(stderr, ": cannot read the --ids-from file: "
+			    "%s\n", strerror(err));
+		else {
+			fprintf(stderr, ":%zu: --ids-from \"", line);
+			main_put_escaped(bad);
+			fprintf(stderr, "\": %s\n", why);
+		}
+		free(bad);
+	}
+	if (!std)
+		fclose(fp);
+	return rc;
+}
+
+/* --ids-from - with an input - too: both would read standard input. */
+static int
+main_stdin_twice(const struct run *r, char *const *in, size_t n)
+{
+	int ids = 0;
+
+	for (size_t i = 0; i < r->o.nids_from; i++)
+		ids += strcmp(r->o.ids_from[i], "-") == 0;
+	for (size_t i = 0; ids > 0 && i < n; i++)
+		if (strcmp(in[i], "-") == 0) {
+			fprintf(stderr, "%s: --ids-from - and the input - both "
+			    "read standard input: give one of them a file\n",
+			    progname);
+			return 1;
+		}
+	if (ids > 1) {
+		fprintf(stderr, "%s: --ids-from - given twice: standard input "
+		    "can be read once\n", progname);
+		return 1;
+	}
+	return 0;
+}
+
+/* The --ids-from files, once the inputs are known (in: n of them). */
+static int
+main_filters(struct run *r, char *const *in, size_t n)
+{
+	if (main_stdin_twice(r, in, n))
+		return -1;
+	for (size_t i = 0; i < r->o.nids_from; i++)
+		if (main_ids_from(r, r->o.ids_from[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/*
  * -f FMT with an output path whose ending another format claims (-f xml
  * -o inventory.csv) is most likely a slip: says so, with the path the
  * format's own ending gives, and returns 1, unless --force-format. An
@@ -533,6 +620,11 @@ main_options(struct run *r, int argc, char *argv[], const struct option *lo,
 				    progname, lo[li].name, optarg, why);
 				return EXIT_FATAL;
 			}
+			break;
+		case OPT_IDS_FROM:
+			r->o.ids_from = xreallocarray(r->o.ids_from,
+			    r->o.nids_from + 1, sizeof *r->o.ids_from);
+			r->o.ids_from[r->o.nids_from++] = optarg;
 			break;
 		case OPT_STATS_JSON:
 			r->o.stats_json = optarg;
@@ -660,11 +752,14 @@ main_run(struct run *r, int argc, char *argv[])
 		{ "compare",	no_argument,	   NULL, OPT_COMPARE },
 		{ "all-fields",	no_argument,	   NULL, OPT_ALL_FIELDS },
 		{ "manifest",	required_argument, NULL, OPT_MANIFEST },
+		{ "id",		required_argument, NULL, OPT_FILTER },
+		{ "ids-from",	required_argument, NULL, OPT_IDS_FROM },
 		{ "name",	required_argument, NULL, OPT_FILTER },
 		{ "status",	required_argument, NULL, OPT_FILTER },
 		{ "visibility",	required_argument, NULL, OPT_FILTER },
 		{ "container-format", required_argument, NULL, OPT_FILTER },
 		{ "disk-format", required_argument, NULL, OPT_FILTER },
+		{ "owner",	required_argument, NULL, OPT_FILTER },
 		{ "size-min",	required_argument, NULL, OPT_FILTER },
 		{ "size-max",	required_argument, NULL, OPT_FILTER },
 		{ "changes-since", required_argument, NULL, OPT_FILTER },
@@ -704,6 +799,8 @@ main_run(struct run *r, int argc, char *argv[])
 	free(lo);
 	if (status >= 0)
 		return status;
+	if (main_filters(r, argv + optind, (size_t)(argc - optind)) != 0)
+		return EXIT_FATAL;
 	if (r->o.compare)
 		return main_compare(r, argc - optind, argv + optind);
 	if (optind == argc) {
@@ -918,6 +1015,7 @@ main(int argc, char *argv[])
 	status = main_run(&r, argc, argv);
 	filter_free(r.filter);
 	free(r.o.given);
+	free(r.o.ids_from);
 	json_arena_release();
 	return status;
 }
