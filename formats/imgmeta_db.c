@@ -90,14 +90,15 @@ const char *
 imgmeta_db_observation_read(const char *id, const char *text,
     struct record *obs, char *err, size_t n)
 {
+	struct jv_doc doc = JV_DOC_INIT;
+	const struct jv *j;
 	const char *why = NULL;
 	char src[160];
 	json_error_t jerr;
-	json_t *j;
 
 	if (text == NULL)
 		return "it is NULL, and images has no row for the image";
-	if ((j = json_loads(text, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+	if ((j = jv_parse(&doc, text, strlen(text), 0, &jerr)) == NULL) {
 		snprintf(err, n, "invalid JSON: %s", jerr.text);
 		return err;
 	}
@@ -113,6 +114,6 @@ imgmeta_db_observation_read(const char *id, const char *text,
 		snprintf(err, n, "its source's %s", why);
 		why = err;
 	}
-	json_decref(j);
+	jv_doc_free(&doc);
 	return why;
 }

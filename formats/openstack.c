@@ -348,13 +348,16 @@ os_cut_text(const char *s)
 }
 
 char *
-os_value_text(const json_t *v)
+os_value_text(const struct jv *v)
 {
 	char *dump, *text;
+	json_t *j;
 
-	if (json_is_string(v))
-		return os_cut_text(json_string_value(v));
-	dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (jv_is_string(v))
+		return os_cut_text(v->u.s);
+	j = jv_to_json(v);
+	dump = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(j);
 	if (dump == NULL)
 		return xstrdup("?");
 	text = os_cut_text(dump);
@@ -375,7 +378,7 @@ os_set_reject(struct read_ctx *ctx, const char *name, char *shown,
 
 enum rc
 os_set_json(struct read_ctx *ctx, struct record *rec, enum field f,
-    const char *name, const json_t *v)
+    const char *name, const struct jv *v)
 {
 	const char *why = NULL;
 
@@ -397,24 +400,23 @@ os_set_text(struct read_ctx *ctx, struct record *rec, enum field f,
 
 enum rc
 os_set_id_json(struct read_ctx *ctx, struct record *rec, const char *name,
-    const json_t *v)
+    const struct jv *v)
 {
-	if (v == NULL || json_is_null(v) ||
-	    (json_is_string(v) && json_string_length(v) == 0))
+	if (v == NULL || jv_is_null(v) || (jv_is_string(v) && v->len == 0))
 		return read_reject(ctx, "image has no id");
 	return os_set_json(ctx, rec, F_ID, name, v);
 }
 
 enum rc
-os_item_begin(struct read_ctx *ctx, const json_t *item, struct record *rec,
-    struct os_url *u)
+os_item_begin(struct read_ctx *ctx, const struct jv *item,
+    struct record *rec, struct os_url *u)
 {
 	record_init(rec);
 	os_url_parse(ctx->resp->url, u);
-	if (!json_is_object(item))
+	if (!jv_is_object(item))
 		return read_reject(ctx, "image is %s, not an object",
 		    os_json_type(item));
-	return os_set_id_json(ctx, rec, "id", os_get(item, "id"));
+	return os_set_id_json(ctx, rec, "id", jv_get(item, "id"));
 }
 
 enum rc
@@ -447,30 +449,28 @@ os_status_text(struct read_ctx *ctx, struct record *rec, const char *name,
 
 enum rc
 os_status_json(struct read_ctx *ctx, struct record *rec, const char *name,
-    const json_t *v, const struct reader_status *map,
+    const struct jv *v, const struct reader_status *map,
     const char **raw)
 {
 	*raw = NULL;
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || jv_is_null(v))
 		return RC_OK;
-	if (!json_is_string(v))
+	if (!jv_is_text(v))
 		return os_set_json(ctx, rec, F_STATUS, name, v);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return os_set_json(ctx, rec, F_STATUS, name, v);
-	*raw = json_string_value(v);
+	*raw = v->u.s;
 	return os_status_text(ctx, rec, name, *raw, map);
 }
 
 enum rc
 os_props_json(struct read_ctx *ctx, struct record *rec, const char *name,
-    const json_t *obj)
+    const struct jv *obj)
 {
-	const char *key, *why = NULL;
-	json_t *v, *o;
+	const struct jv *v;
+	const char *why = NULL;
 
-	if (obj == NULL || json_is_null(obj))
+	if (obj == NULL || jv_is_null(obj))
 		return RC_OK;
-	if (!json_is_object(obj)) {
+	if (!jv_is_object(obj)) {
 		char *text = os_value_text(obj);
 		enum rc rc;
 
@@ -479,13 +479,11 @@ os_props_json(struct read_ctx *ctx, struct record *rec, const char *name,
 		free(text);
 		return rc;
 	}
-	/* jansson's iteration macro takes a non-const object. */
-	o = (json_t *)(uintptr_t)obj;
-	json_object_foreach(o, key, v) {
-		if (record_prop_set_json(rec, key, v, &why) != 0) {
+	JV_FOREACH(obj, v) {
+		if (record_prop_set_json(rec, v->key, v, &why) != 0) {
 			char *text = os_value_text(v);
 
-			read_reject(ctx, "%s key %s \"%s\": %s", name, key,
+			read_reject(ctx, "%s key %s \"%s\": %s", name, v->key,
 			    text, why);
 			free(text);
 			return RC_SKIP;
@@ -543,14 +541,6 @@ os_source(struct read_ctx *ctx, struct record *rec, const char *api,
 	return src;
 }
 
-const json_t *
-os_get(const json_t *o, const char *key)
-{
-	if (!json_is_object(o))
-		return NULL;
-	return json_object_get(o, key);
-}
-
 /* Is key one of names (non-empty)? The first two bytes are compared
  * before the rest. */
 static int
@@ -564,56 +554,44 @@ os_listed(const char *const *names, const char *key)
 }
 
 size_t
-os_count_keys(const json_t *o, const char *const *names)
+os_count_keys(const struct jv *o, const char *const *names)
 {
-	json_t *obj = (json_t *)(uintptr_t)o;
 	uint64_t first[4] = { 0, 0, 0, 0 };	/* the names' first bytes */
-	void *it;
-	size_t n = 0, nnames = 0;
+	const struct jv *m;
+	size_t n = 0;
 
-	if (!json_is_object(o))
+	if (!jv_is_object(o))
 		return 0;
-	for (; names[nnames] != NULL; nnames++) {
-		unsigned char c = (unsigned char)names[nnames][0];
+	for (size_t i = 0; names[i] != NULL; i++) {
+		unsigned char c = (unsigned char)names[i][0];
 
 		first[c >> 6] |= (uint64_t)1 << (c & 63);
 	}
-	/* A lookup costs about as much as checking a key against two
-	 * names (keys are unique, with no NUL in them). */
-	if (json_object_size(o) > 2 * nnames) {
-		for (size_t i = 0; i < nnames; i++)
-			if (json_object_get(o, names[i]) != NULL)
-				n++;
-		return n;
-	}
-	/* The iterator itself: json_object_foreach finds each key's
-	 * iterator again, and its value, which are not needed. */
-	for (it = json_object_iter(obj); it != NULL;
-	    it = json_object_iter_next(obj, it)) {
-		const char *key = json_object_iter_key(it);
-		unsigned char c = (unsigned char)key[0];
+	/* keys are unique, with no NUL in them */
+	JV_FOREACH(o, m) {
+		unsigned char c = (unsigned char)m->key[0];
 
-		if ((first[c >> 6] >> (c & 63) & 1) && os_listed(names, key))
+		if ((first[c >> 6] >> (c & 63) & 1) && os_listed(names, m->key))
 			n++;
 	}
 	return n;
 }
 
 const char *
-os_json_type(const json_t *v)
+os_json_type(const struct jv *v)
 {
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
+	switch (v->type) {
+	case JV_OBJECT:
 		return "an object";
-	case JSON_ARRAY:
+	case JV_ARRAY:
 		return "an array";
-	case JSON_STRING:
+	case JV_STRING:
 		return "a string";
-	case JSON_INTEGER:
-	case JSON_REAL:
+	case JV_INT:
+	case JV_REAL:
 		return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE:
+	case JV_TRUE:
+	case JV_FALSE:
 		return "a boolean";
 	default:
 		return "null";
@@ -628,35 +606,32 @@ os_tags_cmp(const void *a, const void *b)
 
 /* An array of strings without NUL? */
 static int
-os_tags_valid(const json_t *a)
+os_tags_valid(const struct jv *a)
 {
-	size_t i;
+	const struct jv *t;
 
-	if (!json_is_array(a))
+	if (!jv_is_array(a))
 		return 0;
-	for (i = 0; i < json_array_size(a); i++) {
-		const json_t *t = json_array_get(a, i);
-
-		if (!json_is_string(t) || strlen(json_string_value(t)) !=
-		    json_string_length(t))
+	JV_FOREACH(a, t)
+		if (!jv_is_text(t))
 			return 0;
-	}
 	return 1;
 }
 
 char *
-os_tags_text(const json_t *tags)
+os_tags_text(const struct jv *tags)
 {
+	const struct jv *t;
 	const char **v;
 	json_t *out;
 	char *text;
-	size_t n, i, k;
+	size_t n = 0, i, k;
 
-	if (!os_tags_valid(tags) || (n = json_array_size(tags)) == 0)
+	if (!os_tags_valid(tags) || tags->len == 0)
 		return NULL;
-	v = xcalloc(n, sizeof *v);
-	for (i = 0; i < n; i++)
-		v[i] = json_string_value(json_array_get(tags, i));
+	v = xcalloc(tags->len, sizeof *v);
+	JV_FOREACH(tags, t)
+		v[n++] = t->u.s;
 	qsort(v, n, sizeof *v, os_tags_cmp);
 	out = json_array();
 	for (i = 0, k = 0; i < n; i++)
@@ -673,11 +648,11 @@ os_tags_text(const json_t *tags)
 json_t *
 os_tags_parse(const char *value)
 {
-	json_t *a = json_loads(value, JSON_DECODE_ANY, NULL);
+	struct jv_doc d = JV_DOC_INIT;
+	const struct jv *a = jv_parse(&d, value, strlen(value), JSON_DECODE_ANY,
+	    NULL);
+	json_t *j = os_tags_valid(a) ? jv_to_json(a) : NULL;
 
-	if (!os_tags_valid(a)) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	jv_doc_free(&d);
+	return j;
 }

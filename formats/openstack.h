@@ -13,7 +13,6 @@
 #define IMGMETA_OPENSTACK_H
 
 #include <stddef.h>
-#include <jansson.h>
 
 #include "reader.h"
 
@@ -76,7 +75,7 @@ size_t	os_find_uuids(const char *s, char found[][OS_UUID_LEN + 1],
 
 /* A value for a message: a string as it is, anything else as compact
  * JSON, cut to a readable length. Caller frees. */
-char	*os_value_text(const json_t *);
+char	*os_value_text(const struct jv *);
 char	*os_cut_text(const char *);
 
 /*
@@ -86,7 +85,7 @@ char	*os_cut_text(const char *);
  * and a NULL text leave the field null.
  */
 enum rc	os_set_json(struct read_ctx *, struct record *, enum field,
-	    const char *name, const json_t *);
+	    const char *name, const struct jv *);
 enum rc	os_set_text(struct read_ctx *, struct record *, enum field,
 	    const char *name, const char *text);
 /* Their reject, for a reader's own setters: shown is the value as a
@@ -95,15 +94,15 @@ enum rc	os_set_reject(struct read_ctx *, const char *name, char *shown,
 	    const char *why);
 /* The image id: missing or null is "image has no id". */
 enum rc	os_set_id_json(struct read_ctx *, struct record *, const char *name,
-	    const json_t *);
+	    const struct jv *);
 /*
  * How every reader of JSON items begins one: initialises rec and takes
  * the request URL apart into u (the caller clears rec and frees u
  * whatever this returns), then rejects an item that is not an object
  * and sets the id from its "id" member (os_set_id_json).
  */
-enum rc	os_item_begin(struct read_ctx *, const json_t *item, struct record *,
-	    struct os_url *);
+enum rc	os_item_begin(struct read_ctx *, const struct jv *item,
+	    struct record *, struct os_url *);
 /*
  * Status: the API's own statuses first through map (the reader's
  * .statuses; may be NULL), then through norm_status; a status that maps
@@ -114,7 +113,7 @@ enum rc	os_item_begin(struct read_ctx *, const json_t *item, struct record *,
 enum rc	os_status_text(struct read_ctx *, struct record *, const char *name,
 	    const char *raw, const struct reader_status *map);
 enum rc	os_status_json(struct read_ctx *, struct record *, const char *name,
-	    const json_t *, const struct reader_status *map,
+	    const struct jv *, const struct reader_status *map,
 	    const char **raw);
 /*
  * Properties from a JSON object (properties, metadata, meta): every
@@ -122,7 +121,7 @@ enum rc	os_status_json(struct read_ctx *, struct record *, const char *name,
  * but an object is a reject.
  */
 enum rc	os_props_json(struct read_ctx *, struct record *, const char *name,
-	    const json_t *);
+	    const struct jv *);
 
 /*
  * A header's value as UTF-8 text (caller frees): as sent when it is
@@ -141,17 +140,15 @@ struct source *os_source(struct read_ctx *, struct record *, const char *api,
 	    const char *call, const char *status, const char *request_id,
 	    const char *project_id);
 
-/* An object member, NULL when o is not an object or lacks it. */
-const json_t *os_get(const json_t *o, const char *key);
 /*
  * How many of names (NULL-terminated, no name twice) are members of o
  * (0 when o is not an object): what counting the names os_get finds
  * gives, found by going through o's keys when it has few (a reader's
  * bid looks for dozens of names in every item of a dozen keys).
  */
-size_t	os_count_keys(const json_t *o, const char *const *names);
+size_t	os_count_keys(const struct jv *o, const char *const *names);
 /* "an object", "a string", ...: a JSON value's type for messages. */
-const char *os_json_type(const json_t *);
+const char *os_json_type(const struct jv *);
 
 /*
  * Glance v2's tags in a record, which has no field for them: the property
@@ -164,7 +161,7 @@ const char *os_json_type(const json_t *);
 #define OS_TAGS	"tags"
 /* The property's value for an array of strings without NUL (caller
  * frees); NULL when it is empty or not such an array. */
-char	*os_tags_text(const json_t *tags);
+char	*os_tags_text(const struct jv *tags);
 /* The tags a property's value holds (caller decrefs), or NULL when it is
  * not the JSON text of an array of strings without NUL. */
 json_t	*os_tags_parse(const char *value);

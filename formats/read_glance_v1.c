@@ -82,15 +82,15 @@ static const char *const read_glance_v1_envelopes[] = {
 static int	read_glance_v1_bid_headers(const struct response *);
 static enum rc	read_glance_v1_read_headers(struct read_ctx *);
 static int	read_glance_v1_bid_item(const struct read_ctx *,
-		    const json_t *);
-static enum rc	read_glance_v1_read_item(struct read_ctx *, const json_t *);
+		    const struct jv *);
+static enum rc	read_glance_v1_read_item(struct read_ctx *, const struct jv *);
 static const struct read_glance_v1_field *read_glance_v1_lookup(
 		    const char *);
 static char	*read_glance_v1_key(const char *);
 static enum rc	read_glance_v1_public(struct read_ctx *, struct record *,
 		    const char *, const char *);
 static enum rc	read_glance_v1_public_json(struct read_ctx *,
-		    struct record *, const char *, const json_t *);
+		    struct record *, const char *, const struct jv *);
 static void	read_glance_v1_etag(struct read_ctx *, struct record *);
 static enum rc	read_glance_v1_twice(struct read_ctx *, const char *);
 static int	read_glance_v1_propcmp(const void *, const void *);
@@ -152,20 +152,18 @@ read_glance_v1_public(struct read_ctx *ctx, struct record *rec,
 
 static enum rc
 read_glance_v1_public_json(struct read_ctx *ctx, struct record *rec,
-    const char *name, const json_t *v)
+    const char *name, const struct jv *v)
 {
 	char *text;
 	enum rc rc;
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || jv_is_null(v))
 		return RC_OK;
-	if (json_is_boolean(v))
+	if (jv_is_boolean(v))
 		return read_glance_v1_public(ctx, rec, name,
-		    json_is_true(v) ? "true" : "false");
-	if (json_is_string(v) &&
-	    strlen(json_string_value(v)) == json_string_length(v))
-		return read_glance_v1_public(ctx, rec, name,
-		    json_string_value(v));
+		    jv_is_true(v) ? "true" : "false");
+	if (jv_is_text(v))
+		return read_glance_v1_public(ctx, rec, name, v->u.s);
 	text = os_value_text(v);
 	rc = read_reject(ctx, "field %s \"%s\": is %s, not a boolean", name,
 	    text, os_json_type(v));
@@ -392,20 +390,19 @@ out:
  * sends an envelope, so a bare object gets no bid.
  */
 static int
-read_glance_v1_bid_item(const struct read_ctx *ctx, const json_t *item)
+read_glance_v1_bid_item(const struct read_ctx *ctx, const struct jv *item)
 {
 	size_t own, foreign;
 
-	if (!json_is_object(item) || *ctx->envelope == '\0')
+	if (!jv_is_object(item) || *ctx->envelope == '\0')
 		return 0;
 	own = os_count_keys(item, read_glance_v1_bidkeys);
-	foreign = json_object_size(item) - os_count_keys(item,
-	    read_glance_v1_keys);
+	foreign = item->len - os_count_keys(item, read_glance_v1_keys);
 	return own > foreign ? (int)(own - foreign) : 0;
 }
 
 static enum rc
-read_glance_v1_read_item(struct read_ctx *ctx, const json_t *item)
+read_glance_v1_read_item(struct read_ctx *ctx, const struct jv *item)
 {
 	const char *status = NULL, *call;
 	struct record rec;
@@ -419,7 +416,7 @@ read_glance_v1_read_item(struct read_ctx *ctx, const json_t *item)
 	for (size_t i = 0; i < GV1_NFIELDS; i++) {
 		const struct read_glance_v1_field *fd =
 		    &read_glance_v1_fields[i];
-		const json_t *v = os_get(item, fd->key);
+		const struct jv *v = jv_get(item, fd->key);
 
 		if (v == NULL)
 			continue;
@@ -441,10 +438,10 @@ read_glance_v1_read_item(struct read_ctx *ctx, const json_t *item)
 		if (rc != RC_OK)
 			goto out;
 	}
-	if (os_get(item, "properties") != NULL)
+	if (jv_get(item, "properties") != NULL)
 		detail = 1;
 	if ((rc = os_props_json(ctx, &rec, "properties",
-	    os_get(item, "properties"))) != RC_OK)
+	    jv_get(item, "properties"))) != RC_OK)
 		goto out;
 	if (u.target == OS_T_LIST)
 		call = "list";

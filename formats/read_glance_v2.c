@@ -87,12 +87,12 @@ static const char *const read_glance_v2_marks[] = {
 #define GV2_RETIRED_PROPS	"properties"
 
 static int	read_glance_v2_bid_item(const struct read_ctx *,
-		    const json_t *);
-static enum rc	read_glance_v2_read_item(struct read_ctx *, const json_t *);
+		    const struct jv *);
+static enum rc	read_glance_v2_read_item(struct read_ctx *, const struct jv *);
 static int	read_glance_v2_in(const char *const *, const char *);
 static enum rc	read_glance_v2_tags(struct read_ctx *, struct record *,
-		    const json_t *);
-static int	read_glance_v2_read_page(struct read_ctx *, const json_t *,
+		    const struct jv *);
+static int	read_glance_v2_read_page(struct read_ctx *, const struct jv *,
 		    int, struct page *);
 
 const struct reader_ops read_glance_v2_ops = {
@@ -110,20 +110,20 @@ const struct reader_ops read_glance_v2_ops = {
 /* A page of GET /v2/images: its items were ours, or it has a "next"
  * string, or its request URL is a v2 listing. */
 static int
-read_glance_v2_read_page(struct read_ctx *ctx, const json_t *paging,
+read_glance_v2_read_page(struct read_ctx *ctx, const struct jv *paging,
     int mine, struct page *p)
 {
-	const json_t *next = os_get(paging, "next");
+	const struct jv *next = jv_get(paging, "next");
 	struct os_url u;
 	int ours;
 
 	os_url_parse(ctx->resp->url, &u);
-	ours = mine || json_is_string(next) || (u.version != NULL &&
+	ours = mine || jv_is_string(next) || (u.version != NULL &&
 	    strcmp(u.version, GV2_API) == 0 && u.target == OS_T_LIST);
 	os_url_free(&u);
 	if (!ours)
 		return 0;
-	os_page(ctx, GV2_API, json_is_string(next) ? json_string_value(next) :
+	os_page(ctx, GV2_API, jv_is_string(next) ? next->u.s :
 	    NULL, p);
 	return 1;
 }
@@ -144,13 +144,13 @@ read_glance_v2_in(const char *const *list, const char *key)
  * one is surer than any count of keys that images of several APIs share.
  */
 static int
-read_glance_v2_bid_item(const struct read_ctx *ctx, const json_t *item)
+read_glance_v2_bid_item(const struct read_ctx *ctx, const struct jv *item)
 {
 	int n;
 
 	(void)ctx;
-	if (!json_is_object(item) || os_get(item, GV2_RETIRED_PUBLIC) != NULL ||
-	    json_is_object(os_get(item, GV2_RETIRED_PROPS)))
+	if (!jv_is_object(item) || jv_get(item, GV2_RETIRED_PUBLIC) != NULL ||
+	    jv_is_object(jv_get(item, GV2_RETIRED_PROPS)))
 		return 0;
 	n = (int)os_count_keys(item, read_glance_v2_marks);
 	return n > 0 ? 20 + n : 0;
@@ -159,27 +159,24 @@ read_glance_v2_bid_item(const struct read_ctx *ctx, const json_t *item)
 /* tags: an array of strings, kept as the property OS_TAGS. */
 static enum rc
 read_glance_v2_tags(struct read_ctx *ctx, struct record *rec,
-    const json_t *v)
+    const struct jv *v)
 {
+	const struct jv *t;
 	char *text;
-	size_t n, i;
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || jv_is_null(v))
 		return RC_OK;
-	if (!json_is_array(v)) {
+	if (!jv_is_array(v)) {
 		text = os_value_text(v);
 		read_reject(ctx, "field tags \"%s\": is %s, not an array of "
 		    "strings", text, os_json_type(v));
 		free(text);
 		return RC_SKIP;
 	}
-	if ((n = json_array_size(v)) == 0)
+	if (v->len == 0)
 		return RC_OK;
-	for (i = 0; i < n; i++) {
-		const json_t *t = json_array_get(v, i);
-
-		if (!json_is_string(t) || strlen(json_string_value(t)) !=
-		    json_string_length(t)) {
+	JV_FOREACH(v, t) {
+		if (!jv_is_text(t)) {
 			text = os_value_text(v);
 			read_reject(ctx, "field tags \"%s\": is not an array "
 			    "of strings", text);
@@ -194,18 +191,18 @@ read_glance_v2_tags(struct read_ctx *ctx, struct record *rec,
 }
 
 static enum rc
-read_glance_v2_read_item(struct read_ctx *ctx, const json_t *item)
+read_glance_v2_read_item(struct read_ctx *ctx, const struct jv *item)
 {
 	const char *status = NULL, *call, *key, *why = NULL;
 	struct record rec;
 	struct os_url u;
 	char *reqid = NULL;
-	json_t *v, *o;
+	const struct jv *v;
 	enum rc rc;
 
 	if ((rc = os_item_begin(ctx, item, &rec, &u)) != RC_OK)
 		goto out;
-	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
+	if ((rc = os_status_json(ctx, &rec, "status", jv_get(item, "status"),
 	    NULL, &status)) != RC_OK)
 		goto out;
 	for (size_t i = 0; i < GV2_NFIELDS; i++) {
@@ -213,20 +210,19 @@ read_glance_v2_read_item(struct read_ctx *ctx, const json_t *item)
 		    &read_glance_v2_fields[i];
 
 		if ((rc = os_set_json(ctx, &rec, fd->field, fd->key,
-		    os_get(item, fd->key))) != RC_OK)
+		    jv_get(item, fd->key))) != RC_OK)
 			goto out;
 	}
-	if ((rc = read_glance_v2_tags(ctx, &rec, os_get(item, "tags"))) !=
+	if ((rc = read_glance_v2_tags(ctx, &rec, jv_get(item, "tags"))) !=
 	    RC_OK)
 		goto out;
-	if (json_is_true(os_get(item, "os_hidden")))
+	if (jv_is_true(jv_get(item, "os_hidden")))
 		read_warn(ctx, "os_hidden is true: the record has no place "
 		    "for it, the image is read as a listed one");
-	/* jansson's iteration macro takes a non-const object. */
-	o = (json_t *)(uintptr_t)item;
-	json_object_foreach(o, key, v) {
+	JV_FOREACH(item, v) {
 		int field = 0;
 
+		key = v->key;
 		for (size_t i = 0; i < GV2_NFIELDS && !field; i++)
 			field = strcmp(read_glance_v2_fields[i].key, key) == 0;
 		if (field || read_glance_v2_in(read_glance_v2_skip, key))

@@ -44,6 +44,7 @@ struct read_imgmeta_json {
 	struct buf	 line;
 	int		 toolong;	/* the line is past the limit */
 	uint64_t	 lineno;
+	struct jv_doc	 doc;		/* the line's value */
 };
 
 static int	read_imgmeta_json_bid(struct stream *);
@@ -51,11 +52,11 @@ static enum rc	read_imgmeta_json_read(struct read_ctx *);
 static enum rc	read_imgmeta_json_line(struct read_imgmeta_json *,
 		    const char *, size_t);
 static enum rc	read_imgmeta_json_record(struct read_imgmeta_json *,
-		    json_t *);
+		    const struct jv *);
 static enum rc	read_imgmeta_json_said(struct read_imgmeta_json *,
-		    json_t *, struct record *, const char *);
+		    const struct jv *, struct record *, const char *);
 static enum rc	read_imgmeta_json_source(struct read_imgmeta_json *,
-		    json_t *, struct record *, size_t, size_t);
+		    const struct jv *, struct record *, size_t, size_t);
 static const char *read_imgmeta_json_differs(struct record *,
 		    struct record *, struct buf *);
 
@@ -127,6 +128,7 @@ read_imgmeta_json_read(struct read_ctx *ctx)
 	r.ctx = *ctx;
 	r.ctx.pos = r.pos;
 	r.line = (struct buf)BUF_INIT;
+	r.doc = (struct jv_doc)JV_DOC_INIT;
 	while (rc != RC_FATAL && (got = response_body_read(ctx->resp, chunk,
 	    READ_IMGMETA_JSON_CHUNK)) > 0) {
 		p = chunk;
@@ -154,6 +156,7 @@ read_imgmeta_json_read(struct read_ctx *ctx)
 	if (rc != RC_FATAL && (r.line.len > 0 || r.toolong))
 		rc = read_imgmeta_json_line(&r, r.line.data, r.line.len);
 	buf_free(&r.line);
+	jv_doc_free(&r.doc);
 	free(chunk);
 	return rc;
 }
@@ -161,24 +164,11 @@ read_imgmeta_json_read(struct read_ctx *ctx)
 /* One line (its bytes in p, without the line feed), then the buffer is
  * made ready for the next. */
 
-/* One line parsed in the thread's arena (util.h): the line's value is
- * released before the next line is parsed. */
-static json_t *
-read_imgmeta_json_parse(const char *p, size_t n, json_error_t *err)
-{
-	json_t *j;
-
-	json_arena_begin();
-	j = json_loadb(p, n, JSON_REJECT_DUPLICATES, err);
-	json_arena_end();
-	return j;
-}
-
 static enum rc
 read_imgmeta_json_line(struct read_imgmeta_json *r, const char *p, size_t n)
 {
 	json_error_t err;
-	json_t *j;
+	const struct jv *j;
 	enum rc rc = RC_OK;
 
 	r->lineno++;
@@ -189,13 +179,11 @@ read_imgmeta_json_line(struct read_imgmeta_json *r, const char *p, size_t n)
 		    (size_t)READ_IMGMETA_JSON_MAXLINE >> 20);
 	else if (ascii_blank(p, n))
 		;
-	else if ((j = read_imgmeta_json_parse(p, n, &err)) == NULL)
+	else if ((j = jv_parse(&r->doc, p, n, 0, &err)) == NULL)
 		rc = read_reject(&r->ctx, "invalid JSON: %s (column %d): "
 		    "not read", err.text, err.column);
-	else {
+	else
 		rc = read_imgmeta_json_record(r, j);
-		json_decref(j);
-	}
 	r->toolong = 0;
 	if (r->line.cap > READ_IMGMETA_JSON_KEEP)
 		buf_free(&r->line);
@@ -210,19 +198,20 @@ read_imgmeta_json_line(struct read_imgmeta_json *r, const char *p, size_t n)
  * else "source N's observation: " for messages.
  */
 static enum rc
-read_imgmeta_json_said(struct read_imgmeta_json *r, json_t *o,
+read_imgmeta_json_said(struct read_imgmeta_json *r, const struct jv *o,
     struct record *rec, const char *what)
 {
-	const char *key, *pkey, *why = NULL;
-	json_t *v, *pv;
+	const char *key, *why = NULL;
+	const struct jv *v, *pv;
 	enum rc rc;
 	char *shown;
 	int f;
 
-	if (!json_is_object(o))
+	if (!jv_is_object(o))
 		return read_reject(&r->ctx, "%sis not a JSON object: the "
 		    "record is not read", what);
-	json_object_foreach(o, key, v) {
+	JV_FOREACH(o, v) {
+		key = v->key;
 		if (*what == '\0' && (strcmp(key, "id") == 0 ||
 		    strcmp(key, "sources") == 0))
 			continue;
@@ -239,12 +228,12 @@ read_imgmeta_json_said(struct read_imgmeta_json *r, json_t *o,
 			return read_reject(&r->ctx, "%s\"%s\" is not a field "
 			    "of the record: the record is not read", what,
 			    key);
-		if (!json_is_object(v))
+		if (!jv_is_object(v))
 			return read_reject(&r->ctx, "%s\"properties\" is not "
 			    "an object: the record is not read", what);
-		json_object_foreach(v, pkey, pv)
-			if (record_prop_set_json(rec, pkey, pv, &why) != 0) {
-				shown = os_cut_text(pkey);
+		JV_FOREACH(v, pv)
+			if (record_prop_set_json(rec, pv->key, pv, &why) != 0) {
+				shown = os_cut_text(pv->key);
 				rc = read_reject(&r->ctx, "%sproperty \"%s\": "
 				    "%s: the record is not read", what, shown,
 				    why);
@@ -257,19 +246,20 @@ read_imgmeta_json_said(struct read_imgmeta_json *r, json_t *o,
 
 /* Source i (of n) of the list, without its "observation", into rec. */
 static enum rc
-read_imgmeta_json_source(struct read_imgmeta_json *r, json_t *o,
+read_imgmeta_json_source(struct read_imgmeta_json *r, const struct jv *o,
     struct record *rec, size_t i, size_t n)
 {
 	struct source *src = record_add_source(rec);
+	const struct jv *v;
 	const char *key;
 	char why[160];
-	json_t *v;
 	int k;
 
-	if (!json_is_object(o))
+	if (!jv_is_object(o))
 		return read_reject(&r->ctx, "source %zu of %zu is not a JSON "
 		    "object: the record is not read", i + 1, n);
-	json_object_foreach(o, key, v) {
+	JV_FOREACH(o, v) {
+		key = v->key;
 		if (strcmp(key, "observation") == 0)
 			continue;
 		for (k = 0; k < S__COUNT; k++)
@@ -279,14 +269,13 @@ read_imgmeta_json_source(struct read_imgmeta_json *r, json_t *o,
 			return read_reject(&r->ctx, "source %zu of %zu has "
 			    "\"%s\", which is not a source field: the record "
 			    "is not read", i + 1, n, key);
-		if (json_is_null(v))
+		if (jv_is_null(v))
 			continue;
-		if (!json_is_string(v) ||
-		    strlen(json_string_value(v)) != json_string_length(v))
+		if (!jv_is_text(v))
 			return read_reject(&r->ctx, "source %zu of %zu: \"%s\" "
 			    "is not a string: the record is not read", i + 1,
 			    n, key);
-		source_set(src, (enum source_field)k, json_string_value(v));
+		source_set(src, (enum source_field)k, v->u.s);
 	}
 	/* As a capture's reader would have made it. */
 	if (source_check(src, why, sizeof why) != NULL)
@@ -331,52 +320,51 @@ read_imgmeta_json_differs(struct record *acc, struct record *rec,
 
 /* One record: its observations, checked, then emitted in list order. */
 static enum rc
-read_imgmeta_json_record(struct read_imgmeta_json *r, json_t *j)
+read_imgmeta_json_record(struct read_imgmeta_json *r, const struct jv *j)
 {
 	struct record rec, acc, *obs = NULL;
 	struct diag quiet;
 	struct buf what = BUF_INIT;
-	json_t *srcs, *said;
+	const struct jv *srcs, *s;
 	const char *why = NULL, *differs;
 	size_t n = 0, i, nsaid = 0;
 	enum rc rc = RC_OK;
 
 	record_init(&rec);
 	record_init(&acc);
-	if (!json_is_object(j)) {
+	if (!jv_is_object(j)) {
 		rc = read_reject(&r->ctx, "not an imgmeta record (the line is "
 		    "not a JSON object): not read");
 		goto out;
 	}
-	srcs = json_object_get(j, "sources");
-	if (record_set_json(&rec, F_ID, json_object_get(j, "id"), &why) != 0 ||
-	    rec.f[F_ID] == NULL || json_array_size(srcs) == 0) {
+	srcs = jv_get(j, "sources");
+	if (record_set_json(&rec, F_ID, jv_get(j, "id"), &why) != 0 ||
+	    rec.f[F_ID] == NULL || !jv_is_array(srcs) || srcs->len == 0) {
 		rc = read_reject(&r->ctx, "not an imgmeta record (it needs an "
 		    "\"id\" that is a UUID and a \"sources\" list): not read");
 		goto out;
 	}
 	if ((rc = read_imgmeta_json_said(r, j, &rec, "")) != RC_OK)
 		goto out;
-	n = json_array_size(srcs);
+	n = srcs->len;
 	obs = xreallocarray(NULL, n, sizeof *obs);
 	for (i = 0; i < n; i++)
 		record_init(&obs[i]);
-	for (i = 0; i < n; i++)
-		if ((said = json_object_get(json_array_get(srcs, i),
-		    "observation")) != NULL)
+	JV_FOREACH(srcs, s)
+		if (jv_get(s, "observation") != NULL)
 			nsaid++;
 	if (nsaid == 0 && n == 1) {
 		/* One source: the record is its observation. */
 		record_move(&obs[0], &rec);
-		rc = read_imgmeta_json_source(r, json_array_get(srcs, 0),
-		    &obs[0], 0, 1);
+		rc = read_imgmeta_json_source(r, srcs + 1, &obs[0], 0, 1);
 		goto emit;
 	}
-	for (i = 0; i < n; i++) {
-		json_t *s = json_array_get(srcs, i);
+	i = 0;
+	JV_FOREACH(srcs, s) {
+		const struct jv *said;
 
 		record_set_raw(&obs[i], F_ID, rec.f[F_ID]);
-		if ((said = json_object_get(s, "observation")) == NULL) {
+		if ((said = jv_get(s, "observation")) == NULL) {
 			rc = read_reject(&r->ctx, "source %zu of %zu has no "
 			    "\"observation\" (what it said), so the record "
 			    "cannot be taken apart into its observations (a "
@@ -392,6 +380,7 @@ read_imgmeta_json_record(struct read_imgmeta_json *r, json_t *j)
 		    (rc = read_imgmeta_json_source(r, s, &obs[i], i, n)) !=
 		    RC_OK)
 			goto out;
+		i++;
 	}
 	/* Folded again, they must give the record. */
 	diag_init(&quiet, NULL, NULL);

@@ -83,16 +83,16 @@ static const char read_nova_v21_fix[] =
     "the image's UUID in the file name";
 
 static int	read_nova_v21_bid_item(const struct read_ctx *,
-		    const json_t *);
-static enum rc	read_nova_v21_read_item(struct read_ctx *, const json_t *);
-static enum rc	read_nova_v21_image(struct read_ctx *, const json_t *);
-static enum rc	read_nova_v21_metadata(struct read_ctx *, const json_t *);
-static const char *read_nova_v21_misfit(const json_t *);
-static int	read_nova_v21_brief(const json_t *);
-static char	*read_nova_v21_link_project(const json_t *);
+		    const struct jv *);
+static enum rc	read_nova_v21_read_item(struct read_ctx *, const struct jv *);
+static enum rc	read_nova_v21_image(struct read_ctx *, const struct jv *);
+static enum rc	read_nova_v21_metadata(struct read_ctx *, const struct jv *);
+static const char *read_nova_v21_misfit(const struct jv *);
+static int	read_nova_v21_brief(const struct jv *);
+static char	*read_nova_v21_link_project(const struct jv *);
 static enum rc	read_nova_v21_meta_id(struct read_ctx *, struct record *,
 		    const struct os_url *);
-static int	read_nova_v21_read_page(struct read_ctx *, const json_t *,
+static int	read_nova_v21_read_page(struct read_ctx *, const struct jv *,
 		    int, struct page *);
 
 const struct reader_ops read_nova_v21_ops = {
@@ -112,10 +112,10 @@ const struct reader_ops read_nova_v21_ops = {
 /* A page of v2.1 detail or list: its items were ours, or it has
  * images_links, or its request URL names a v2.1 listing. */
 static int
-read_nova_v21_read_page(struct read_ctx *ctx, const json_t *paging,
+read_nova_v21_read_page(struct read_ctx *ctx, const struct jv *paging,
     int mine, struct page *p)
 {
-	const json_t *links = os_get(paging, "images_links");
+	const struct jv *links = jv_get(paging, "images_links");
 	const char *next = NULL;
 	struct os_url u;
 	int ours;
@@ -127,14 +127,19 @@ read_nova_v21_read_page(struct read_ctx *ctx, const json_t *paging,
 	os_url_free(&u);
 	if (!ours)
 		return 0;
-	for (size_t i = 0; json_is_array(links) &&
-	    i < json_array_size(links) && next == NULL; i++) {
-		const json_t *l = json_array_get(links, i);
-		const json_t *rel = os_get(l, "rel"), *href = os_get(l, "href");
+	if (jv_is_array(links)) {
+		const struct jv *l;
 
-		if (json_is_string(rel) && json_is_string(href) &&
-		    strcmp(json_string_value(rel), "next") == 0)
-			next = json_string_value(href);
+		JV_FOREACH(links, l) {
+			const struct jv *rel = jv_get(l, "rel");
+			const struct jv *href = jv_get(l, "href");
+
+			if (jv_is_string(rel) && jv_is_string(href) &&
+			    strcmp(rel->u.s, "next") == 0) {
+				next = href->u.s;
+				break;
+			}
+		}
 	}
 	os_page(ctx, NOVA_API, next, p);
 	return 1;
@@ -146,12 +151,12 @@ read_nova_v21_read_page(struct read_ctx *ctx, const json_t *paging,
  * reject the body with the reason. NULL otherwise.
  */
 static const char *
-read_nova_v21_misfit(const json_t *o)
+read_nova_v21_misfit(const struct jv *o)
 {
 	for (size_t i = 0; read_nova_v21_envelopes[i] != NULL; i++) {
-		const json_t *v = os_get(o, read_nova_v21_envelopes[i]);
+		const struct jv *v = jv_get(o, read_nova_v21_envelopes[i]);
 
-		if (v != NULL && !json_is_object(v) && !json_is_array(v))
+		if (v != NULL && !jv_is_object(v) && !jv_is_array(v))
 			return read_nova_v21_envelopes[i];
 	}
 	return NULL;
@@ -159,28 +164,26 @@ read_nova_v21_misfit(const json_t *o)
 
 /* A brief list item: nothing but id, name and links. */
 static int
-read_nova_v21_brief(const json_t *o)
+read_nova_v21_brief(const struct jv *o)
 {
-	const char *k;
-	json_t *v, *obj = (json_t *)(uintptr_t)o;
+	const struct jv *m;
 
-	json_object_foreach(obj, k, v) {
-		if (strcmp(k, "id") != 0 && strcmp(k, "name") != 0 &&
-		    strcmp(k, "links") != 0)
+	JV_FOREACH(o, m) {
+		if (strcmp(m->key, "id") != 0 && strcmp(m->key, "name") != 0 &&
+		    strcmp(m->key, "links") != 0)
 			return 0;
 	}
-	(void)v;
 	return 1;
 }
 
 static int
-read_nova_v21_bid_item(const struct read_ctx *ctx, const json_t *item)
+read_nova_v21_bid_item(const struct read_ctx *ctx, const struct jv *item)
 {
 	const char *env = ctx->envelope;
 
 	if (strcmp(env, "metadata") == 0 || strcmp(env, "meta") == 0)
 		return 10;
-	if (!json_is_object(item))
+	if (!jv_is_object(item))
 		return 0;
 	if (*env == '\0')
 		return read_nova_v21_misfit(item) != NULL ? 1 : 0;
@@ -188,14 +191,14 @@ read_nova_v21_bid_item(const struct read_ctx *ctx, const json_t *item)
 }
 
 static enum rc
-read_nova_v21_read_item(struct read_ctx *ctx, const json_t *item)
+read_nova_v21_read_item(struct read_ctx *ctx, const struct jv *item)
 {
 	const char *env = ctx->envelope, *key;
 
 	if (strcmp(env, "metadata") == 0 || strcmp(env, "meta") == 0)
 		return read_nova_v21_metadata(ctx, item);
 	if (*env == '\0' && (key = read_nova_v21_misfit(item)) != NULL) {
-		const json_t *v = os_get(item, key);
+		const struct jv *v = jv_get(item, key);
 		char *text = os_value_text(v);
 		enum rc rc;
 
@@ -212,23 +215,24 @@ read_nova_v21_read_item(struct read_ctx *ctx, const json_t *item)
 /* The project of a self or bookmark link (/v2/{project}/images/{id},
  * /{project}/images/{id}); NULL when none says. */
 static char *
-read_nova_v21_link_project(const json_t *links)
+read_nova_v21_link_project(const struct jv *links)
 {
 	static const char *const rels[] = { "self", "bookmark" };
 	char *project = NULL;
 
-	if (!json_is_array(links))
+	if (!jv_is_array(links))
 		return NULL;
 	for (size_t r = 0; r < 2 && project == NULL; r++) {
-		for (size_t i = 0; i < json_array_size(links); i++) {
-			const json_t *l = json_array_get(links, i);
-			const json_t *rel = os_get(l, "rel");
-			const json_t *href = os_get(l, "href");
+		const struct jv *l;
 
-			if (!json_is_string(rel) || !json_is_string(href) ||
-			    strcmp(json_string_value(rel), rels[r]) != 0)
+		JV_FOREACH(links, l) {
+			const struct jv *rel = jv_get(l, "rel");
+			const struct jv *href = jv_get(l, "href");
+
+			if (!jv_is_string(rel) || !jv_is_string(href) ||
+			    strcmp(rel->u.s, rels[r]) != 0)
 				continue;
-			project = os_url_project(json_string_value(href));
+			project = os_url_project(href->u.s);
 			if (project != NULL)
 				break;
 		}
@@ -237,9 +241,9 @@ read_nova_v21_link_project(const json_t *links)
 }
 
 static enum rc
-read_nova_v21_image(struct read_ctx *ctx, const json_t *item)
+read_nova_v21_image(struct read_ctx *ctx, const struct jv *item)
 {
-	const json_t *meta, *server;
+	const struct jv *meta, *server;
 	const char *status = NULL, *deleted, *call;
 	char *reqid = NULL, *project = NULL;
 	struct record rec;
@@ -253,24 +257,24 @@ read_nova_v21_image(struct read_ctx *ctx, const json_t *item)
 		const struct read_nova_v21_field *fd = &read_nova_v21_fields[i];
 
 		if ((rc = os_set_json(ctx, &rec, fd->field, fd->key,
-		    os_get(item, fd->key))) != RC_OK)
+		    jv_get(item, fd->key))) != RC_OK)
 			goto out;
 	}
-	if ((rc = os_status_json(ctx, &rec, "status", os_get(item, "status"),
+	if ((rc = os_status_json(ctx, &rec, "status", jv_get(item, "status"),
 	    read_nova_v21_statuses, &status)) != RC_OK)
 		goto out;
 	if ((deleted = norm_status_deleted(rec.f[F_STATUS])) != NULL)
 		record_set_raw(&rec, F_DELETED, deleted);
-	meta = os_get(item, "metadata");
+	meta = jv_get(item, "metadata");
 	if ((rc = os_props_json(ctx, &rec, "metadata", meta)) != RC_OK)
 		goto out;
 	/* A snapshot's server: its id is the instance_uuid property that
 	 * Glance holds, unless the metadata gives that already. */
-	server = os_get(item, "server");
-	if (json_is_string(os_get(server, "id")) &&
-	    os_get(meta, "instance_uuid") == NULL)
+	server = jv_get(item, "server");
+	if (jv_is_string(jv_get(server, "id")) &&
+	    jv_get(meta, "instance_uuid") == NULL)
 		record_prop_set(&rec, "instance_uuid",
-		    json_string_value(os_get(server, "id")));
+		    jv_get(server, "id")->u.s);
 
 	switch (u.target) {
 	case OS_T_DETAIL:
@@ -290,7 +294,7 @@ read_nova_v21_image(struct read_ctx *ctx, const json_t *item)
 		break;
 	}
 	project = u.project != NULL ? xstrdup(u.project) :
-	    read_nova_v21_link_project(os_get(item, "links"));
+	    read_nova_v21_link_project(jv_get(item, "links"));
 	reqid = os_header_pick(ctx, "X-Compute-Request-Id",
 	    "X-Openstack-Request-Id");
 	os_source(ctx, &rec, NOVA_API, call, status, reqid, project);
@@ -344,14 +348,14 @@ read_nova_v21_meta_id(struct read_ctx *ctx, struct record *rec,
 }
 
 static enum rc
-read_nova_v21_metadata(struct read_ctx *ctx, const json_t *item)
+read_nova_v21_metadata(struct read_ctx *ctx, const struct jv *item)
 {
 	struct record rec;
 	struct os_url u;
 	char *reqid = NULL;
 	enum rc rc;
 
-	if (ctx->in_list || !json_is_object(item))
+	if (ctx->in_list || !jv_is_object(item))
 		return read_reject(ctx, "\"%s\" holds %s, not an object of "
 		    "key-value pairs", ctx->envelope, ctx->in_list ?
 		    "an array" : os_json_type(item));

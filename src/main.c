@@ -1007,7 +1007,8 @@ main(int argc, char *argv[])
 
 	fatal_on(main_fatal);
 	json_object_seed(0);	/* before any thread makes an object */
-	json_arena_install();
+	/* jansson out of memory: fatal, as everywhere else */
+	json_set_alloc_funcs(xmalloc, free);
 	/* fatal() exits at once, from any thread: the output's temporary
 	 * files go then too (a finished run has none left) */
 	atexit(output_cleanup_signal);
@@ -1016,6 +1017,6 @@ main(int argc, char *argv[])
 	filter_free(r.filter);
 	free(r.o.given);
 	free(r.o.ids_from);
-	json_arena_release();
+	jv_release();
 	return status;
 }

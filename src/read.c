@@ -2,8 +2,8 @@
  * read.c: the "read" stage. Decides which reader gets a response and, for
  * JSON bodies, streams the body item by item: the top-level object is
  * scanned here (strings, nesting and separators only), and each item under
- * an envelope key is cut out as bytes and parsed alone with jansson, so a
- * page of a million images costs one image of memory.
+ * an envelope key is cut out as bytes and parsed alone (jv_parse: a view,
+ * jv.h), so a page of a million images costs one image of memory.
  */
 #include "config.h"
 
@@ -35,6 +35,7 @@ struct walk {
 	int		 listed;	/* the body has a list envelope */
 	const struct reader_ops *page_reader;	/* of the first item */
 	json_t		*paging;	/* the values of page keys */
+	struct jv_doc	 doc;		/* the view of the current item */
 	uint64_t	 items;
 	char		*first[2];	/* id, created_at of the first */
 	char		*last[2];	/* and of the last observation */
@@ -53,13 +54,13 @@ static void	walk_free(struct walk *);
 static void	walk_pos(struct walk *, const char *, int, size_t);
 static void	walk_pos_index(struct walk *, size_t);
 static enum rc	walk_item(struct walk *, const char *, int, size_t,
-		    json_t *);
+		    const struct jv *);
 static const char *walk_json_why(const json_error_t *);
 static enum rc	walk_parse_item(struct walk *, const char *, int, size_t);
 static enum rc	walk_json(struct walk *);
 static void	walk_ctx(struct walk *, struct read_ctx *, const char *, int,
 		    size_t);
-static char	*keys_text(json_t *);
+static char	*keys_text(const struct jv *);
 static const char *read_limits(const struct record *, char *, size_t);
 
 /* The scanner's byte source: the response body. */
@@ -123,6 +124,7 @@ static void
 walk_page(struct walk *w)
 {
 	const struct reader_ops *r = w->page_reader;
+	const struct jv *paging;
 	struct read_ctx ctx;
 	struct page p = { 0 };
 	int claimed = 0;
@@ -131,12 +133,12 @@ walk_page(struct walk *w)
 	walk_ctx(w, &ctx, "", 0, 0);
 	if (w->paging == NULL)
 		w->paging = json_object();
+	paging = jv_from_json(&w->doc, w->paging);
 	if (r != NULL && r->read_page != NULL)
-		claimed = r->read_page(&ctx, w->paging, 1, &p);
+		claimed = r->read_page(&ctx, paging, 1, &p);
 	for (size_t i = 0; r == NULL && !claimed && readers[i] != NULL; i++)
 		if (readers[i]->read_page != NULL)
-			claimed = readers[i]->read_page(&ctx, w->paging, 0,
-			    &p);
+			claimed = readers[i]->read_page(&ctx, paging, 0, &p);
 	if (!claimed)
 		return;
 	p.v[PG_FILE] = w->resp->file;
@@ -160,6 +162,7 @@ walk_free(struct walk *w)
 	buf_free(&w->item);
 	buf_free(&w->pos);
 	json_decref(w->paging);
+	jv_doc_free(&w->doc);
 	for (int k = 0; k < 2; k++) {
 		free(w->first[k]);
 		free(w->last[k]);
@@ -290,22 +293,20 @@ walk_ctx(struct walk *w, struct read_ctx *ctx, const char *key, int in_list,
 
 /* A list of an object's keys for messages: "a", "b", ... (at most 8). */
 static char *
-keys_text(json_t *obj)
+keys_text(const struct jv *obj)
 {
 	struct buf b = BUF_INIT;
-	const char *k;
-	json_t *v;
+	const struct jv *m;
 	size_t n = 0;
 
-	json_object_foreach(obj, k, v) {
+	JV_FOREACH(obj, m) {
 		if (n == 8) {
 			buf_addstr(&b, ", ...");
 			break;
 		}
-		buf_printf(&b, "%s\"%s\"", n ? ", " : "", k);
+		buf_printf(&b, "%s\"%s\"", n ? ", " : "", m->key);
 		n++;
 	}
-	(void)v;
 	if (n == 0)
 		buf_addstr(&b, "none");
 	return buf_detach(&b);
@@ -314,7 +315,7 @@ keys_text(json_t *obj)
 /* Offers one parsed item to the readers of its envelope. */
 static enum rc
 walk_item(struct walk *w, const char *key, int in_list, size_t index,
-    json_t *item)
+    const struct jv *item)
 {
 	const struct reader_ops *best = NULL;
 	struct read_ctx ctx;
@@ -342,7 +343,7 @@ walk_item(struct walk *w, const char *key, int in_list, size_t index,
 	if (best == NULL) {
 		char *keys;
 
-		if (!json_is_object(item))
+		if (!jv_is_object(item))
 			return read_reject(&ctx, "item under \"%s\" is not an "
 			    "object: not an image of a known call", key);
 		keys = keys_text(item);
@@ -396,16 +397,12 @@ walk_json_why(const json_error_t *err)
 static enum rc
 walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 {
+	const struct jv *item;
 	json_error_t err;
-	json_t *item;
 	enum rc rc;
-	int inarena;
 
 	/* w->pos is the item's already */
-	json_arena_begin();	/* released below, before the next item */
-	item = json_loadb(w->data, w->len, JSON_DECODE_ANY |
-	    JSON_REJECT_DUPLICATES, &err);
-	inarena = json_arena_end();
+	item = jv_parse(&w->doc, w->data, w->len, JSON_DECODE_ANY, &err);
 	if (item == NULL) {
 		struct read_ctx ctx;
 		const char *why = walk_json_why(&err), *near;
@@ -422,10 +419,6 @@ walk_parse_item(struct walk *w, const char *key, int in_list, size_t index)
 		    err.column);
 	}
 	rc = walk_item(w, key, in_list, index, item);
-	/* The readers keep nothing of it: an item wholly in the arena is
-	 * dropped with it at the next json_arena_begin. */
-	if (!inarena)
-		json_decref(item);
 	if (rc == RC_FATAL)
 		w->fatal = 1;
 	return rc;
@@ -686,7 +679,7 @@ walk_json(struct walk *w)
 		    "ignored");
 	}
 	if (heldby != NULL && !found && others > 0) {
-		char *keys = keys_text(rest);
+		char *keys = keys_text(jv_from_json(&w->doc, rest));
 
 		walk_pos(w, NULL, 0, 0);
 		diag_report(w->diag, DIAG_REJECT, w->resp->file,
@@ -709,7 +702,7 @@ walk_json(struct walk *w)
 		}
 	} else if (!found) {
 		walk_pos(w, NULL, 0, 0);
-		rc = walk_item(w, "", 0, 0, rest);
+		rc = walk_item(w, "", 0, 0, jv_from_json(&w->doc, rest));
 	}
 	if (w->listed && rc != RC_FATAL)
 		walk_page(w);

@@ -42,9 +42,8 @@
 #ifndef IMGMETA_READER_H
 #define IMGMETA_READER_H
 
-#include <jansson.h>
-
 #include "diag.h"
+#include "jv.h"
 #include "pages.h"
 #include "record.h"
 #include "response.h"
@@ -101,9 +100,9 @@ struct reader_ops {
 	const char	*headers;
 	int	(*bid_headers)(const struct response *);
 	enum rc	(*read_headers)(struct read_ctx *);
-	/* JSON items; both NULL when not used. */
-	int	(*bid_item)(const struct read_ctx *, const json_t *item);
-	enum rc	(*read_item)(struct read_ctx *, const json_t *item);
+	/* JSON items, as views (jv.h); both NULL when not used. */
+	int	(*bid_item)(const struct read_ctx *, const struct jv *item);
+	enum rc	(*read_item)(struct read_ctx *, const struct jv *item);
 	/*
 	 * Whole files in a format of their own; both NULL when not used.
 	 * bid_file may stream_peek as far as it needs (bounded) but must
@@ -123,7 +122,7 @@ struct reader_ops {
 	 * else 0, setting nothing.
 	 */
 	const char *const	*page_keys;
-	int	(*read_page)(struct read_ctx *, const json_t *paging,
+	int	(*read_page)(struct read_ctx *, const struct jv *paging,
 		    int mine, struct page *p);
 };
 

@@ -55,10 +55,9 @@ const char *const source_field_name[S__COUNT] = {
 #define WHY_JSON_TEXT	"cannot be written as JSON text"
 
 static void	 record_field_put(struct record *, enum field, char *);
-static const char *record_type_why(const json_t *, enum field_type);
-static json_t	*record_unconst(const json_t *);
+static const char *record_type_why(const struct jv *, enum field_type);
 static int	 record_real_precision(double);
-static int	 record_precision(const json_t *);
+static int	 record_precision(const struct jv *);
 static void	 record_prop_free(struct prop *);
 static void	 record_prop_msort(struct prop *, struct prop *, size_t);
 
@@ -176,7 +175,7 @@ record_set(struct record *r, enum field f, const char *text,
  * string". Strings are accepted by every field type.
  */
 static const char *
-record_type_why(const json_t *v, enum field_type t)
+record_type_why(const struct jv *v, enum field_type t)
 {
 	static const char *const why[][3] = {
 		/* wanted: string, number, boolean */
@@ -191,11 +190,11 @@ record_type_why(const json_t *v, enum field_type t)
 	};
 	int have, want;
 
-	if (json_is_object(v))
+	if (jv_is_object(v))
 		have = 0;
-	else if (json_is_array(v))
+	else if (jv_is_array(v))
 		have = 1;
-	else if (json_is_number(v))
+	else if (jv_is_number(v))
 		have = 2;
 	else
 		have = 3;
@@ -204,42 +203,39 @@ record_type_why(const json_t *v, enum field_type t)
 }
 
 int
-record_set_json(struct record *r, enum field f, const json_t *v,
+record_set_json(struct record *r, enum field f, const struct jv *v,
     const char **why)
 {
 	enum field_type t = field_info[f].type;
-	json_int_t n;
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || jv_is_null(v))
 		return 0;
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-
-		if (strlen(s) != json_string_length(v)) {
+	if (jv_is_string(v)) {
+		if (!jv_is_text(v)) {
 			*why = WHY_NUL;
 			return -1;
 		}
-		return record_set(r, f, s, why);
+		return record_set(r, f, v->u.s, why);
 	}
-	if (t == FT_INT && json_is_integer(v)) {
+	if (t == FT_INT && jv_is_int(v)) {
 		char digits[U64_TEXT];
 
-		n = json_integer_value(v);
-		if (n < 0) {
+		if (v->u.i < 0) {
 			*why = WHY_NEGATIVE;
 			return -1;
 		}
 		/* without printf: the size and minimums of every image */
-		record_field_put(r, f, xstrdup(u64_text(digits, (uint64_t)n)));
+		record_field_put(r, f, xstrdup(u64_text(digits,
+		    (uint64_t)v->u.i)));
 		return 0;
 	}
-	if (t == FT_INT && json_is_real(v)) {
-		*why = json_real_value(v) < 0 ? WHY_NEGATIVE : WHY_FRACTION;
+	if (t == FT_INT && jv_is_real(v)) {
+		*why = v->u.d < 0 ? WHY_NEGATIVE : WHY_FRACTION;
 		return -1;
 	}
-	if (t == FT_BOOL && json_is_boolean(v)) {
+	if (t == FT_BOOL && jv_is_boolean(v)) {
 		record_field_put(r, f,
-		    xstrdup(json_is_true(v) ? "true" : "false"));
+		    xstrdup(jv_is_true(v) ? "true" : "false"));
 		return 0;
 	}
 	*why = record_type_why(v, t);
@@ -277,13 +273,6 @@ record_prop_set(struct record *r, const char *key, const char *value)
 	p->src = 0;
 }
 
-/* jansson's API takes non-const pointers even where it only reads. */
-static json_t *
-record_unconst(const json_t *v)
-{
-	return (json_t *)(uintptr_t)v;
-}
-
 /*
  * The fewest significant digits that print d so that it reads back, and
  * without an exponent where one was not needed (1000.0, not 1e3).
@@ -308,22 +297,15 @@ record_real_precision(double d)
  * no noise digits (0.1 rather than jansson's default 0.10000000000000001).
  */
 static int
-record_precision(const json_t *v)
+record_precision(const struct jv *v)
 {
-	const char *key;
-	json_t *e;
-	size_t i;
+	const struct jv *e;
 	int p = 1, q;
 
-	if (json_is_real(v))
-		return record_real_precision(json_real_value(v));
-	if (json_is_array(v)) {
-		json_array_foreach(record_unconst(v), i, e) {
-			if ((q = record_precision(e)) > p)
-				p = q;
-		}
-	} else if (json_is_object(v)) {
-		json_object_foreach(record_unconst(v), key, e) {
+	if (jv_is_real(v))
+		return record_real_precision(v->u.d);
+	if (jv_is_array(v) || jv_is_object(v)) {
+		JV_FOREACH(v, e) {
 			if ((q = record_precision(e)) > p)
 				p = q;
 		}
@@ -332,32 +314,33 @@ record_precision(const json_t *v)
 }
 
 int
-record_prop_set_json(struct record *r, const char *key, const json_t *v,
+record_prop_set_json(struct record *r, const char *key, const struct jv *v,
     const char **why)
 {
+	json_t *j;
 	char *s;
 
-	if (v == NULL || json_is_null(v)) {
+	if (v == NULL || jv_is_null(v)) {
 		record_prop_set(r, key, NULL);
 		return 0;
 	}
-	if (json_is_string(v)) {
-		const char *t = json_string_value(v);
-		size_t n = json_string_length(v);
-
-		if (strlen(t) != n) {
+	if (jv_is_string(v)) {
+		if (!jv_is_text(v)) {
 			*why = WHY_NUL;
 			return -1;
 		}
-		if (!utf8_valid(t, n)) {
+		if (!utf8_valid(v->u.s, v->len)) {
 			*why = WHY_UTF8;
 			return -1;
 		}
-		record_prop_set(r, key, t);
+		record_prop_set(r, key, v->u.s);
 		return 0;
 	}
-	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT |
+	/* Not a string: its JSON text, as jansson writes it. */
+	j = jv_to_json(v);
+	s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT |
 	    JSON_REAL_PRECISION(record_precision(v)));
+	json_decref(j);
 	if (s == NULL) {
 		*why = WHY_JSON_TEXT;
 		return -1;

@@ -24,8 +24,7 @@
 #define IMGMETA_RECORD_H
 
 #include <stddef.h>
-#include <jansson.h>
-
+#include "jv.h"
 #include "util.h"
 
 enum field_type {
@@ -125,7 +124,7 @@ int	record_set(struct record *, enum field, const char *text,
 /* The same from a JSON value: null leaves the field null; strings go
  * through record_set; integers are accepted for int fields, true/false
  * for bool fields; anything else is a type error. */
-int	record_set_json(struct record *, enum field, const json_t *,
+int	record_set_json(struct record *, enum field, const struct jv *,
 	    const char **why);
 /* Stores canonical text as is, no checks (for merge and re-reading). */
 void	record_set_raw(struct record *, enum field, const char *canonical);
@@ -134,8 +133,8 @@ void	record_set_raw(struct record *, enum field, const char *canonical);
 void	record_prop_set(struct record *, const char *key, const char *value);
 /* JSON value: string kept exactly, null -> NULL, anything else its
  * compact JSON text. Returns -1 with *why if the text cannot be made. */
-int	record_prop_set_json(struct record *, const char *key, const json_t *,
-	    const char **why);
+int	record_prop_set_json(struct record *, const char *key,
+	    const struct jv *, const char **why);
 const struct prop *record_prop_get(const struct record *, const char *key);
 void	record_sort(struct record *);	/* properties by key (bytewise) */
 

@@ -13,7 +13,6 @@
 #include "record_json.h"
 #include "util.h"
 
-static json_t	*record_json_unconst(const json_t *);
 static json_t	*record_json_nullable(const char *);
 static inline void record_json_room(struct buf *, size_t);
 static inline void record_json_put(struct buf *, const void *, size_t);
@@ -26,15 +25,8 @@ static int	 record_json_field(struct buf *, enum field, const char *);
 static void	 record_json_key(struct buf *, const char *);
 static int	 record_json_record(const struct record *, const char *,
 		    const char *const *, struct buf *);
-static int	 record_json_read_sources(struct record *, const json_t *,
+static int	 record_json_read_sources(struct record *, const struct jv *,
 		    const char **);
-
-/* jansson's API takes non-const pointers even where it only reads. */
-static json_t *
-record_json_unconst(const json_t *v)
-{
-	return (json_t *)(uintptr_t)v;
-}
 
 /* A JSON string, or null for NULL; NULL if s is not valid UTF-8. */
 static json_t *
@@ -361,43 +353,40 @@ record_json_said_text(const struct record *r, struct buf *b)
 }
 
 static int
-record_json_read_sources(struct record *r, const json_t *a, const char **why)
+record_json_read_sources(struct record *r, const struct jv *a,
+    const char **why)
 {
-	const char *key;
-	json_t *e, *v;
-	size_t i;
+	const struct jv *e, *v;
 
-	if (!json_is_array(a)) {
+	if (!jv_is_array(a)) {
 		*why = "has \"sources\" that is not an array";
 		return -1;
 	}
-	json_array_foreach(record_json_unconst(a), i, e) {
+	JV_FOREACH(a, e) {
 		struct source *s;
 
-		if (!json_is_object(e)) {
+		if (!jv_is_object(e)) {
 			*why = "has a source that is not an object";
 			return -1;
 		}
 		s = record_add_source(r);
-		json_object_foreach(e, key, v) {
+		JV_FOREACH(e, v) {
 			int f;
 
 			for (f = 0; f < S__COUNT; f++)
-				if (strcmp(source_field_name[f], key) == 0)
+				if (strcmp(source_field_name[f], v->key) == 0)
 					break;
 			if (f == S__COUNT) {
 				*why = "has a source with an unknown member";
 				return -1;
 			}
-			if (json_is_null(v))
+			if (jv_is_null(v))
 				continue;
-			if (!json_is_string(v) ||
-			    strlen(json_string_value(v)) !=
-			    json_string_length(v)) {
+			if (!jv_is_text(v)) {
 				*why = "has a source value that is not a string";
 				return -1;
 			}
-			source_set(s, f, json_string_value(v));
+			source_set(s, f, v->u.s);
 		}
 	}
 	return 0;
@@ -408,31 +397,31 @@ record_json_read_sources(struct record *r, const json_t *a, const char **why)
  * unknown member is an error. r is replaced only on success.
  */
 int
-record_json_read(struct record *r, const json_t *o, const char **why)
+record_json_read(struct record *r, const struct jv *o, const char **why)
 {
+	const struct jv *v, *pv;
 	struct record t;
-	const char *key, *pkey;
-	json_t *v, *pv;
 	int f;
 
-	if (!json_is_object(o)) {
+	if (!jv_is_object(o)) {
 		*why = "is not a JSON object";
 		return -1;
 	}
 	record_init(&t);
-	json_object_foreach(record_json_unconst(o), key, v) {
-		if ((f = field_lookup(key)) != -1) {
+	JV_FOREACH(o, v) {
+		if ((f = field_lookup(v->key)) != -1) {
 			if (record_set_json(&t, f, v, why) == -1)
 				goto fail;
-		} else if (strcmp(key, "properties") == 0) {
-			if (!json_is_object(v)) {
+		} else if (strcmp(v->key, "properties") == 0) {
+			if (!jv_is_object(v)) {
 				*why = "has \"properties\" that is not an object";
 				goto fail;
 			}
-			json_object_foreach(v, pkey, pv)
-				if (record_prop_set_json(&t, pkey, pv, why) == -1)
+			JV_FOREACH(v, pv)
+				if (record_prop_set_json(&t, pv->key, pv,
+				    why) == -1)
 					goto fail;
-		} else if (strcmp(key, "sources") == 0) {
+		} else if (strcmp(v->key, "sources") == 0) {
 			if (record_json_read_sources(&t, v, why) == -1)
 				goto fail;
 		} else {

@@ -34,6 +34,7 @@ int	 record_json_text_ex(const struct record *, const char *extra_key,
  * record_json_value's object without id, sources, null fields and, when it
  * has none, properties. */
 int	 record_json_said_text(const struct record *, struct buf *b);
-int	 record_json_read(struct record *, const json_t *, const char **why);
+int	 record_json_read(struct record *, const struct jv *,
+	    const char **why);
 
 #endif

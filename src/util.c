@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "util.h"
 
 void *
@@ -302,78 +300,4 @@ latin1_to_utf8(const char *s, size_t n)
 		}
 	}
 	return buf_detach(&b);
-}
-
-#define JSON_ARENA_SIZE	((size_t)4 << 20)
-
-static _Thread_local struct {
-	char	*base;
-	size_t	 used;
-	int	 active;
-	int	 spilled;	/* since begin, something went to malloc */
-} json_arena;
-/* json_arena_install was called: jansson allocates through the arena */
-static int	json_arena_installed;
-
-static void *
-json_arena_malloc(size_t n)
-{
-	void *p;
-
-	if (json_arena.active) {
-		n = (n + 15) & ~(size_t)15;
-		if (json_arena.base == NULL)
-			json_arena.base = xmalloc(JSON_ARENA_SIZE);
-		if (n <= JSON_ARENA_SIZE - json_arena.used) {
-			p = json_arena.base + json_arena.used;
-			json_arena.used += n;
-			return p;
-		}
-		json_arena.spilled = 1;
-	}
-	/* Out of memory is fatal here as everywhere: jansson would take a
-	 * NULL as a parse error (the input rejected as invalid JSON) or
-	 * leave the value out of what it builds. */
-	return xmalloc(n);
-}
-
-static void
-json_arena_free(void *p)
-{
-	/* compared as integers: the pointer may come from anywhere */
-	uintptr_t a = (uintptr_t)p, b = (uintptr_t)json_arena.base;
-
-	if (b != 0 && a >= b && a < b + JSON_ARENA_SIZE)
-		return;
-	free(p);
-}
-
-void
-json_arena_install(void)
-{
-	json_set_alloc_funcs(json_arena_malloc, json_arena_free);
-	json_arena_installed = 1;
-}
-
-void
-json_arena_begin(void)
-{
-	json_arena.used = 0;
-	json_arena.active = 1;
-	json_arena.spilled = 0;
-}
-
-int
-json_arena_end(void)
-{
-	json_arena.active = 0;
-	return json_arena_installed && !json_arena.spilled;
-}
-
-void
-json_arena_release(void)
-{
-	free(json_arena.base);
-	json_arena.base = NULL;
-	json_arena.used = 0;
 }

@@ -84,22 +84,4 @@ const char *u64_text(char buf[U64_TEXT], uint64_t n);
 int	 utf8_valid(const char *, size_t);	/* 1 if valid UTF-8 */
 char	*latin1_to_utf8(const char *, size_t);	/* caller frees */
 
-/*
- * A per-thread arena for what jansson's parser allocates. json_arena_install
- * (once, before threads start) makes jansson allocate through it; between
- * json_arena_begin and json_arena_end, on that thread, jansson's
- * allocations are cut from the arena (malloc past its size) and freeing
- * them costs nothing; the arena is emptied at the next begin, so every
- * value parsed in between must be released (json_decref) before then,
- * unless json_arena_end said that all of them lie in the arena: they
- * may then be dropped without json_decref (which only walks them).
- * Outside begin/end, and on other threads, jansson uses xmalloc and
- * free: once installed, out of memory in jansson is fatal. The objects
- * parsed meanwhile stay on their thread.
- */
-void	 json_arena_install(void);
-void	 json_arena_begin(void);
-int	 json_arena_end(void);		/* 1: installed, nothing went to malloc */
-void	 json_arena_release(void);	/* this thread's arena, at its end */
-
 #endif

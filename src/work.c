@@ -357,7 +357,7 @@ work_main(void *arg)
 	}
 	pthread_mutex_unlock(&w->mu);
 	free(t->chunk);
-	json_arena_release();
+	jv_release();
 	return NULL;
 }
 

@@ -5,7 +5,10 @@
 #   FUZZ_CC       clang
 #   FUZZ_CFLAGS   include paths and the libraries' flags
 #   FUZZ_LIBS     the libraries to link
-#   FUZZ_SOURCES  the engine's and formats' .c files, relative to srcdir
+#   FUZZ_CXX      clang++ (src/jv_simd.cc)
+#   FUZZ_CXXFLAGS its flags for that file
+#   FUZZ_SOURCES  the engine's and formats' .c and .cc files, relative to
+#                 srcdir
 #   FUZZ_READERS  reader names (formats/readers.c) to build a target for
 #   FUZZ_TARGETS  which targets to run (default: all)
 #   FUZZ_SECONDS  how long each runs (default 60)
@@ -30,10 +33,18 @@ command -v "$FUZZ_CC" >/dev/null 2>&1 || {
 
 objs=
 for src in $FUZZ_SOURCES; do
-	obj=$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
-	echo "  CC (fuzz) $src"
-	$FUZZ_CC $cflags -fsanitize=fuzzer-no-link $FUZZ_CFLAGS \
-	    -c "$srcdir/$src" -o "$obj"
+	obj=$out/obj/$(echo "$src" | tr / _ | sed 's/\.cc*$/.o/')
+	case $src in
+	*.cc)
+		echo "  CXX (fuzz) $src"
+		$FUZZ_CXX -g -O1 -std=c++17 $san -fno-exceptions -fno-rtti \
+		    -fsanitize=fuzzer-no-link $FUZZ_CXXFLAGS \
+		    -c "$srcdir/$src" -o "$obj" ;;
+	*)
+		echo "  CC (fuzz) $src"
+		$FUZZ_CC $cflags -fsanitize=fuzzer-no-link $FUZZ_CFLAGS \
+		    -c "$srcdir/$src" -o "$obj" ;;
+	esac
 	objs="$objs $obj"
 done
 

@@ -71,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct diag d;
 	const char *env;
 	char pos[128];
-	json_t *item;
+	struct jv_doc doc = JV_DOC_INIT;
+	const struct jv *item;
 	int in_list;
 
 	if (size < 2 || r->bid_item == NULL)
@@ -80,10 +81,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in_list = (data[0] >> 4) & 1;
 	if (!fuzz_listed(r, env))
 		return 0;
-	item = json_loadb((const char *)data + 2, size - 2, JSON_DECODE_ANY,
-	    NULL);
-	if (item == NULL)
+	item = jv_parse(&doc, (const char *)data + 2, size - 2,
+	    JSON_DECODE_ANY, NULL);
+	if (item == NULL) {
+		jv_doc_free(&doc);
 		return 0;
+	}
 	memset(&resp, 0, sizeof resp);
 	resp.file = "33333333-3333-4333-8333-333333333333.metadata.json";
 	snprintf(resp.pos, sizeof resp.pos, "0");
@@ -105,6 +108,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	if (r->bid_item(&ctx, item) > 0)
 		(void)r->read_item(&ctx, item);
-	json_decref(item);
+	jv_doc_free(&doc);
 	return 0;
 }

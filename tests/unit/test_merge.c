@@ -47,6 +47,7 @@ static enum rc
 collect(void *arg, const struct record *r)
 {
 	struct got *g = arg;
+	struct jv_doc d = JV_DOC_INIT;
 	json_t *j;
 	const char *why;
 
@@ -55,7 +56,8 @@ collect(void *arg, const struct record *r)
 		/* keep a copy through the JSON form */
 		j = record_json_value(r);
 		record_init(&g->rec[g->n]);
-		record_json_read(&g->rec[g->n], j, &why);
+		record_json_read(&g->rec[g->n], jv_from_json(&d, j), &why);
+		jv_doc_free(&d);
 		json_decref(j);
 	}
 	g->n++;

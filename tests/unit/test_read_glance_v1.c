@@ -785,7 +785,9 @@ test_json_not_an_object(void)
 {
 	struct treader tr;
 	struct read_ctx ctx;
-	json_t *s = json_string("3c3d1d01-b48a-4639-8a88-08be3b9b5d78");
+	struct jv_doc d = JV_DOC_INIT;
+	const struct jv *s = tr_parse(&d,
+	    "\"3c3d1d01-b48a-4639-8a88-08be3b9b5d78\"");
 
 	tr_init(&tr, "detail.json", NULL);
 	T_INT(tr_bid(&tr, GV1, "images", 1, 0, "\"x\""), 0,
@@ -797,7 +799,7 @@ test_json_not_an_object(void)
 	T_STR(tr_msg(&tr, DIAG_REJECT, 0), "image is a string, not an object",
 	    "string item read: message");
 	T_INT(tr.nobs, 0, "string item: nothing emitted");
-	json_decref(s);
+	jv_doc_free(&d);
 	tr_free(&tr);
 }
 

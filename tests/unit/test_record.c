@@ -310,17 +310,19 @@ test_set_json_accepts_the_field_types_json_form(void)
 		json_t *j = json_loads(c[i].json, JSON_DECODE_ANY |
 		    JSON_ALLOW_NUL, &err);
 		const char *why = NULL;
+		struct jv_doc d = JV_DOC_INIT;
 		char what[256];
 
 		snprintf(what, sizeof what, "record_set_json(%s, %s)",
 		    field_info[c[i].f].name, c[i].json);
 		T_OK(j != NULL, c[i].json);
 		record_init(&r);
-		T_INT(record_set_json(&r, c[i].f, j, &why),
+		T_INT(record_set_json(&r, c[i].f, jv_from_json(&d, j), &why),
 		    c[i].why == NULL ? 0 : -1, what);
 		T_STR(r.f[c[i].f], c[i].want, what);
 		T_STR(why, c[i].why, what);
 		record_clear(&r);
+		jv_doc_free(&d);
 		json_decref(j);
 	}
 }
@@ -471,11 +473,13 @@ test_prop_set_json_keeps_strings_dumps_the_rest(void)
 		    JSON_ALLOW_NUL, &err);
 		const struct prop *p;
 		const char *why = NULL;
+		struct jv_doc d = JV_DOC_INIT;
 
 		T_OK(j != NULL, c[i].json);
 		record_init(&r);
-		T_INT(record_prop_set_json(&r, "k", j, &why), c[i].rv,
-		    c[i].json);
+		T_INT(record_prop_set_json(&r, "k", jv_from_json(&d, j), &why),
+		    c[i].rv, c[i].json);
+		jv_doc_free(&d);
 		p = record_prop_get(&r, "k");
 		if (c[i].rv == 0) {
 			T_OK(p != NULL, c[i].json);

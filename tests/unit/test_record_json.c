@@ -375,11 +375,14 @@ test_from_json_round_trip_is_identical(void)
 		json_error_t err;
 		json_t *in = json_loads(lines[i], 0, &err), *out;
 		const char *why = NULL;
+		struct jv_doc d = JV_DOC_INIT;
 		char *text, *text2;
 
 		T_OK(in != NULL, "round trip input parses");
 		record_init(&r);
-		T_INT(record_json_read(&r, in, &why), 0, "record_json_read");
+		T_INT(record_json_read(&r, jv_from_json(&d, in), &why), 0,
+		    "record_json_read");
+		jv_doc_free(&d);
 		T_STR(why, NULL, "no reason on success");
 		out = record_json_value(&r);
 		text = dump(out);
@@ -422,11 +425,14 @@ test_from_json_rejects_malformed_and_keeps_record(void)
 		json_error_t err;
 		json_t *j = json_loads(c[i].json, JSON_DECODE_ANY, &err);
 		const char *why = NULL;
+		struct jv_doc d = JV_DOC_INIT;
 
 		T_OK(j != NULL, c[i].json);
 		record_init(&r);
 		record_prop_set(&r, "kept", "yes");
-		T_INT(record_json_read(&r, j, &why), -1, c[i].json);
+		T_INT(record_json_read(&r, jv_from_json(&d, j), &why), -1,
+		    c[i].json);
+		jv_doc_free(&d);
 		T_STR(why, c[i].why, c[i].json);
 		T_OK(r.nprops == 1 && r.f[F_ID] == NULL,
 		    "record unchanged after a failed read");

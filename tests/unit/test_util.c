@@ -28,7 +28,6 @@ static void	test_ascii_ncasecmp_stops_at_n(void);
 static void	test_utf8_valid_accepts_only_shortest_forms(void);
 static void	test_latin1_to_utf8_keeps_every_byte(void);
 static void	test_u64_text_is_decimal(void);
-static void	test_json_arena_says_in_arena_only_when_installed(void);
 
 static void
 test_buf_starts_empty_and_reads_as_empty_string(void)
@@ -311,36 +310,6 @@ test_u64_text_is_decimal(void)
 	    "u64_text the largest");
 }
 
-/*
- * json_arena_end's 1 lets the caller drop a parsed value without
- * json_decref: true only where jansson allocated from the arena. Before
- * json_arena_install, jansson used malloc: 0, or every value leaks (the
- * fuzzing harness, which reads without installing, leaked each item).
- */
-static void
-test_json_arena_says_in_arena_only_when_installed(void)
-{
-	json_t *j;
-	int in;
-
-	json_arena_begin();
-	j = json_loads("{\"a\": [1, \"x\"]}", 0, NULL);
-	in = json_arena_end();
-	T_INT(in, 0, "arena not installed: values are not in it");
-	if (!in)
-		json_decref(j);
-	json_arena_install();
-	json_arena_begin();
-	j = json_loads("{\"a\": [1, \"x\"]}", 0, NULL);
-	in = json_arena_end();
-	T_INT(in, 1, "arena installed: a small value lies wholly in it");
-	T_OK(j != NULL && json_is_array(json_object_get(j, "a")),
-	    "arena installed: the value reads");
-	if (!in)
-		json_decref(j);
-	json_arena_release();
-}
-
 int
 main(void)
 {
@@ -357,6 +326,5 @@ main(void)
 	test_utf8_valid_accepts_only_shortest_forms();
 	test_latin1_to_utf8_keeps_every_byte();
 	test_u64_text_is_decimal();
-	test_json_arena_says_in_arena_only_when_installed();
 	return t_done();
 }

@@ -217,11 +217,13 @@ tr_read_headers(struct treader *tr, const struct reader_ops *r)
 	return tr->bid;
 }
 
-static inline json_t *
-tr_parse(const char *json)
+/* The item's view, as the engine parses it, in d. */
+static inline const struct jv *
+tr_parse(struct jv_doc *d, const char *json)
 {
 	json_error_t err;
-	json_t *v = json_loads(json, JSON_DECODE_ANY, &err);
+	const struct jv *v = jv_parse(d, json, strlen(json), JSON_DECODE_ANY,
+	    &err);
 
 	if (v == NULL) {
 		fprintf(stderr, "treader: bad test JSON: %s (line %d, column "
@@ -238,11 +240,12 @@ tr_bid(struct treader *tr, const struct reader_ops *r, const char *envelope,
     int in_list, size_t index, const char *json)
 {
 	struct read_ctx ctx;
-	json_t *item = tr_parse(json);
+	struct jv_doc d = JV_DOC_INIT;
+	const struct jv *item = tr_parse(&d, json);
 
 	tr_ctx(tr, &ctx, envelope, in_list, index);
 	tr->bid = r->bid_item(&ctx, item);
-	json_decref(item);
+	jv_doc_free(&d);
 	return tr->bid;
 }
 
@@ -253,14 +256,15 @@ tr_item(struct treader *tr, const struct reader_ops *r, const char *envelope,
     int in_list, size_t index, const char *json)
 {
 	struct read_ctx ctx;
-	json_t *item = tr_parse(json);
+	struct jv_doc d = JV_DOC_INIT;
+	const struct jv *item = tr_parse(&d, json);
 
 	tr_ctx(tr, &ctx, envelope, in_list, index);
 	tr->bid = r->bid_item(&ctx, item);
 	tr->rc = RC_OK;
 	if (tr->bid > 0)
 		tr->rc = r->read_item(&ctx, item);
-	json_decref(item);
+	jv_doc_free(&d);
 	return tr->bid;
 }
 
@@ -273,7 +277,8 @@ tr_dispatch(struct treader *tr, const char *envelope, int in_list,
 {
 	const struct reader_ops *best = NULL;
 	struct read_ctx ctx;
-	json_t *item = tr_parse(json);
+	struct jv_doc d = JV_DOC_INIT;
+	const struct jv *item = tr_parse(&d, json);
 	int best_bid = 0;
 
 	tr_ctx(tr, &ctx, envelope, in_list, index);
@@ -297,7 +302,7 @@ tr_dispatch(struct treader *tr, const char *envelope, int in_list,
 	tr->rc = RC_OK;
 	if (best != NULL)
 		tr->rc = best->read_item(&ctx, item);
-	json_decref(item);
+	jv_doc_free(&d);
 	return best;
 }
 

@@ -1,0 +1,216 @@
+/*
+ * jv_simd.cc: jv_parse's fast part (jv.h): a JSON text read by simdjson's
+ * DOM parser into a view. The one C++ file: simdjson is a C++ library.
+ *
+ * It returns 0 (and jansson reads the text) wherever simdjson refuses the
+ * text or may read it otherwise than jansson with JSON_DECODE_ANY |
+ * JSON_REJECT_DUPLICATES does: an error of any kind (jansson then says
+ * what it is), an integer above 2^63-1 (jansson refuses it; simdjson
+ * takes it as unsigned), a NUL in a string or key (jansson refuses it), a
+ * key twice in one object (refused), and nesting deeper than simdjson's
+ * 1024 levels (jansson allows 2048). Object members keep their order.
+ */
+#include "config.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#define SIMDJSON_EXCEPTIONS 0
+#include <simdjson.h>
+
+#include "jv.h"
+
+namespace {
+
+/*
+ * One parser and one padded copy of the text per thread, reused, and let
+ * go by jv_release. Plain pointers: a thread_local object with a
+ * destructor would have the C library register it at the thread's first
+ * parse, which aborts the program when memory runs out.
+ */
+thread_local simdjson::dom::parser *jv_simd_parser;
+thread_local char *jv_simd_text;
+thread_local size_t jv_simd_cap;
+
+/* Past this many bytes, a thread's parser and copy are let go after the
+ * parse, so that one large item does not hold memory for the run. */
+constexpr size_t JV_SIMD_KEEP = (size_t)1 << 20;
+
+/* Members of one object compared pairwise up to this many; more are
+ * sorted. */
+constexpr size_t JV_SIMD_PAIRWISE = 16;
+
+int
+jv_simd_keycmp(const void *a, const void *b)
+{
+	const struct jv *x = *(const struct jv *const *)a;
+	const struct jv *y = *(const struct jv *const *)b;
+	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return c;
+	return x->keylen < y->keylen ? -1 : x->keylen > y->keylen;
+}
+
+/* Does the object at index o of d have a key twice? */
+bool
+jv_simd_dupkey(const struct jv_doc *d, size_t o)
+{
+	const struct jv *c = &d->v[o], *m, *k;
+	bool dup = false;
+
+	if (c->len < 2)
+		return false;
+	if (c->len <= JV_SIMD_PAIRWISE) {
+		JV_FOREACH(c, m)
+			for (k = c + 1; k < m; k += k->span)
+				if (k->keylen == m->keylen &&
+				    memcmp(k->key, m->key, m->keylen) == 0)
+					return true;
+		return false;
+	}
+	const struct jv **v = static_cast<const struct jv **>(
+	    malloc(c->len * sizeof *v));
+	size_t n = 0;
+
+	if (v == nullptr)
+		return true;		/* jansson will say */
+	JV_FOREACH(c, m)
+		v[n++] = m;
+	qsort(v, n, sizeof *v, jv_simd_keycmp);
+	for (size_t i = 1; i < n && !dup; i++)
+		dup = jv_simd_keycmp(&v[i - 1], &v[i]) == 0;
+	free(v);
+	return dup;
+}
+
+/* The view of e at the end of d, under key (NULL outside objects). */
+bool
+jv_simd_add(struct jv_doc *d, simdjson::dom::element e, const char *key,
+    size_t keylen)
+{
+	size_t i = jv_doc_push(d), n = 0;
+	struct jv *v = &d->v[i];
+
+	v->key = key;
+	v->keylen = (uint32_t)keylen;
+	if (key != nullptr && memchr(key, '\0', keylen) != nullptr)
+		return false;
+	switch (e.type()) {
+	case simdjson::dom::element_type::ARRAY: {
+		simdjson::dom::array a;
+
+		v->type = JV_ARRAY;
+		if (e.get_array().get(a) != simdjson::SUCCESS)
+			return false;
+		for (simdjson::dom::element m : a) {
+			if (!jv_simd_add(d, m, nullptr, 0))
+				return false;
+			n++;
+		}
+		break;
+	}
+	case simdjson::dom::element_type::OBJECT: {
+		simdjson::dom::object o;
+
+		v->type = JV_OBJECT;
+		if (e.get_object().get(o) != simdjson::SUCCESS)
+			return false;
+		for (auto it = o.begin(); it != o.end(); ++it) {
+			if (!jv_simd_add(d, it.value(), it.key_c_str(),
+			    it.key_length()))
+				return false;
+			n++;
+		}
+		break;
+	}
+	case simdjson::dom::element_type::INT64:
+		v->type = JV_INT;
+		if (e.get_int64().get(v->u.i) != simdjson::SUCCESS)
+			return false;
+		break;
+	case simdjson::dom::element_type::DOUBLE:
+		v->type = JV_REAL;
+		if (e.get_double().get(v->u.d) != simdjson::SUCCESS)
+			return false;
+		break;
+	case simdjson::dom::element_type::STRING: {
+		size_t len;
+
+		v->type = JV_STRING;
+		if (e.get_c_str().get(v->u.s) != simdjson::SUCCESS ||
+		    e.get_string_length().get(len) != simdjson::SUCCESS ||
+		    memchr(v->u.s, '\0', len) != nullptr)
+			return false;
+		v->len = (uint32_t)len;
+		break;
+	}
+	case simdjson::dom::element_type::BOOL: {
+		bool b;
+
+		if (e.get_bool().get(b) != simdjson::SUCCESS)
+			return false;
+		v->type = b ? JV_TRUE : JV_FALSE;
+		break;
+	}
+	case simdjson::dom::element_type::NULL_VALUE:
+		v->type = JV_NULL;
+		break;
+	default:			/* UINT64: above 2^63-1 */
+		return false;
+	}
+	v = &d->v[i];			/* d->v may have moved */
+	if (v->type == JV_ARRAY || v->type == JV_OBJECT) {
+		v->len = (uint32_t)n;
+		v->span = (uint32_t)(d->n - i);
+		if (v->type == JV_OBJECT && jv_simd_dupkey(d, i))
+			return false;
+	}
+	return true;
+}
+
+} /* namespace */
+
+extern "C" int
+jv_simd_parse(struct jv_doc *d, const char *text, size_t len, int any)
+{
+	simdjson::dom::element root;
+	bool ok;
+
+	jv_doc_reset(d);
+	if (len <= JV_SIMD_KEEP && jv_simd_cap > JV_SIMD_KEEP)
+		jv_release();	/* after a large text: what it took */
+	if (jv_simd_parser == nullptr &&
+	    (jv_simd_parser = new (std::nothrow) simdjson::dom::parser()) ==
+	    nullptr)
+		return 0;
+	if (len + simdjson::SIMDJSON_PADDING > jv_simd_cap) {
+		size_t cap = len + simdjson::SIMDJSON_PADDING;
+		char *p = static_cast<char *>(realloc(jv_simd_text, cap));
+
+		if (p == nullptr)
+			return 0;
+		jv_simd_text = p;
+		jv_simd_cap = cap;
+	}
+	memcpy(jv_simd_text, text, len);
+	memset(jv_simd_text + len, ' ', simdjson::SIMDJSON_PADDING);
+	ok = jv_simd_parser->parse(jv_simd_text, len, false).get(root) ==
+	    simdjson::SUCCESS && (any || root.is_array() ||
+	    root.is_object()) && jv_simd_add(d, root, nullptr, 0);
+	if (!ok)
+		jv_doc_reset(d);
+	return ok ? 1 : 0;
+}
+
+extern "C" void
+jv_release(void)
+{
+	delete jv_simd_parser;
+	jv_simd_parser = nullptr;
+	free(jv_simd_text);
+	jv_simd_text = nullptr;
+	jv_simd_cap = 0;
+}
