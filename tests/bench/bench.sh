@@ -17,7 +17,10 @@
 # DuckDB comes from npm (BENCH_DUCKDB, the package spec to install, by
 # default the version pinned below; "no" leaves DuckDB out): installed at
 # set-up into $work/duckdb, never into the project, and run through
-# tests/bench/duckdb.mjs with node. Its seconds (wall-clock and CPU) are
+# tests/bench/duckdb.mjs with node. With BENCH_BASELINE=PATH, an earlier
+# imgmeta binary runs imgmeta's tasks too, in the same rounds ("imgmeta
+# baseline" rows; "imgmeta ×" is then how many times faster imgmeta is).
+# Its seconds (wall-clock and CPU) are
 # the engine's, timed inside the node process; the wall-clock seconds of
 # the whole process are printed under the table. Without node or npm, or when the install fails, the bench
 # runs without DuckDB and says why.
@@ -27,6 +30,7 @@ set -eu
 : "${BENCH_REPEAT:=1}"
 : "${PYTHON3:=python3}"
 : "${BENCH_DUCKDB:=@duckdb/node-api@1.5.6-r.1}"
+: "${BENCH_BASELINE:=}"
 imgmeta=${IMGMETA:-src/imgmeta}
 work=${BENCH_DIR:-bench-work}
 for t in jq sqlite3 /usr/bin/time; do
@@ -72,6 +76,8 @@ if [ -z "$duck" ]; then
 	duck_version="DuckDB not measured: $duck_why"
 fi
 # what the figures were measured with, for BENCHMARKS.md
+[ -z "$BENCH_BASELINE" ] ||
+    echo "# baseline: $BENCH_BASELINE ($("$BENCH_BASELINE" --version))"
 echo "# $(date -u +%F), $("$imgmeta" --version), $(jq --version), sqlite3 $(sqlite3 --version | cut -d' ' -f1), $duck_version, $(nproc) processors ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo 2>/dev/null | head -1)); best of $BENCH_REPEAT in rounds"
 # add GROUP NAME BASE TASK IMAGES MB OUTPUT CMD: one command to measure,
 # a line of $work/plan; GROUP names the table it goes into, BASE the
@@ -160,6 +166,11 @@ for n in $BENCH_SIZES; do
 	    "$imgmeta -q -o $work/im.csv $nova"
 	add $n "imgmeta -j 1" "" "v2.1 pages -> csv" "$nn" "$nmb" "$work/im.csv" \
 	    "$imgmeta -q -j 1 -o $work/im.csv $nova"
+	if [ -n "$BENCH_BASELINE" ]; then
+		add $n "imgmeta baseline" "imgmeta" "v2.1 pages -> csv" "$nn" \
+		    "$nmb" "$work/base.csv" \
+		    "$BENCH_BASELINE -q -o $work/base.csv $nova"
+	fi
 	if [ -n "$duck" ]; then
 		add $n "duckdb" "imgmeta" "v2.1 pages -> csv" "$nn" "$nmb" \
 		    "$work/duck.csv" "$duck default '$nova' $work/duck.csv $work/engine"
@@ -170,6 +181,11 @@ for n in $BENCH_SIZES; do
 	    "{ echo 'BEGIN; CREATE TABLE images(id, name, status, size, min_ram, min_disk, created, updated, metadata);'; for f in $nova; do echo \"INSERT INTO images SELECT value->>'id', value->>'name', value->>'status', value->>'OS-EXT-IMG-SIZE:size', value->>'minRam', value->>'minDisk', value->>'created', value->>'updated', value->>'metadata' FROM json_each(readfile('\$f'), '\\\$.images');\"; done; echo 'COMMIT;'; } | sqlite3 $work/flat.db"
 	add $n "imgmeta" "" "v2.1 pages -> sqlite" "$nn" "$nmb" "$work/im.db" \
 	    "$imgmeta -q -o $work/im.db $nova"
+	if [ -n "$BENCH_BASELINE" ]; then
+		add $n "imgmeta baseline" "imgmeta" "v2.1 pages -> sqlite" \
+		    "$nn" "$nmb" "$work/base.db" \
+		    "$BENCH_BASELINE -q -o $work/base.db $nova"
+	fi
 	echo "$n|$n images ($mb MB of captures; v2.1 pages: $nn images, $nmb MB)" >> "$work/titles"
 done
 # the merged runs of every size next to each other in each round: the
@@ -178,6 +194,23 @@ for n in $BENCH_SIZES; do
 	add $n "imgmeta" "" "all calls, merged -> json.gz" "$n" \
 	    "$(cat "$work/mb-$n")" "$work/all.jsonl.gz" \
 	    "$imgmeta -q -o $work/all.jsonl.gz $work/corpus-$n"
+done
+for n in $BENCH_SIZES; do
+	if [ -n "$BENCH_BASELINE" ]; then
+		add $n "imgmeta baseline" "imgmeta" \
+		    "all calls, merged -> json.gz" "$n" "$(cat "$work/mb-$n")" \
+		    "$work/base.jsonl.gz" \
+		    "$BENCH_BASELINE -q -o $work/base.jsonl.gz $work/corpus-$n"
+	fi
+	add $n "imgmeta" "" "all calls, merged -> sqlite" "$n" \
+	    "$(cat "$work/mb-$n")" "$work/all.db" \
+	    "$imgmeta -q -o $work/all.db $work/corpus-$n"
+	if [ -n "$BENCH_BASELINE" ]; then
+		add $n "imgmeta baseline" "imgmeta" \
+		    "all calls, merged -> sqlite" "$n" "$(cat "$work/mb-$n")" \
+		    "$work/base-all.db" \
+		    "$BENCH_BASELINE -q -o $work/base-all.db $work/corpus-$n"
+	fi
 done
 
 if [ -n "$BENCH_ONE_FILE" ]; then
