@@ -59,6 +59,8 @@ static enum rc
 fuzz_emit(void *arg, struct record *obs)
 {
 	struct record back;
+	struct jv_doc d = JV_DOC_INIT;
+	const struct jv *v;
 	const char *why = NULL;
 	json_t *j;
 	char *text;
@@ -73,9 +75,11 @@ fuzz_emit(void *arg, struct record *obs)
 	if ((text = json_dumps(j, JSON_COMPACT)) == NULL)
 		abort();
 	record_init(&back);
-	if (record_json_read(&back, j, &why) != 0)
+	v = jv_parse(&d, text, strlen(text), 0, NULL);
+	if (v == NULL || record_json_read(&back, v, &why) != 0)
 		abort();
 	record_clear(&back);
+	jv_doc_free(&d);
 	free(text);
 	json_decref(j);
 	return RC_OK;

@@ -48,14 +48,14 @@ for src in $FUZZ_SOURCES; do
 	objs="$objs $obj"
 done
 
-all="fuzz_capture fuzz_har fuzz_shard_json fuzz_shard_sqlite"
+all="fuzz_capture fuzz_har fuzz_shard_json fuzz_shard_sqlite fuzz_jv"
 for r in $FUZZ_READERS; do
 	all="$all fuzz_reader_$r"
 done
 for t in $all; do
 	echo "  CCLD (fuzz) $out/$t"
 	case $t in
-	fuzz_capture|fuzz_har|fuzz_shard_*)
+	fuzz_capture|fuzz_har|fuzz_shard_*|fuzz_jv)
 		$FUZZ_CC $cflags -fsanitize=fuzzer $FUZZ_CFLAGS \
 		    "$srcdir/tests/fuzz/$t.c" $objs $FUZZ_LIBS \
 		    -o "$out/$t" ;;
@@ -79,6 +79,7 @@ for t in ${FUZZ_TARGETS:-$all}; do
 	fuzz_har) seeds=$out/seeds-har ;;
 	fuzz_shard_json) seeds=$out/seeds-shard-json ;;
 	fuzz_shard_sqlite) seeds=$out/seeds-shard-sqlite ;;
+	fuzz_jv) seeds=$out/seeds-jv ;;
 	*) seeds=$out/seeds-reader ;;
 	esac
 	mkdir -p "$out/corpus-$t"

@@ -6,6 +6,10 @@ of tests/cases/*/ (not cmd nor expected.*), as they are.
 OUT/seeds-reader: every item of every JSON body among them, each behind
 the two selector bytes of fuzz_reader.c (envelope, request URL).
 OUT/seeds-har: those that are HAR archives (a JSON object with "log").
+OUT/seeds-jv: every such item and body as JSON text (non-ASCII escaped
+as Nova writes it), behind fuzz_jv.c's flag byte, and texts where
+simdjson and jansson could part: a key twice, integers past 2^63, -0,
+\\u0000, lone surrogates, deep nesting, exponents out of range.
 OUT/seeds-shard-json: those that are imgmeta JSON Lines, and the JSON
 Lines output IMGMETA (the program) writes for samples/captures/.
 OUT/seeds-shard-sqlite: the SQLite outputs IMGMETA writes for
@@ -22,7 +26,8 @@ rdr = os.path.join(out, "seeds-reader")
 har = os.path.join(out, "seeds-har")
 sjson = os.path.join(out, "seeds-shard-json")
 ssql = os.path.join(out, "seeds-shard-sqlite")
-for d in (cap, rdr, har, sjson, ssql):
+jvs = os.path.join(out, "seeds-jv")
+for d in (cap, rdr, har, sjson, ssql, jvs):
     os.makedirs(d, exist_ok=True)
 
 def put(d, data):
@@ -79,10 +84,24 @@ for p in files():
                 items.append((ENVS.index(k), v))
         if not items:
             items.append((0, body))
+        put(jvs, b"\x01" + json.dumps(body).encode())
         for env, item in items:
             text = json.dumps(item).encode()
+            put(jvs, b"\x01" + text)
             for url in range(12):
                 put(rdr, bytes([env, url]) + text)
+
+for text in [b'{"a":1,"a":2}', b'{"a":{"b":1,"b":1}}', b'9223372036854775807',
+             b'9223372036854775808', b'-9223372036854775808',
+             b'-9223372036854775809', b'18446744073709551616', b'-0',
+             b'-0.0', b'1e309', b'-1e400', b'1e-400', b'0.1', b'1E2',
+             b'"a\\u0000b"', b'{"a\\u0000":1}', b'"\\ud800"', b'"\\udc00"',
+             b'"\\ud83d\\ude00"', b'"\xed\xa0\x80"', b'"\xc0\x80"',
+             b'"\x01"', b'[' * 1100 + b']' * 1100, b'[' * 2100 + b']' * 2100,
+             b'{"k":[1,2.5,true,false,null,"x",{}]}', b' 1 ', b'[]',
+             b'{"' + b'k' * 70000 + b'":1}']:
+    put(jvs, b"\x00" + text)
+    put(jvs, b"\x01" + text)
 
 def small_pages(db, wal):
     """db's content in 512-byte pages, rollback or WAL mode, as bytes."""
