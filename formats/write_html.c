@@ -14,8 +14,9 @@
  * counts); for every imgmeta database named on the command line, what it
  * holds of its own runs and their rejects; charts (images by status,
  * visibility, disk format, the APIs that observed them, size, month of
- * creation); conflicts, rejects and warnings; then the images, in pages
- * of WRITE_HTML_PAGE (each page a <details>, the first open).
+ * creation); conflicts, rejects and warnings; the list pages whose next
+ * page is missing (the page hook); then the images, in pages of
+ * WRITE_HTML_PAGE (each page a <details>, the first open).
  *
  * A page of images is one block of text (<pre class="rows">), which a
  * browser lays out far faster than a table of a thousand rows: a header
@@ -102,6 +103,7 @@ enum write_html_scratch {
 	WS_REJECTS,
 	WS_WARNINGS,
 	WS_INPUTS,
+	WS_PAGES,	/* list pages whose next page is not an input */
 	WS__COUNT
 };
 
@@ -134,6 +136,8 @@ static enum rc	write_html_conflict(struct writer *,
 		    const struct conflict *);
 static enum rc	write_html_input(struct writer *,
 		    const struct writer_input *);
+static enum rc	write_html_page(struct writer *, const struct page *,
+		    enum page_next, const struct page *);
 static enum rc	write_html_finish(struct writer *);
 static void	write_html_free(struct writer *);
 static void	write_html_esc(struct buf *, const char *);
@@ -191,6 +195,7 @@ const struct writer_ops write_html_ops = {
 	.conflict = write_html_conflict,
 	.input = write_html_input,
 	.observe = write_html_observe,
+	.page = write_html_page,
 };
 
 /* The page's style and script: the CSP allows them by their hashes. */
@@ -308,7 +313,7 @@ write_html_open(struct writer *w, const char *path)
 	static const char *const what[WS__COUNT] = {
 		"the HTML report's images", "the HTML report's conflicts",
 		"the HTML report's rejects", "the HTML report's warnings",
-		"the HTML report's inputs",
+		"the HTML report's inputs", "the HTML report's pages",
 	};
 	static const char *const titles[WH__COUNT] = {
 		"Images by status", "Images by visibility",
@@ -1114,6 +1119,46 @@ write_html_input(struct writer *w, const struct writer_input *in)
 	return write_html_put(w, WS_INPUTS, b);
 }
 
+/*
+ * A list page whose next page is not among the inputs (missing), or may
+ * be one captured without its URL (unknown): its list, where it is, how
+ * many images it gave, and the URL to capture.
+ */
+static enum rc
+write_html_page(struct writer *w, const struct page *pg,
+    enum page_next next, const struct page *found)
+{
+	struct write_html *st = w->priv;
+	struct buf *b = &st->b;
+	const char *url = pg->v[PG_NEXT_URL] != NULL ? pg->v[PG_NEXT_URL] :
+	    pg->v[PG_NEXT];
+
+	(void)found;
+	if (next != PAGE_MISSING && next != PAGE_UNKNOWN)
+		return RC_OK;
+	buf_addstr(b, "<tr><td>");
+	if (pg->v[PG_API] != NULL)
+		write_html_esc(b, pg->v[PG_API]);
+	if (pg->v[PG_LISTING] != NULL) {
+		buf_addstr(b, pg->v[PG_API] != NULL ? " (" : "(");
+		write_html_esc(b, pg->v[PG_LISTING]);
+		buf_addc(b, ')');
+	}
+	buf_addstr(b, "</td><td>");
+	if (pg->v[PG_FILE] != NULL)
+		write_html_esc(b, pg->v[PG_FILE]);
+	if (pg->v[PG_POS] != NULL) {
+		buf_addc(b, ':');
+		write_html_esc(b, pg->v[PG_POS]);
+	}
+	buf_printf(b, "</td><td class=\"n\">%llu</td><td>%s</td><td>",
+	    (unsigned long long)pg->items, pages_next_name(next));
+	if (url != NULL)
+		write_html_esc(b, url);
+	buf_addstr(b, "</td></tr>\n");
+	return write_html_put(w, WS_PAGES, b);
+}
+
 /* "'sha256-BASE64'" of a text, for the CSP. */
 static void
 write_html_csp_hash(struct buf *b, const char *text)
@@ -1166,6 +1211,11 @@ write_html_run(struct writer *w, struct buf *b)
 		{ "non2xx", "of which non-2xx responses", n->non2xx },
 		{ "conflicts", "conflicts", n->conflicts },
 		{ "warnings", "warnings", n->warnings },
+		{ "pages", "list pages", n->pages },
+		{ "pages-missing", "whose next page is missing",
+		    n->pages_missing },
+		{ "pages-unknown", "whose next page may be an input "
+		    "captured without its URL", n->pages_unknown },
 	};
 
 	buf_addstr(b, "<h2 id=\"run\">The run</h2>\n<p>imgmeta ");
@@ -1273,6 +1323,9 @@ write_html_database(struct writer *w, struct buf *b, const char *path)
 	    "#rejects", "#warnings", NULL };
 	static const char *const said[] = { "#run", "file:position",
 	    "reason", NULL };
+	static const char *const pages[] = { "#run", "list",
+	    "file:position", "#images", "next page", "the URL to capture",
+	    NULL };
 	struct stat sb;
 	sqlite3 *db = NULL;
 	FILE *f;
@@ -1311,7 +1364,12 @@ write_html_database(struct writer *w, struct buf *b, const char *path)
 	    "position, ''), reason FROM rejects ORDER BY id")) != RC_OK ||
 	    (rc = write_html_db_table(w, b, db, "warnings", "Their warnings",
 	    said, "SELECT run, coalesce(file, '') || coalesce(':' || "
-	    "position, ''), message FROM warnings ORDER BY id")) != RC_OK)
+	    "position, ''), message FROM warnings ORDER BY id")) != RC_OK ||
+	    (rc = write_html_db_table(w, b, db, "pages", "Their list pages "
+	    "whose next page is missing or unknown", pages, "SELECT run, api, file || "
+	    "':' || position, images, next_page, coalesce(next_url, next) "
+	    "FROM pages WHERE next_page IN ('missing', 'unknown') ORDER BY "
+	    "id")) != RC_OK)
 		goto out;
 out:
 	sqlite3_close(db);
@@ -1333,7 +1391,8 @@ write_html_finish(struct writer *w)
 	write_html_head(w, b);
 	buf_addstr(b, "<nav><a href=\"#run\">The run</a> · "
 	    "<a href=\"#charts\">Charts</a> · <a href=\"#doubt\">Conflicts, "
-	    "rejects and warnings</a> · <a href=\"#images\">Images</a>"
+	    "rejects and warnings</a> · <a href=\"#missing\">Missing pages"
+	    "</a> · <a href=\"#images\">Images</a>"
 	    "</nav>\n");
 	write_html_run(w, b);
 	buf_printf(b, "<details%s><summary><span id=\"listed-inputs\">%llu"
@@ -1373,6 +1432,14 @@ write_html_finish(struct writer *w)
 	    (rc = write_html_doubt(w, b, WS_WARNINGS, "warnings",
 	    "warnings: kept, but something was odd",
 	    "<th>file:position</th><th>warning</th>")) != RC_OK)
+		return rc;
+
+	buf_addstr(b, "<h2 id=\"missing\">Missing pages</h2>\n");
+	if ((rc = write_html_doubt(w, b, WS_PAGES, "missing-pages",
+	    "list pages whose next page is not among the inputs (missing), "
+	    "or may be one captured without its URL (unknown)",
+	    "<th>list</th><th>file:position</th><th class=\"n\">images</th>"
+	    "<th>next page</th><th>the URL to capture</th>")) != RC_OK)
 		return rc;
 
 	buf_printf(b, "<h2 id=\"images\">Images (<span "
