@@ -5,7 +5,8 @@
  * (by id); every row, the header too, ends in CRLF. Columns: the canonical
  * fields in field_info order, then "properties" (the properties as a
  * compact JSON object, keys sorted; {} when none) and "sources" (the number
- * of observations).
+ * of observations); with -c/--columns, those it names in its order
+ * (columns.h), property.KEY (one property's value) among them.
  *
  * A value is written as libcsv's csv_write quotes it: between double
  * quotes, a double quote doubled. A null is an empty field with no quotes
@@ -27,14 +28,14 @@
  * leading tab or invisible character would change the value unseen. The
  * ' stays one rule: strip one leading ' to undo either guard.
  *
- * With opts.csv_prop_columns the properties column is replaced by one
- * "property.KEY" column per key seen in the whole output, sorted
- * bytewise; a record without the key, or whose value for it is null, has
- * an empty field there. The header needs every key before the first row,
- * so rows are spooled to an unlinked temporary file (in $TMPDIR, else
- * /tmp) while the set of keys is collected; finish writes the header and
- * the rows. Memory holds one row and the set of distinct keys, never
- * every record.
+ * With --properties=columns the properties column (wherever -c puts it)
+ * is replaced by one "property.KEY" column per key seen in the whole
+ * output, sorted bytewise; a record without the key, or whose value for
+ * it is null, has an empty field there. The header needs every key before
+ * the first row, so rows are spooled to an unlinked temporary file (in
+ * $TMPDIR, else /tmp) while the set of keys is collected; finish writes
+ * the header and the rows. Memory holds one row and the set of distinct
+ * keys, never every record.
  */
 #include "config.h"
 
@@ -47,6 +48,7 @@
 
 #include <csv.h>
 
+#include "columns.h"
 #include "output.h"
 #include "record_json.h"
 #include "writer.h"
@@ -56,6 +58,9 @@ struct write_csv {
 	int		 raw;		/* --csv-raw: no formula guard */
 	int		 sheet;		/* --csv-spreadsheet */
 	int		 columns;	/* --properties=columns */
+	struct columns	 cols;		/* -c, else every column */
+	size_t		 nexpand;	/* properties columns in cols, when
+					   --properties=columns: spooled */
 	int		 header_done;
 	struct buf	 row;		/* the row being built */
 	struct buf	 tmp;		/* a value with its guard */
@@ -68,6 +73,14 @@ struct write_csv {
 	size_t		 nkeys;
 	size_t		 capkeys;	/* a power of two, or 0 */
 	struct buf	 rd;		/* spool reading buffer */
+	/* one spooled record, unspooling: its segments, then each
+	 * property's key and value, all in rd */
+	struct write_csv_piece {
+		size_t	 off;
+		size_t	 len;
+		size_t	 cells;		/* a segment's */
+	}		*piece;
+	size_t		 npiece;
 };
 
 static struct write_csv *write_csv_state(struct writer *);
@@ -79,7 +92,8 @@ static enum rc	write_csv_finish(struct writer *);
 static void	write_csv_free(struct writer *);
 static int	write_csv_numeric(const char *);
 static void	write_csv_cell(struct write_csv *, const char *, int);
-static void	write_csv_fields(struct write_csv *, const struct record *);
+static void	write_csv_col(struct write_csv *, const struct column *,
+		    const struct record *);
 static void	write_csv_header(struct write_csv *, char **, size_t);
 static const char *write_csv_props_json(struct write_csv *,
 		    const struct record *);
@@ -92,6 +106,8 @@ static enum rc	write_csv_spool_getbuf(struct writer *, struct buf *, size_t);
 static enum rc	write_csv_spool_fail(struct writer *, const char *);
 static enum rc	write_csv_spool_row(struct writer *, const struct record *);
 static enum rc	write_csv_unspool(struct writer *);
+static enum rc	write_csv_unspool_row(struct writer *);
+static enum rc	write_csv_unspool_piece(struct writer *, size_t, size_t);
 static uint64_t	write_csv_hash(const char *);
 static void	write_csv_key_add(struct write_csv *, const char *);
 static int	write_csv_key_cmp(const void *, const void *);
@@ -99,12 +115,15 @@ static int	write_csv_key_cmp(const void *, const void *);
 static const char *const write_csv_suffixes[] = { ".csv", NULL };
 
 static const struct writer_option write_csv_options[] = {
-	{ "csv-raw", NULL, "no ' before cells a spreadsheet would run", 0 },
+	{ "csv-raw", NULL, "no ' before cells a spreadsheet would run", 0,
+	    0 },
 	{ "csv-spreadsheet", NULL, "a byte order mark, and a ' before numbers "
-	    "and dates a spreadsheet would change", 0 },
+	    "and dates a spreadsheet would change", 0, 0 },
 	{ "properties", "columns|json", "one property.KEY column per key, or "
-	    "one JSON object column (the default)", 0 },
-	{ NULL, NULL, NULL, 0 }
+	    "one JSON object column (the default)", 0, 0 },
+	{ "columns", "LIST", "only these columns, in this order: fields, "
+	    "properties, sources, property.KEY (a,b,...)", 0, 'c' },
+	{ NULL, NULL, NULL, 0, 0 }
 };
 
 const struct writer_ops write_csv_ops = {
@@ -144,7 +163,12 @@ write_csv_option(struct writer *w, const char *name, const char *value,
 	else if (strcmp(name, "properties") == 0 &&
 	    strcmp(value, "json") == 0)
 		st->columns = 0;
-	else {
+	else if (strcmp(name, "columns") == 0) {
+		if (columns_add(&st->cols, value) != 0) {
+			*why = st->cols.why;
+			return RC_FATAL;
+		}
+	} else {
 		*why = "takes json or columns";
 		return RC_FATAL;
 	}
@@ -156,9 +180,13 @@ write_csv_open(struct writer *w, const char *path)
 {
 	struct write_csv *st = write_csv_state(w);
 
+	if (st->cols.n == 0)
+		columns_default(&st->cols);
+	for (size_t i = 0; st->columns && i < st->cols.n; i++)
+		st->nexpand += st->cols.c[i].kind == COLUMN_PROPERTIES;
 	/* Nothing is written before the first row: --strict may stop the
 	 * run first, and standard output must then stay empty. */
-	if ((st->columns && write_csv_spool_open(w) != RC_OK) ||
+	if ((st->nexpand > 0 && write_csv_spool_open(w) != RC_OK) ||
 	    (st->out = output_open(path, w->opts.gzip, w->diag)) == NULL) {
 		/* the engine may not call free after a failed open */
 		write_csv_free(w);
@@ -221,41 +249,55 @@ write_csv_cell(struct write_csv *st, const char *v, int guard)
 	buf_add(&st->row, st->cell, need);
 }
 
-/* The canonical fields, each followed by a comma. */
+/* One column's field of rec (not an expanded properties column). */
 static void
-write_csv_fields(struct write_csv *st, const struct record *rec)
+write_csv_col(struct write_csv *st, const struct column *c,
+    const struct record *rec)
 {
-	for (size_t i = 0; i < F__COUNT; i++) {
-		write_csv_cell(st, rec->f[i], 1);
-		buf_addc(&st->row, ',');
+	char n[U64_TEXT];
+
+	switch (c->kind) {
+	case COLUMN_FIELD:
+	case COLUMN_PROPERTY:
+		write_csv_cell(st, columns_value(c, rec), 1);
+		break;
+	case COLUMN_PROPERTIES:
+		write_csv_cell(st, write_csv_props_json(st, rec), 1);
+		break;
+	case COLUMN_SOURCES:
+		write_csv_cell(st, u64_text(n, rec->nsrcs), 1);
+		break;
 	}
 }
 
-/* The header row into st->row: keys are the property columns, or NULL. */
+/* The header row into st->row: keys are what an expanded properties
+ * column stands for. */
 static void
 write_csv_header(struct write_csv *st, char **keys, size_t nkeys)
 {
+	size_t ncells = 0;
 	char *name;
 
 	buf_reset(&st->row);
 	if (st->sheet)
 		buf_add(&st->row, "\xef\xbb\xbf", 3);	/* the BOM */
-	for (size_t i = 0; i < F__COUNT; i++) {
-		write_csv_cell(st, field_info[i].name, 0);
-		buf_addc(&st->row, ',');
-	}
-	if (st->columns) {
-		for (size_t i = 0; i < nkeys; i++) {
-			name = xasprintf("property.%s", keys[i]);
-			write_csv_cell(st, name, 0);
-			buf_addc(&st->row, ',');
-			free(name);
+	for (size_t i = 0; i < st->cols.n; i++) {
+		const struct column *c = &st->cols.c[i];
+
+		if (st->nexpand > 0 && c->kind == COLUMN_PROPERTIES) {
+			for (size_t k = 0; k < nkeys; k++) {
+				if (ncells++ > 0)
+					buf_addc(&st->row, ',');
+				name = xasprintf("property.%s", keys[k]);
+				write_csv_cell(st, name, 0);
+				free(name);
+			}
+			continue;
 		}
-	} else {
-		write_csv_cell(st, "properties", 0);
-		buf_addc(&st->row, ',');
+		if (ncells++ > 0)
+			buf_addc(&st->row, ',');
+		write_csv_cell(st, c->name, 0);
 	}
-	write_csv_cell(st, "sources", 0);
 	buf_add(&st->row, "\r\n", 2);
 	st->header_done = 1;
 }
@@ -275,10 +317,9 @@ static enum rc
 write_csv_write(struct writer *w, const struct record *rec)
 {
 	struct write_csv *st = w->priv;
-	char n[32];
 	enum rc rc;
 
-	if (st->columns)
+	if (st->nexpand > 0)
 		return write_csv_spool_row(w, rec);
 	if (!st->header_done) {
 		write_csv_header(st, NULL, 0);
@@ -287,11 +328,11 @@ write_csv_write(struct writer *w, const struct record *rec)
 			return rc;
 	}
 	buf_reset(&st->row);
-	write_csv_fields(st, rec);
-	write_csv_cell(st, write_csv_props_json(st, rec), 1);
-	buf_addc(&st->row, ',');
-	snprintf(n, sizeof n, "%zu", rec->nsrcs);
-	write_csv_cell(st, n, 1);
+	for (size_t i = 0; i < st->cols.n; i++) {
+		if (i > 0)
+			buf_addc(&st->row, ',');
+		write_csv_col(st, &st->cols.c[i], rec);
+	}
 	buf_add(&st->row, "\r\n", 2);
 	return output_write(st->out, st->row.data, st->row.len);
 }
@@ -303,7 +344,7 @@ write_csv_finish(struct writer *w)
 	struct output *o;
 	enum rc rc;
 
-	if (st->columns) {
+	if (st->nexpand > 0) {
 		if ((rc = write_csv_unspool(w)) != RC_OK)
 			return rc;
 	} else if (!st->header_done) {
@@ -334,17 +375,20 @@ write_csv_free(struct writer *w)
 	buf_free(&st->tmp);
 	buf_free(&st->props);
 	buf_free(&st->rd);
+	free(st->piece);
+	columns_free(&st->cols);
 	free(st->cell);
 	free(st);
 	w->priv = NULL;
 }
 
 /*
- * The spool (--properties=columns). Per record: the fields part of the row
- * (rendered, ending in a comma), the number of sources, the number of
- * properties, then for each property its key and its rendered field
- * (empty for null). Sizes are written as size_t: the file never leaves
- * this process.
+ * The spool (--properties=columns). Per record: the row's cells between
+ * the expanded properties columns, nexpand + 1 segments, each as its
+ * number of cells and its text (the cells rendered, joined by commas);
+ * then the number of properties and for each its key and its rendered
+ * field (empty for null). Sizes are written as size_t: the file never
+ * leaves this process.
  */
 static enum rc
 write_csv_spool_open(struct writer *w)
@@ -421,16 +465,31 @@ write_csv_spool_row(struct writer *w, const struct record *rec)
 {
 	struct write_csv *st = w->priv;
 	const struct prop *p;
-	size_t klen;
+	size_t i = 0, klen;
 
-	buf_reset(&st->row);
-	write_csv_fields(st, rec);
-	if (write_csv_spool_putsize(w, st->row.len) != RC_OK ||
-	    write_csv_spool_put(w, st->row.data, st->row.len) != RC_OK ||
-	    write_csv_spool_putsize(w, rec->nsrcs) != RC_OK ||
-	    write_csv_spool_putsize(w, rec->nprops) != RC_OK)
+	for (size_t seg = 0; seg <= st->nexpand; seg++) {
+		size_t ncells = 0;
+
+		buf_reset(&st->row);
+		for (; i < st->cols.n; i++) {
+			const struct column *c = &st->cols.c[i];
+
+			if (c->kind == COLUMN_PROPERTIES) {
+				i++;
+				break;
+			}
+			if (ncells++ > 0)
+				buf_addc(&st->row, ',');
+			write_csv_col(st, c, rec);
+		}
+		if (write_csv_spool_putsize(w, ncells) != RC_OK ||
+		    write_csv_spool_putsize(w, st->row.len) != RC_OK ||
+		    write_csv_spool_put(w, st->row.data, st->row.len) != RC_OK)
+			return RC_FATAL;
+	}
+	if (write_csv_spool_putsize(w, rec->nprops) != RC_OK)
 		return RC_FATAL;
-	for (size_t i = 0; i < rec->nprops; i++) {
+	for (i = 0; i < rec->nprops; i++) {
 		p = &rec->props[i];
 		write_csv_key_add(st, p->key);
 		klen = strlen(p->key);
@@ -450,8 +509,6 @@ static enum rc
 write_csv_unspool(struct writer *w)
 {
 	struct write_csv *st = w->priv;
-	size_t n, nsrcs, nprops, klen, vlen, k;
-	char num[32];
 	enum rc rc;
 	int c;
 
@@ -474,46 +531,90 @@ write_csv_unspool(struct writer *w)
 	rewind(st->spool);
 	while ((c = getc(st->spool)) != EOF) {
 		ungetc(c, st->spool);
-		buf_reset(&st->row);
-		if (write_csv_spool_getsize(w, &n) != RC_OK ||
-		    write_csv_spool_getbuf(w, &st->row, n) != RC_OK ||
-		    write_csv_spool_getsize(w, &nsrcs) != RC_OK ||
-		    write_csv_spool_getsize(w, &nprops) != RC_OK)
-			return RC_FATAL;
-		k = 0;
-		for (size_t i = 0; i < nprops; i++) {
-			buf_reset(&st->rd);
-			if (write_csv_spool_getsize(w, &klen) != RC_OK ||
-			    write_csv_spool_getbuf(w, &st->rd, klen) !=
-			    RC_OK ||
-			    write_csv_spool_getsize(w, &vlen) != RC_OK)
-				return RC_FATAL;
-			/* Keys this record lacks: empty fields. */
-			while (k < st->nkeys &&
-			    strcmp(st->keys[k], buf_cstr(&st->rd)) < 0) {
-				buf_addc(&st->row, ',');
-				k++;
-			}
-			if (k == st->nkeys ||
-			    strcmp(st->keys[k], buf_cstr(&st->rd)) != 0)
-				fatal("csv spool holds a key not in the set");
-			if (write_csv_spool_getbuf(w, &st->row, vlen) != RC_OK)
-				return RC_FATAL;
-			buf_addc(&st->row, ',');
-			k++;
-		}
-		for (; k < st->nkeys; k++)
-			buf_addc(&st->row, ',');
-		snprintf(num, sizeof num, "%zu", nsrcs);
-		write_csv_cell(st, num, 1);
-		buf_add(&st->row, "\r\n", 2);
-		if ((rc = output_write(st->out, st->row.data, st->row.len)) !=
-		    RC_OK)
+		if ((rc = write_csv_unspool_row(w)) != RC_OK)
 			return rc;
 	}
 	if (ferror(st->spool))
 		return write_csv_spool_fail(w, "read");
 	return RC_OK;
+}
+
+/* The next piece of a spooled record, appended to rd. */
+static enum rc
+write_csv_unspool_piece(struct writer *w, size_t i, size_t cells)
+{
+	struct write_csv *st = w->priv;
+	size_t len;
+
+	if (i >= st->npiece) {
+		st->npiece = 2 * i + 8;
+		st->piece = xreallocarray(st->piece, st->npiece,
+		    sizeof *st->piece);
+	}
+	if (write_csv_spool_getsize(w, &len) != RC_OK)
+		return RC_FATAL;
+	st->piece[i] = (struct write_csv_piece){ st->rd.len, len, cells };
+	return write_csv_spool_getbuf(w, &st->rd, len);
+}
+
+/*
+ * One spooled record into a row: its segments, and between two of them
+ * the properties column expanded, a field per key of the whole output.
+ */
+static enum rc
+write_csv_unspool_row(struct writer *w)
+{
+	struct write_csv *st = w->priv;
+	size_t nseg = st->nexpand + 1, nprops, cells, ncells = 0;
+	const struct write_csv_piece *pc;
+
+	buf_reset(&st->rd);
+	for (size_t i = 0; i < nseg; i++)
+		if (write_csv_spool_getsize(w, &cells) != RC_OK ||
+		    write_csv_unspool_piece(w, i, cells) != RC_OK)
+			return RC_FATAL;
+	if (write_csv_spool_getsize(w, &nprops) != RC_OK)
+		return RC_FATAL;
+	for (size_t i = 0; i < 2 * nprops; i++)
+		if (write_csv_unspool_piece(w, nseg + i, 0) != RC_OK)
+			return RC_FATAL;
+
+	buf_reset(&st->row);
+	for (size_t seg = 0; seg < nseg; seg++) {
+		size_t j = 0;
+
+		pc = &st->piece[seg];
+		if (pc->cells > 0) {
+			if (ncells > 0)
+				buf_addc(&st->row, ',');
+			if (pc->len > 0)
+				buf_add(&st->row, st->rd.data + pc->off,
+				    pc->len);
+			ncells += pc->cells;
+		}
+		if (seg + 1 == nseg)
+			break;
+		/* the keys in order; this record's, sorted too, among them */
+		for (size_t k = 0; k < st->nkeys; k++) {
+			if (ncells++ > 0)
+				buf_addc(&st->row, ',');
+			if (j == nprops)
+				continue;
+			pc = &st->piece[nseg + 2 * j];
+			if (strlen(st->keys[k]) == pc->len &&
+			    memcmp(st->keys[k], st->rd.data + pc->off,
+			    pc->len) == 0) {
+				if (pc[1].len > 0)
+					buf_add(&st->row, st->rd.data +
+					    pc[1].off, pc[1].len);
+				j++;
+			}
+		}
+		if (j != nprops)
+			fatal("csv spool holds a key not in the set");
+	}
+	buf_add(&st->row, "\r\n", 2);
+	return output_write(st->out, st->row.data, st->row.len);
 }
 
 /* FNV-1a, 64 bits. */

@@ -86,8 +86,8 @@ static const char *const write_glance_suffixes[] = {
 
 static const struct writer_option write_glance_options[] = {
 	{ "glance-report", "FILE", "what the bodies cannot carry, and why",
-	    1 },
-	{ NULL, NULL, NULL, 0 }
+	    1, 0 },
+	{ NULL, NULL, NULL, 0, 0 }
 };
 
 const struct writer_ops write_glance_ops = {

@@ -8,7 +8,8 @@
  * (by id); every line, the header too, ends in LF. Columns, as CSV's:
  * the canonical fields in field_info order, then "properties" (the
  * properties as a compact JSON object, keys sorted; {} when none) and
- * "sources" (the number of observations).
+ * "sources" (the number of observations); with -c/--columns, those it
+ * names in its order (columns.h), property.KEY among them.
  *
  * A null is an empty field; so is an empty string (TSV has no quotes to
  * tell them apart). Booleans are true/false, integers and timestamps
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "output.h"
 #include "record_json.h"
 #include "writer.h"
@@ -31,10 +33,14 @@
 struct write_tsv {
 	struct output	*out;
 	int		 header_done;
+	struct columns	 cols;		/* -c, else every column */
 	struct buf	 line;		/* the line being built */
 	struct buf	 props;		/* the properties' JSON */
 };
 
+static struct write_tsv *write_tsv_state(struct writer *);
+static enum rc	write_tsv_option(struct writer *, const char *, const char *,
+		    const char **);
 static enum rc	write_tsv_open(struct writer *, const char *);
 static enum rc	write_tsv_write(struct writer *, const struct record *);
 static enum rc	write_tsv_finish(struct writer *);
@@ -44,22 +50,57 @@ static enum rc	write_tsv_header(struct write_tsv *);
 
 static const char *const write_tsv_suffixes[] = { ".tsv", ".tsv.gz", NULL };
 
+static const struct writer_option write_tsv_options[] = {
+	{ "columns", "LIST", "only these columns, in this order: fields, "
+	    "properties, sources, property.KEY (a,b,...)", 0, 'c' },
+	{ NULL, NULL, NULL, 0, 0 }
+};
+
 const struct writer_ops write_tsv_ops = {
 	.name = "tsv",
 	.suffixes = write_tsv_suffixes,
 	.to_stdout = 1,
+	.options = write_tsv_options,
+	.option = write_tsv_option,
 	.open = write_tsv_open,
 	.write = write_tsv_write,
 	.finish = write_tsv_finish,
 	.free = write_tsv_free,
 };
 
+/* The writer's state, made by the first option or by open. */
+static struct write_tsv *
+write_tsv_state(struct writer *w)
+{
+	if (w->priv == NULL)
+		w->priv = xcalloc(1, sizeof(struct write_tsv));
+	return w->priv;
+}
+
+static enum rc
+write_tsv_option(struct writer *w, const char *name, const char *value,
+    const char **why)
+{
+	struct write_tsv *st = write_tsv_state(w);
+
+	if (strcmp(name, "columns") != 0 || value == NULL) {
+		*why = "is not an option of tsv";
+		return RC_FATAL;
+	}
+	if (columns_add(&st->cols, value) != 0) {
+		*why = st->cols.why;
+		return RC_FATAL;
+	}
+	return RC_OK;
+}
+
 static enum rc
 write_tsv_open(struct writer *w, const char *path)
 {
-	struct write_tsv *st = xcalloc(1, sizeof *st);
+	struct write_tsv *st = write_tsv_state(w);
 
-	w->priv = st;
+	if (st->cols.n == 0)
+		columns_default(&st->cols);
 	/* Nothing is written before the first line: --strict may stop the
 	 * run first, and standard output must then stay empty. */
 	st->out = output_open(path, w->opts.gzip, w->diag);
@@ -106,11 +147,12 @@ static enum rc
 write_tsv_header(struct write_tsv *st)
 {
 	buf_reset(&st->line);
-	for (size_t i = 0; i < F__COUNT; i++) {
-		write_tsv_field(&st->line, field_info[i].name);
-		buf_addc(&st->line, '\t');
+	for (size_t i = 0; i < st->cols.n; i++) {
+		if (i > 0)
+			buf_addc(&st->line, '\t');
+		write_tsv_field(&st->line, st->cols.c[i].name);
 	}
-	buf_addstr(&st->line, "properties\tsources\n");
+	buf_addc(&st->line, '\n');
 	st->header_done = 1;
 	return output_write(st->out, st->line.data, st->line.len);
 }
@@ -125,17 +167,28 @@ write_tsv_write(struct writer *w, const struct record *rec)
 	if (!st->header_done && (rc = write_tsv_header(st)) != RC_OK)
 		return rc;
 	buf_reset(&st->line);
-	for (size_t i = 0; i < F__COUNT; i++) {
-		write_tsv_field(&st->line, rec->f[i]);
-		buf_addc(&st->line, '\t');
+	for (size_t i = 0; i < st->cols.n; i++) {
+		const struct column *c = &st->cols.c[i];
+
+		if (i > 0)
+			buf_addc(&st->line, '\t');
+		switch (c->kind) {
+		case COLUMN_FIELD:
+		case COLUMN_PROPERTY:
+			write_tsv_field(&st->line, columns_value(c, rec));
+			break;
+		case COLUMN_PROPERTIES:
+			buf_reset(&st->props);
+			if (record_json_props_text(rec, &st->props) != 0)
+				fatal("the properties of %s are not "
+				    "representable as JSON", rec->f[F_ID]);
+			write_tsv_field(&st->line, buf_cstr(&st->props));
+			break;
+		case COLUMN_SOURCES:
+			buf_addstr(&st->line, u64_text(n, rec->nsrcs));
+			break;
+		}
 	}
-	buf_reset(&st->props);
-	if (record_json_props_text(rec, &st->props) != 0)
-		fatal("the properties of %s are not representable as JSON",
-		    rec->f[F_ID]);
-	write_tsv_field(&st->line, buf_cstr(&st->props));
-	buf_addc(&st->line, '\t');
-	buf_addstr(&st->line, u64_text(n, rec->nsrcs));
 	buf_addc(&st->line, '\n');
 	return output_write(st->out, st->line.data, st->line.len);
 }
@@ -164,6 +217,7 @@ write_tsv_free(struct writer *w)
 	output_abort(st->out);
 	buf_free(&st->line);
 	buf_free(&st->props);
+	columns_free(&st->cols);
 	free(st);
 	w->priv = NULL;
 }

@@ -90,8 +90,10 @@ struct run {
 static void	usage(FILE *);
 static void	main_usage_line(FILE *, const char *, const char *);
 static int	main_options(struct run *, int, char *[], const struct option *,
-		    size_t);
+		    const char *);
 static void	main_fmt_opts_list(void);
+static size_t	main_fmt_named(const char *, const struct writer_ops *);
+static void	main_fmt_formats(FILE *, const char *, const char *);
 static int	main_given_is_input(struct run *, char *const *, size_t);
 static void	main_sink(void *, enum diag_kind, const char *, const char *,
 		    const char *);
@@ -194,19 +196,30 @@ usage(FILE *f)
 "      --progress, --no-progress  a progress line on standard error\n"
 "                      (default: on when standard error is a terminal)\n"
 "options of one format:\n", f);
-	for (size_t i = 0; writers[i] != NULL; i++)
-		for (const struct writer_option *o = writers[i]->options;
-		    o != NULL && o->name != NULL; o++) {
-			char *left = xasprintf("      --%s%s%s", o->name,
-			    o->arg != NULL ? " " : "", o->arg != NULL ?
-			    o->arg : "");
-			char *text = xasprintf("%s: %s", writers[i]->name,
-			    o->help);
+	/* an option that several formats offer: once, with their names */
+	main_fmt_opts_list();
+	for (size_t k = 0; k < main_nfmt_opts; k++) {
+		const struct writer_option *o = main_fmt_opts[k].opt;
+		char *left, *text;
 
-			main_usage_line(f, left, text);
-			free(left);
-			free(text);
-		}
+		if (main_fmt_named(o->name, NULL) != k)
+			continue;
+		buf_reset(&b);
+		for (size_t j = k; j < main_nfmt_opts; j++)
+			if (strcmp(main_fmt_opts[j].opt->name, o->name) == 0)
+				buf_printf(&b, "%s%s", j > k ? ", " : "",
+				    main_fmt_opts[j].ops->name);
+		left = o->short_name != 0 ? xasprintf("  -%c, --%s%s%s",
+		    o->short_name, o->name, o->arg != NULL ? " " : "",
+		    o->arg != NULL ? o->arg : "") : xasprintf("      --%s%s%s",
+		    o->name, o->arg != NULL ? " " : "", o->arg != NULL ?
+		    o->arg : "");
+		text = xasprintf("%s: %s", buf_cstr(&b), o->help);
+		main_usage_line(f, left, text);
+		free(left);
+		free(text);
+	}
+	buf_free(&b);
 	fputs(
 "filters on the merged records (the APIs' own query parameters): different\n"
 "filters must all hold (AND); one given again matches any of its values (OR)\n"
@@ -605,11 +618,11 @@ main_now(void)
  */
 static int
 main_options(struct run *r, int argc, char *argv[], const struct option *lo,
-    size_t nfixed)
+    const char *shortopts)
 {
 	int c, li;
 
-	while ((c = getopt_long(argc, argv, "o:f:zqhj:", lo, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, lo, &li)) != -1) {
 		const char *why;
 
 		switch (c) {
@@ -639,7 +652,8 @@ main_options(struct run *r, int argc, char *argv[], const struct option *lo,
 			r->o.given = xreallocarray(r->o.given, r->o.ngiven + 1,
 			    sizeof *r->o.given);
 			r->o.given[r->o.ngiven++] = (struct main_given){
-				.k = (size_t)li - nfixed, .value = optarg
+				.k = main_fmt_named(lo[li].name, NULL),
+				.value = optarg
 			};
 			break;
 		case OPT_MANIFEST:
@@ -692,10 +706,25 @@ main_options(struct run *r, int argc, char *argv[], const struct option *lo,
 		case OPT_VERSION:
 			printf("imgmeta %s\n", PACKAGE_VERSION);
 			return EXIT_ALL_KEPT;
-		default:
+		default: {
+			size_t k;
+
+			/* a format's own option with a letter (-c) */
+			for (k = 0; k < main_nfmt_opts; k++)
+				if (c == main_fmt_opts[k].opt->short_name)
+					break;
+			if (c != '?' && k < main_nfmt_opts) {
+				r->o.given = xreallocarray(r->o.given,
+				    r->o.ngiven + 1, sizeof *r->o.given);
+				r->o.given[r->o.ngiven++] = (struct main_given){
+					.k = k, .value = optarg
+				};
+				break;
+			}
 			fprintf(stderr, "Try '%s --help' for more "
 			    "information.\n", progname);
 			return EXIT_FATAL;
+		}
 		}
 	}
 	return -1;
@@ -715,6 +744,35 @@ main_fmt_opts_list(void)
 			main_fmt_opts[main_nfmt_opts++] =
 			    (struct main_fmt_opt){ writers[i], o };
 		}
+}
+
+/* The first of main_fmt_opts named name (of ops, unless NULL), else
+ * main_nfmt_opts. */
+static size_t
+main_fmt_named(const char *name, const struct writer_ops *ops)
+{
+	size_t k;
+
+	for (k = 0; k < main_nfmt_opts; k++)
+		if (strcmp(main_fmt_opts[k].opt->name, name) == 0 &&
+		    (ops == NULL || main_fmt_opts[k].ops == ops))
+			break;
+	return k;
+}
+
+/* The formats offering the option name, between "the " and " format",
+ * then the -f that choose them, as "(-f csv or -f tsv)". */
+static void
+main_fmt_formats(FILE *f, const char *name, const char *sep)
+{
+	size_t n = 0, i = 0;
+
+	for (size_t k = 0; k < main_nfmt_opts; k++)
+		n += strcmp(main_fmt_opts[k].opt->name, name) == 0;
+	for (size_t k = 0; k < main_nfmt_opts; k++)
+		if (strcmp(main_fmt_opts[k].opt->name, name) == 0)
+			fprintf(f, "%s%s%s", i++ == 0 ? "" : i == n ? " or " :
+			    ", ", sep, main_fmt_opts[k].ops->name);
 }
 
 /* The completion script for shell, from getopt_long's table lo. */
@@ -775,19 +833,39 @@ main_run(struct run *r, int argc, char *argv[])
 	struct pipeline_opts po = { 0 };
 	enum pipeline_result res;
 	struct option *lo;
+	char shortopts[32] = "o:f:zqhj:";
 	int gz = 0, status;
 
-	/* the fixed options, then every format's own */
+	/* the fixed options, then every format's own, once by name (the
+	 * format in use takes it); with its letter, if it has one */
 	main_fmt_opts_list();
 	lo = xcalloc(nfixed + main_nfmt_opts + 1, sizeof *lo);
 	memcpy(lo, longopts, nfixed * sizeof *lo);
-	for (size_t k = 0; k < main_nfmt_opts; k++)
-		lo[nfixed + k] = (struct option){
-			.name = main_fmt_opts[k].opt->name,
-			.has_arg = main_fmt_opts[k].opt->arg != NULL ?
-			    required_argument : no_argument,
-			.val = OPT_FORMAT_OWN,
+	for (size_t k = 0, n = nfixed; k < main_nfmt_opts; k++) {
+		const struct writer_option *o = main_fmt_opts[k].opt;
+
+		if (main_fmt_named(o->name, NULL) != k)
+			continue;
+		if (o->short_name != 0 && strchr(shortopts, o->short_name) ==
+		    NULL) {
+			size_t len = strlen(shortopts);
+
+			if (len + 3 > sizeof shortopts)
+				fatal("too many short options");
+			shortopts[len] = (char)o->short_name;
+			shortopts[len + 1] = o->arg != NULL ? ':' : '\0';
+			shortopts[len + 2] = '\0';
+		} else if (o->short_name != 0)
+			fatal("-%c is taken: --%s cannot have it",
+			    o->short_name, o->name);
+		lo[n++] = (struct option){
+			.name = o->name,
+			.has_arg = o->arg != NULL ? required_argument :
+			    no_argument,
+			.val = o->short_name != 0 ? o->short_name :
+			    OPT_FORMAT_OWN,
 		};
+	}
 	/* imgmeta --completion SHELL, alone (not in --help): the script
 	 * that make install installs, made from this table */
 	if (argc == 3 && strcmp(argv[1], "--completion") == 0) {
@@ -795,7 +873,7 @@ main_run(struct run *r, int argc, char *argv[])
 		free(lo);
 		return status;
 	}
-	status = main_options(r, argc, argv, lo, nfixed);
+	status = main_options(r, argc, argv, lo, shortopts);
 	free(lo);
 	if (status >= 0)
 		return status;
@@ -840,15 +918,19 @@ main_run(struct run *r, int argc, char *argv[])
 		return EXIT_FATAL;
 	}
 	for (size_t i = 0; i < r->o.ngiven; i++) {
-		const struct main_fmt_opt *fo =
-		    &main_fmt_opts[r->o.given[i].k];
+		const char *name = main_fmt_opts[r->o.given[i].k].opt->name;
+		size_t k = main_fmt_named(name, ops);
 
-		if (fo->ops != ops) {
-			fprintf(stderr, "%s: --%s goes with the %s format "
-			    "(-f %s)\n", progname, fo->opt->name,
-			    fo->ops->name, fo->ops->name);
+		if (k == main_nfmt_opts) {
+			fprintf(stderr, "%s: --%s goes with the ", progname,
+			    name);
+			main_fmt_formats(stderr, name, "");
+			fprintf(stderr, " format (");
+			main_fmt_formats(stderr, name, "-f ");
+			fprintf(stderr, ")\n");
 			return EXIT_FATAL;
 		}
+		r->o.given[i].k = k;
 	}
 	if (r->o.manifest != NULL && strcmp(path, "-") == 0) {
 		fprintf(stderr, "%s: --manifest needs -o PATH: it ends with the "

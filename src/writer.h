@@ -27,6 +27,8 @@ struct writer_option {
 	const char	*arg;		/* "FILE", "columns|json"; NULL: a flag */
 	const char	*help;		/* its line in --help */
 	int		 output;	/* ARG names a file the format writes */
+	int		 short_name;	/* 'c' for -c too, or 0; formats that
+					   share an option name share it */
 };
 
 /* One input file as the writer's input hook sees it. */
@@ -54,8 +56,11 @@ struct writer_ops {
 	const char *const	*side_files;
 	/* The format's own options (ending with a NULL name), or NULL; option
 	 * takes each one given, before open (value NULL for a flag): RC_OK,
-	 * or RC_FATAL with *why saying what is wrong with the value. The
-	 * state it keeps is the format's (priv), freed by free. */
+	 * or RC_FATAL with *why saying what is wrong with the value (static,
+	 * or the format's own until free). The state it keeps is the
+	 * format's (priv), freed by free. Formats may offer an option of
+	 * the same name (csv's and tsv's --columns): the one of the format
+	 * in use takes it. */
 	const struct writer_option *options;
 	enum rc	(*option)(struct writer *, const char *name, const char *value,
 		    const char **why);
