@@ -205,12 +205,12 @@ static const char write_html_style[] =
 "table{border-collapse:collapse}"
 "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;"
 "vertical-align:top}"
-"th{background:#eee}th[data-col]{cursor:pointer}"
+"th{background:#eee;white-space:nowrap}th[data-col]{cursor:pointer}"
 "td.n,th.n{text-align:right}td.id{white-space:nowrap;font-family:monospace}"
 ".wrap{overflow-x:auto}"
 "td.v{font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere;"
-"min-width:12em;max-width:40em}"
-".charts{display:flex;flex-wrap:wrap;gap:1em}"
+"min-width:24ch;max-width:60ch}"
+".charts{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}"
 ".chart{border:1px solid #ddd;padding:.5em}"
 ".chart h3{font-size:1em;margin:0 0 .3em}"
 "svg text{font:12px sans-serif;fill:#222}"
@@ -677,12 +677,21 @@ write_html_columns_svg(struct buf *b, struct write_html_tally *t)
 		const char *first = t->n > 0 ? t->v[0].key : NULL;
 		const char *last = t->n > 0 ? t->v[t->n - 1].key : NULL;
 
+		/* the last under the last column, clear of the first */
+		int x = 10 + (int)cols * cw;
+
+		if (x < 120)
+			x = 120;
 		buf_printf(b, "<text x=\"10\" y=\"%d\">", h + top + 15);
 		write_html_esc(b, first != NULL ? first : "no date");
-		buf_printf(b, "</text><text x=\"%d\" y=\"%d\" "
-		    "text-anchor=\"end\">", width - 10, h + top + 15);
-		write_html_esc(b, last != NULL ? last : "no date");
-		buf_addstr(b, "</text>\n");
+		buf_addstr(b, "</text>");
+		if (cols > 1) {
+			buf_printf(b, "<text x=\"%d\" y=\"%d\" "
+			    "text-anchor=\"end\">", x, h + top + 15);
+			write_html_esc(b, last != NULL ? last : "no date");
+			buf_addstr(b, "</text>");
+		}
+		buf_addc(b, '\n');
 	}
 	buf_addstr(b, "</svg></div>\n");
 }
@@ -1075,7 +1084,7 @@ write_html_conflict(struct writer *w, const struct conflict *c)
 	const char *v[2] = { c->old_value, c->new_value };
 	const struct source *s[2] = { c->old_src, c->new_src };
 
-	buf_addstr(b, "<tr><td>");
+	buf_addstr(b, "<tr><td class=\"id\">");
 	write_html_esc(b, c->id);
 	buf_addstr(b, "</td><td>");
 	write_html_esc(b, c->field);
@@ -1212,10 +1221,8 @@ write_html_run(struct writer *w, struct buf *b)
 		{ "conflicts", "conflicts", n->conflicts },
 		{ "warnings", "warnings", n->warnings },
 		{ "pages", "list pages", n->pages },
-		{ "pages-missing", "whose next page is missing",
-		    n->pages_missing },
-		{ "pages-unknown", "whose next page may be an input "
-		    "captured without its URL", n->pages_unknown },
+		{ "pages-missing", "next page missing", n->pages_missing },
+		{ "pages-unknown", "next page unknown", n->pages_unknown },
 	};
 
 	buf_addstr(b, "<h2 id=\"run\">The run</h2>\n<p>imgmeta ");
