@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "compare.h"
+#include "compare_table.h"
 #include "output.h"
 #include "pipeline.h"
 #include "record_json.h"
@@ -22,6 +23,14 @@ struct compare_side {
 	struct diag	*diag;
 	FILE		*tmp;		/* canonical JSON, one record a line */
 	uint64_t	 images;
+};
+
+/* Where the differences go: the report (JSON Lines) or the table's
+ * rows; and each field's count of images. */
+struct compare_report {
+	struct output		*out;
+	struct compare_table	*table;		/* NULL: JSON Lines */
+	json_t			*fields;	/* name -> images */
 };
 
 /* The fields a Glance v2 POST /v2/images sets. */
@@ -39,12 +48,16 @@ static void	compare_side_free(struct writer *);
 static enum rc	compare_tmp_error(struct diag *, const char *);
 static enum rc	compare_side_read(struct compare_side *, const char *);
 static json_t	*compare_next(FILE *, struct diag *, int *);
-static enum rc	compare_line(struct output *, json_t *);
-static json_t	*compare_change(const char *, const char *, const char *);
-static enum rc	compare_pair(struct output *, const struct compare_opts *,
-		    json_t *, json_t *, uint64_t *);
-static enum rc	compare_props(struct output *, const char *, json_t *,
-		    json_t *, uint64_t *);
+static char	*compare_cell(json_t *);
+static enum rc	compare_emit(struct compare_report *, const char *, json_t *,
+		    const char *, const char *, json_t *, json_t *);
+static enum rc	compare_pair(struct compare_report *,
+		    const struct compare_opts *, json_t *, json_t *,
+		    uint64_t *);
+static enum rc	compare_props(struct compare_report *, const char *,
+		    json_t *, json_t *, json_t *, uint64_t *);
+static int	compare_fieldcmp(const void *, const void *);
+static void	compare_fields(struct compare_counts *, json_t *);
 static int	compare_keycmp(const void *, const void *);
 
 /* The side's writer: the pipeline's records into the side's temporary
@@ -157,31 +170,84 @@ compare_next(FILE *f, struct diag *d, int *err)
 	return j;
 }
 
-/* One report line; takes j. */
-static enum rc
-compare_line(struct output *out, json_t *j)
+/* A value as a table cell: a string as it is, anything else as JSON;
+ * NULL (the side lacks it): "(absent)". */
+static char *
+compare_cell(json_t *v)
 {
-	char *text = json_dumps(j, JSON_COMPACT);
-	enum rc rc;
+	char *text;
 
-	json_decref(j);
-	if (text == NULL)
-		fatal("compare: a report line is not representable as JSON");
-	rc = output_write(out, text, strlen(text));
-	free(text);
-	return rc == RC_OK ? output_write(out, "\n", 1) : rc;
+	if (v == NULL)
+		return xstrdup("(absent)");
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if ((text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+		fatal("compare: a value is not representable as JSON");
+	return text;
 }
 
-static json_t *
-compare_change(const char *id, const char *change, const char *field)
+/*
+ * One difference. field NULL: the whole image is only in OLD (change
+ * "missing") or only in NEW ("added"), name its name. Else the field
+ * differs: ov and nv its values, NULL where a side lacks it; the field
+ * is counted.
+ */
+static enum rc
+compare_emit(struct compare_report *r, const char *id, json_t *name,
+    const char *change, const char *field, json_t *ov, json_t *nv)
 {
-	json_t *j = json_object();
+	enum rc rc;
 
-	json_object_set_new(j, "id", json_string(id));
-	json_object_set_new(j, "change", json_string(change));
-	if (field != NULL)
-		json_object_set_new(j, "field", json_string(field));
-	return j;
+	if (field != NULL) {
+		json_t *n = json_object_get(r->fields, field);
+
+		json_object_set_new(r->fields, field, json_integer(n == NULL ?
+		    1 : json_integer_value(n) + 1));
+	}
+	if (r->table != NULL) {
+		const char *cells[COMPARE_TABLE_COLUMNS];
+		char *o = NULL, *n = NULL;
+
+		cells[0] = id;
+		cells[1] = json_is_string(name) ? json_string_value(name) : "";
+		if (field == NULL) {
+			int gone = strcmp(change, "missing") == 0;
+
+			cells[2] = "(image)";
+			cells[3] = gone ? "present" : "(absent)";
+			cells[4] = gone ? "(absent)" : "present";
+		} else {
+			cells[2] = field;
+			cells[3] = o = compare_cell(ov);
+			cells[4] = n = compare_cell(nv);
+		}
+		rc = compare_table_row(r->table, cells);
+		free(o);
+		free(n);
+	} else {
+		json_t *j = json_object();
+		char *text;
+
+		json_object_set_new(j, "id", json_string(id));
+		json_object_set_new(j, "change", json_string(change));
+		if (field == NULL)
+			json_object_set(j, "name", name);
+		else
+			json_object_set_new(j, "field", json_string(field));
+		if (field != NULL && ov != NULL)
+			json_object_set(j, "old", ov);
+		if (field != NULL && nv != NULL)
+			json_object_set(j, "new", nv);
+		if ((text = json_dumps(j, JSON_COMPACT)) == NULL)
+			fatal("compare: a report line is not representable "
+			    "as JSON");
+		json_decref(j);
+		rc = output_write(r->out, text, strlen(text));
+		free(text);
+		if (rc == RC_OK)
+			rc = output_write(r->out, "\n", 1);
+	}
+	return rc;
 }
 
 static int
@@ -192,8 +258,8 @@ compare_keycmp(const void *a, const void *b)
 
 /* Property by property, in key order. */
 static enum rc
-compare_props(struct output *out, const char *id, json_t *po, json_t *pn,
-    uint64_t *n)
+compare_props(struct compare_report *r, const char *id, json_t *name,
+    json_t *po, json_t *pn, uint64_t *n)
 {
 	size_t nk = json_object_size(po) + json_object_size(pn), k = 0;
 	const char **keys = xcalloc(nk + 1, sizeof *keys), *key;
@@ -206,7 +272,7 @@ compare_props(struct output *out, const char *id, json_t *po, json_t *pn,
 		keys[k++] = key;
 	qsort(keys, k, sizeof *keys, compare_keycmp);
 	for (size_t i = 0; i < k && rc == RC_OK; i++) {
-		json_t *ov, *nv, *j;
+		json_t *ov, *nv;
 		char *field;
 
 		if (i > 0 && strcmp(keys[i], keys[i - 1]) == 0)
@@ -216,15 +282,10 @@ compare_props(struct output *out, const char *id, json_t *po, json_t *pn,
 		if (ov != NULL && nv != NULL && json_equal(ov, nv))
 			continue;
 		field = xasprintf("properties.%s", keys[i]);
-		j = compare_change(id, ov == NULL ? "added" : nv == NULL ?
-		    "missing" : "different", field);
-		free(field);
-		if (ov != NULL)
-			json_object_set(j, "old", ov);
-		if (nv != NULL)
-			json_object_set(j, "new", nv);
 		(*n)++;
-		rc = compare_line(out, j);
+		rc = compare_emit(r, id, name, ov == NULL ? "added" :
+		    nv == NULL ? "missing" : "different", field, ov, nv);
+		free(field);
 	}
 	free(keys);
 	return rc;
@@ -232,32 +293,67 @@ compare_props(struct output *out, const char *id, json_t *po, json_t *pn,
 
 /* One image in both: field by field, then its properties. */
 static enum rc
-compare_pair(struct output *out, const struct compare_opts *o, json_t *a,
-    json_t *b, uint64_t *n)
+compare_pair(struct compare_report *r, const struct compare_opts *o,
+    json_t *a, json_t *b, uint64_t *n)
 {
 	const char *id = json_string_value(json_object_get(a, "id"));
+	json_t *name = json_object_get(a, "name");
 	size_t nf = o->all_fields ? F__COUNT : COMPARE_NSETTABLE;
 	enum rc rc = RC_OK;
 
 	for (size_t i = 0; i < nf && rc == RC_OK; i++) {
 		enum field f = o->all_fields ? (enum field)i :
 		    compare_settable[i];
-		const char *name = field_info[f].name;
-		json_t *ov = json_object_get(a, name);
-		json_t *nv = json_object_get(b, name), *j;
+		const char *fname = field_info[f].name;
+		json_t *ov = json_object_get(a, fname);
+		json_t *nv = json_object_get(b, fname);
 
 		if (f == F_ID || json_equal(ov, nv))
 			continue;
-		j = compare_change(id, "different", name);
-		json_object_set(j, "old", ov);
-		json_object_set(j, "new", nv);
 		(*n)++;
-		rc = compare_line(out, j);
+		rc = compare_emit(r, id, name, "different", fname, ov, nv);
 	}
 	if (rc == RC_OK)
-		rc = compare_props(out, id, json_object_get(a, "properties"),
-		    json_object_get(b, "properties"), n);
+		rc = compare_props(r, id, name, json_object_get(a,
+		    "properties"), json_object_get(b, "properties"), n);
 	return rc;
+}
+
+/* Most images first, then by name. */
+static int
+compare_fieldcmp(const void *x, const void *y)
+{
+	const struct compare_field *a = x, *b = y;
+
+	if (a->images != b->images)
+		return a->images > b->images ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* The field counts, sorted, into c. */
+static void
+compare_fields(struct compare_counts *c, json_t *fields)
+{
+	const char *key;
+	json_t *v;
+
+	c->fields = xcalloc(json_object_size(fields) + 1, sizeof *c->fields);
+	json_object_foreach(fields, key, v) {
+		c->fields[c->nfields].name = xstrdup(key);
+		c->fields[c->nfields++].images =
+		    (uint64_t)json_integer_value(v);
+	}
+	qsort(c->fields, c->nfields, sizeof *c->fields, compare_fieldcmp);
+}
+
+void
+compare_counts_free(struct compare_counts *c)
+{
+	for (size_t i = 0; i < c->nfields; i++)
+		free(c->fields[i].name);
+	free(c->fields);
+	c->fields = NULL;
+	c->nfields = 0;
 }
 
 enum compare_result
@@ -265,7 +361,7 @@ compare_run(const struct compare_opts *o, const char *old_path,
     const char *new_path, struct diag *d, struct compare_counts *c)
 {
 	struct compare_side s[2];
-	struct output *out = NULL;
+	struct compare_report r = { 0 };
 	json_t *a = NULL, *b = NULL;
 	enum compare_result res = COMPARE_ERROR;
 	enum rc rc = RC_OK;
@@ -273,12 +369,17 @@ compare_run(const struct compare_opts *o, const char *old_path,
 
 	memset(c, 0, sizeof *c);
 	memset(s, 0, sizeof s);
+	r.fields = json_object();
 	for (int i = 0; i < 2; i++) {
+		uint64_t before = d->n.conflicts;
+
 		s[i].o = o;
 		s[i].diag = d;
 		if (compare_side_read(&s[i], i == 0 ? old_path : new_path) !=
 		    RC_OK)
 			goto out;
+		*(i == 0 ? &c->old_conflicts : &c->new_conflicts) =
+		    d->n.conflicts - before;
 	}
 	c->old_images = s[0].images;
 	c->new_images = s[1].images;
@@ -288,7 +389,8 @@ compare_run(const struct compare_opts *o, const char *old_path,
 		    (unsigned long long)d->n.rejects);
 		goto out;
 	}
-	if ((out = output_open(o->output, o->gzip, d)) == NULL)
+	if ((r.out = output_open(o->output, o->gzip, d)) == NULL ||
+	    (o->table && (r.table = compare_table_new(d)) == NULL))
 		goto out;
 	a = compare_next(s[0].tmp, d, &err);
 	b = compare_next(s[1].tmp, d, &err);
@@ -298,28 +400,25 @@ compare_run(const struct compare_opts *o, const char *old_path,
 		const char *ib = b ? json_string_value(json_object_get(b,
 		    "id")) : NULL;
 		int cmp = ia == NULL ? 1 : ib == NULL ? -1 : strcmp(ia, ib);
-		json_t *j;
 
 		if (cmp < 0) {
-			j = compare_change(ia, "missing", NULL);
-			json_object_set(j, "name", json_object_get(a, "name"));
 			c->missing++;
 			c->differences++;
-			rc = compare_line(out, j);
+			rc = compare_emit(&r, ia, json_object_get(a, "name"),
+			    "missing", NULL, NULL, NULL);
 			json_decref(a);
 			a = compare_next(s[0].tmp, d, &err);
 		} else if (cmp > 0) {
-			j = compare_change(ib, "added", NULL);
-			json_object_set(j, "name", json_object_get(b, "name"));
 			c->added++;
 			c->differences++;
-			rc = compare_line(out, j);
+			rc = compare_emit(&r, ib, json_object_get(b, "name"),
+			    "added", NULL, NULL, NULL);
 			json_decref(b);
 			b = compare_next(s[1].tmp, d, &err);
 		} else {
 			uint64_t before = c->differences;
 
-			rc = compare_pair(out, o, a, b, &c->differences);
+			rc = compare_pair(&r, o, a, b, &c->differences);
 			if (c->differences == before)
 				c->same++;
 			else
@@ -330,18 +429,21 @@ compare_run(const struct compare_opts *o, const char *old_path,
 			b = compare_next(s[1].tmp, d, &err);
 		}
 	}
-	if (err || rc != RC_OK)
+	if (err || rc != RC_OK || (r.table != NULL &&
+	    compare_table_write(r.table, r.out) != RC_OK))
 		goto out;
-	if (output_commit(out) != RC_OK) {
-		out = NULL;
+	rc = output_commit(r.out);
+	r.out = NULL;
+	if (rc != RC_OK)
 		goto out;
-	}
-	out = NULL;
 	res = c->differences > 0 ? COMPARE_DIFFER : COMPARE_SAME;
 out:
+	compare_fields(c, r.fields);
+	json_decref(r.fields);
 	json_decref(a);
 	json_decref(b);
-	output_abort(out);
+	output_abort(r.out);
+	compare_table_free(r.table);
 	for (int i = 0; i < 2; i++)
 		if (s[i].tmp != NULL)
 			fclose(s[i].tmp);

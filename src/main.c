@@ -34,12 +34,14 @@ enum exit_status {
 
 #define MAIN_JOBS_MAX	8	/* -j's default, at most */
 #define MAIN_FMT_OPTS_MAX 64	/* the formats' own options, in all */
+#define MAIN_COMPARE_FIELDS 10	/* on --compare's summary line, at most */
 
 /* getopt_long's values of the long options without a short one. */
 enum main_opt {
 	OPT_STRICT = 256, OPT_VERSION, OPT_PROGRESS, OPT_NO_PROGRESS,
 	OPT_STATS_JSON, OPT_FILTER, OPT_COMPARE, OPT_ALL_FIELDS,
-	OPT_MANIFEST, OPT_FORMAT_OWN, OPT_FORCE_FORMAT, OPT_IDS_FROM
+	OPT_MANIFEST, OPT_FORMAT_OWN, OPT_FORCE_FORMAT, OPT_IDS_FROM,
+	OPT_COMPARE_FORMAT
 };
 
 struct opts {
@@ -53,6 +55,7 @@ struct opts {
 	const char	*stats_json;
 	int		 compare;	/* --compare OLD NEW */
 	int		 all_fields;	/* --all-fields (compare) */
+	const char	*compare_format; /* --compare-format: jsonl, table */
 	unsigned	 jobs;		/* -j: reading threads, 0 = cores */
 	const char	*manifest;	/* --manifest FILE */
 	char		**ids_from;	/* --ids-from FILE, read after the
@@ -100,7 +103,9 @@ static void	main_sink(void *, enum diag_kind, const char *, const char *,
 static void	main_put_escaped(const char *);
 static void	main_summary(struct run *, double);
 static int	main_run(struct run *, int, char *[]);
-static void	main_stats(struct run *, double);
+static void	main_stats(struct run *, double, const struct compare_counts *);
+static void	main_compare_summary(struct run *, const struct compare_counts *,
+		    double);
 static void	main_signal(int);
 static void	main_fatal(const char *);
 static int	main_output_is_input(const char *, char *const *, size_t);
@@ -187,11 +192,15 @@ usage(FILE *f)
 "                      on N\n"
 "      --strict        any reject: exit 1 before anything is written\n"
 "  -q, --quiet         no summary, warnings or conflicts; rejects still shown\n"
+"                      (--compare: its summary is still said)\n"
 "      --stats-json FILE  the summary's counts as JSON\n"
 "      --manifest FILE   the SHA-256 of every input and of the output, as\n"
 "                      sha256sum -c checks them\n"
 "      --compare OLD NEW   compare two inventories (each merged on its own);\n"
-"                      differences as JSON Lines; exit 0 same, 1 different\n"
+"                      differences as JSON Lines; exit 0 same, 1 different;\n"
+"                      a summary on standard error, even with -q\n"
+"      --compare-format F  jsonl (the default) or table: one line per\n"
+"                      difference, in columns, for a terminal\n"
 "      --all-fields    compare every field, not only what Glance v2 sets\n"
 "      --progress, --no-progress  a progress line on standard error\n"
 "                      (default: on when standard error is a terminal)\n"
@@ -358,9 +367,10 @@ main_progress_end(struct run *r)
 	}
 }
 
-/* --stats-json: the summary's counts as one JSON object, for batch jobs. */
+/* --stats-json: the summary's counts as one JSON object, for batch jobs;
+ * with c, --compare's as "compare" too. */
 static void
-main_stats(struct run *r, double secs)
+main_stats(struct run *r, double secs, const struct compare_counts *c)
 {
 	const struct diag_counts *n = &r->diag.n;
 	struct output *o;
@@ -386,6 +396,26 @@ main_stats(struct run *r, double secs)
 	    json_integer((json_int_t)n->pages_missing));
 	json_object_set_new(j, "next_pages_unknown",
 	    json_integer((json_int_t)n->pages_unknown));
+	if (c != NULL) {
+		json_t *cj, *fields = json_array();
+
+		for (size_t i = 0; i < c->nfields; i++)
+			json_array_append_new(fields, json_pack("{s:s,s:I}",
+			    "field", c->fields[i].name,
+			    "count", (json_int_t)c->fields[i].images));
+		cj = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+		    "old_images", (json_int_t)c->old_images,
+		    "new_images", (json_int_t)c->new_images,
+		    "same", (json_int_t)c->same,
+		    "different", (json_int_t)c->different,
+		    "missing", (json_int_t)c->missing,
+		    "added", (json_int_t)c->added,
+		    "differences", (json_int_t)c->differences,
+		    "old_conflicts", (json_int_t)c->old_conflicts,
+		    "new_conflicts", (json_int_t)c->new_conflicts,
+		    "fields", fields);
+		json_object_set_new(j, "compare", cj);
+	}
 	text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if ((o = output_open(r->o.stats_json, 0, &r->diag)) != NULL &&
@@ -405,7 +435,7 @@ main_summary(struct run *r, double secs)
 
 	main_progress_end(r);
 	if (r->o.stats_json != NULL)
-		main_stats(r, secs);
+		main_stats(r, secs, NULL);
 	if (r->o.quiet)
 		return;
 	if (n->duplicates > 0)	/* said only when there are some */
@@ -648,6 +678,15 @@ main_options(struct run *r, int argc, char *argv[], const struct option *lo,
 		case OPT_ALL_FIELDS:
 			r->o.all_fields = 1;
 			break;
+		case OPT_COMPARE_FORMAT:
+			if (strcmp(optarg, "jsonl") != 0 &&
+			    strcmp(optarg, "table") != 0) {
+				fprintf(stderr, "%s: --compare-format \"%s\": "
+				    "use jsonl or table\n", progname, optarg);
+				return EXIT_FATAL;
+			}
+			r->o.compare_format = optarg;
+			break;
 		case OPT_FORMAT_OWN:
 			r->o.given = xreallocarray(r->o.given, r->o.ngiven + 1,
 			    sizeof *r->o.given);
@@ -809,6 +848,7 @@ main_run(struct run *r, int argc, char *argv[])
 		{ "stats-json",	required_argument, NULL, OPT_STATS_JSON },
 		{ "compare",	no_argument,	   NULL, OPT_COMPARE },
 		{ "all-fields",	no_argument,	   NULL, OPT_ALL_FIELDS },
+		{ "compare-format", required_argument, NULL, OPT_COMPARE_FORMAT },
 		{ "manifest",	required_argument, NULL, OPT_MANIFEST },
 		{ "id",		required_argument, NULL, OPT_FILTER },
 		{ "ids-from",	required_argument, NULL, OPT_IDS_FROM },
@@ -881,6 +921,11 @@ main_run(struct run *r, int argc, char *argv[])
 		return EXIT_FATAL;
 	if (r->o.compare)
 		return main_compare(r, argc - optind, argv + optind);
+	if (r->o.compare_format != NULL) {
+		fprintf(stderr, "%s: --compare-format goes with --compare\n",
+		    progname);
+		return EXIT_FATAL;
+	}
 	if (optind == argc) {
 		fprintf(stderr, "%s: no input given: name capture files or "
 		    "directories, or - for standard input\n", progname);
@@ -1023,6 +1068,47 @@ main_jobs(struct run *r)
 	return r->o.jobs;
 }
 
+/*
+ * --compare's summary, said even with -q: it is what the comparison
+ * found. The conflicts inside OLD and NEW are counted there (printed
+ * before, unless -q). Then the fields that differ, most first, each
+ * with the number of images it differs in (--stats-json has them all).
+ */
+static void
+main_compare_summary(struct run *r, const struct compare_counts *c,
+    double secs)
+{
+	if (r->o.stats_json != NULL)
+		main_stats(r, secs, c);
+	fprintf(stderr, "%s: summary: compare: %llu images in OLD, %llu in "
+	    "NEW: %llu same, %llu different, %llu missing, %llu added "
+	    "(%llu differences); %llu rejected, %llu conflicts in OLD, "
+	    "%llu in NEW, %.3f s\n", progname,
+	    (unsigned long long)c->old_images,
+	    (unsigned long long)c->new_images,
+	    (unsigned long long)c->same,
+	    (unsigned long long)c->different,
+	    (unsigned long long)c->missing,
+	    (unsigned long long)c->added,
+	    (unsigned long long)c->differences,
+	    (unsigned long long)r->diag.n.rejects,
+	    (unsigned long long)c->old_conflicts,
+	    (unsigned long long)c->new_conflicts, secs);
+	if (c->nfields == 0)
+		return;
+	fprintf(stderr, "%s: summary: compare: fields that differ (images):",
+	    progname);
+	for (size_t i = 0; i < c->nfields && i < MAIN_COMPARE_FIELDS; i++) {
+		fputs(i > 0 ? ", " : " ", stderr);
+		main_put_escaped(c->fields[i].name);
+		fprintf(stderr, " %llu", (unsigned long long)c->fields[i].images);
+	}
+	if (c->nfields > MAIN_COMPARE_FIELDS)
+		fprintf(stderr, ", and %zu more", c->nfields -
+		    MAIN_COMPARE_FIELDS);
+	fputc('\n', stderr);
+}
+
 /* --compare OLD NEW: the work is compare.c's; the summary is said here. */
 static int
 main_compare(struct run *r, int n, char *paths[])
@@ -1060,24 +1146,15 @@ main_compare(struct run *r, int n, char *paths[])
 	co.gzip = r->o.gzip || (strlen(co.output) > 3 &&
 	    strcmp(co.output + strlen(co.output) - 3, ".gz") == 0);
 	co.all_fields = r->o.all_fields;
+	co.table = r->o.compare_format != NULL &&
+	    strcmp(r->o.compare_format, "table") == 0;
 	co.strict = r->o.strict;
 	co.filter = r->filter;
 	co.jobs = main_jobs(r);
 	res = compare_run(&co, paths[0], paths[1], &r->diag, &c);
-	if (!r->o.quiet && res != COMPARE_ERROR)
-		fprintf(stderr, "%s: summary: compare: %llu images in OLD, %llu in NEW: "
-		    "%llu same, %llu different, %llu missing, %llu added "
-		    "(%llu differences); %llu rejected, %llu conflicts, "
-		    "%.3f s\n", progname,
-		    (unsigned long long)c.old_images,
-		    (unsigned long long)c.new_images,
-		    (unsigned long long)c.same,
-		    (unsigned long long)c.different,
-		    (unsigned long long)c.missing,
-		    (unsigned long long)c.added,
-		    (unsigned long long)c.differences,
-		    (unsigned long long)r->diag.n.rejects,
-		    (unsigned long long)r->diag.n.conflicts, main_now() - t0);
+	if (res != COMPARE_ERROR)
+		main_compare_summary(r, &c, main_now() - t0);
+	compare_counts_free(&c);
 	return (int)res;
 }
 
