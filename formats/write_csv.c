@@ -239,12 +239,22 @@ write_csv_cell(struct write_csv *st, const char *v, int guard)
 		p = st->tmp.data;
 		n = st->tmp.len;
 	}
-	need = csv_write(NULL, 0, p, n);
-	if (need > st->cellcap) {
-		st->cell = xrealloc(st->cell, need);
-		st->cellcap = need;
+	/* csv_write quotes every cell and doubles the quotes inside: a
+	 * cell without one is the value between quotes */
+	if (memchr(p, '"', n) == NULL) {
+		buf_addc(&st->row, '"');
+		buf_add(&st->row, p, n);
+		buf_addc(&st->row, '"');
+		return;
 	}
-	if (csv_write(st->cell, need, p, n) != need)
+	/* at most every byte doubled, and the two quotes: written once */
+	if (n > (SIZE_MAX - 2) / 2)
+		fatal("out of memory (a cell of %zu bytes)", n);
+	if (2 * n + 2 > st->cellcap) {
+		st->cellcap = 2 * n + 2;
+		st->cell = xrealloc(st->cell, st->cellcap);
+	}
+	if ((need = csv_write(st->cell, st->cellcap, p, n)) > st->cellcap)
 		fatal("csv_write gave an unexpected length");
 	buf_add(&st->row, st->cell, need);
 }

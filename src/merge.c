@@ -122,55 +122,53 @@ int
 merge_unpack(struct record *r, const void *data, size_t len)
 {
 	const unsigned char *p = data, *end = p + len;
-	struct buf tmp = BUF_INIT, key = BUF_INIT;
-	size_t n, count;
+	const char *s, *k;
+	size_t n, kn, count;
 	int ok = 0, isnull, knull;
 
-#define UNPACK_STR(dst, isnull) do {					\
-	if (merge_store_unvarint(&p, end, &n) != 0)				\
+	/* a string's bytes at p: s and n (isnull when it was NULL) */
+#define UNPACK_STR(s, n, isnull) do {					\
+	if (merge_store_unvarint(&p, end, &(n)) != 0)			\
 		goto out;						\
-	(isnull) = n == 0;						\
-	buf_reset(&(dst));						\
-	if (n > 0) {							\
-		if ((size_t)(end - p) < n - 1)				\
+	(isnull) = (n) == 0;						\
+	(s) = (const char *)p;						\
+	if ((n) > 0) {							\
+		if ((size_t)(end - p) < (n) - 1)			\
 			goto out;					\
-		buf_add(&(dst), p, n - 1);				\
-		p += n - 1;						\
+		p += --(n);						\
 	}								\
 } while (0)
 
 	record_init(r);
 	for (int f = 0; f < F__COUNT; f++) {
-		UNPACK_STR(tmp, isnull);
+		UNPACK_STR(s, n, isnull);
 		if (!isnull)
-			record_set_raw(r, (enum field)f, tmp.data);
+			record_set_rawn(r, (enum field)f, s, n);
 	}
 	if (merge_store_unvarint(&p, end, &count) != 0)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
-		UNPACK_STR(key, knull);
-		UNPACK_STR(tmp, isnull);
+		UNPACK_STR(k, kn, knull);
+		UNPACK_STR(s, n, isnull);
 		if (knull)
 			goto out;
-		record_prop_set(r, key.data, isnull ? NULL : tmp.data);
+		record_prop_setn(r, k, kn, isnull ? NULL : s, n);
 	}
 	if (merge_store_unvarint(&p, end, &count) != 0)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
 		struct source *src = record_add_source(r);
 
-		for (int k = 0; k < S__COUNT; k++) {
-			UNPACK_STR(tmp, isnull);
+		for (int j = 0; j < S__COUNT; j++) {
+			UNPACK_STR(s, n, isnull);
 			if (!isnull)
-				source_set(src, (enum source_field)k,
-				    tmp.data);
+				source_set_rawn(src, (enum source_field)j, s,
+				    n);
 		}
 	}
 	ok = p == end;
 #undef UNPACK_STR
 out:
-	buf_free(&tmp);
-	buf_free(&key);
 	return ok ? 0 : -1;
 }
 

@@ -120,6 +120,13 @@ record_set_raw(struct record *r, enum field f, const char *canonical)
 	record_field_put(r, f, xstrdup(canonical));
 }
 
+void
+record_set_rawn(struct record *r, enum field f, const char *canonical,
+    size_t n)
+{
+	record_field_put(r, f, xstrndup(canonical, n));
+}
+
 int
 record_set(struct record *r, enum field f, const char *text,
     const char **why)
@@ -260,6 +267,14 @@ record_prop_free(struct prop *p)
 void
 record_prop_set(struct record *r, const char *key, const char *value)
 {
+	record_prop_setn(r, key, strlen(key), value,
+	    value != NULL ? strlen(value) : 0);
+}
+
+void
+record_prop_setn(struct record *r, const char *key, size_t keylen,
+    const char *value, size_t len)
+{
 	struct prop *p;
 
 	if (r->nprops == r->capprops) {
@@ -268,8 +283,8 @@ record_prop_set(struct record *r, const char *key, const char *value)
 		    sizeof *r->props);
 	}
 	p = &r->props[r->nprops++];
-	p->key = xstrdup(key);
-	p->value = xstrdup(value);
+	p->key = xstrndup(key, keylen);
+	p->value = value != NULL ? xstrndup(value, len) : NULL;
 	p->src = 0;
 }
 
@@ -438,6 +453,14 @@ source_set(struct source *s, enum source_field f, const char *v)
 
 	free(s->v[f]);
 	s->v[f] = p;
+}
+
+void
+source_set_rawn(struct source *s, enum source_field f, const char *v,
+    size_t n)
+{
+	free(s->v[f]);
+	s->v[f] = xstrndup(v, n);
 }
 
 void

@@ -126,11 +126,17 @@ int	record_set(struct record *, enum field, const char *text,
  * for bool fields; anything else is a type error. */
 int	record_set_json(struct record *, enum field, const struct jv *,
 	    const char **why);
-/* Stores canonical text as is, no checks (for merge and re-reading). */
+/* Stores canonical text as is, no checks (for merge and re-reading);
+ * the n bytes at canonical. */
 void	record_set_raw(struct record *, enum field, const char *canonical);
+void	record_set_rawn(struct record *, enum field, const char *canonical,
+	    size_t n);
 
 /* Properties: set replaces an existing key (value NULL = JSON null). */
 void	record_prop_set(struct record *, const char *key, const char *value);
+/* The same from keylen and len bytes (value NULL: JSON null). */
+void	record_prop_setn(struct record *, const char *key, size_t keylen,
+	    const char *value, size_t len);
 /* JSON value: string kept exactly, null -> NULL, anything else its
  * compact JSON text. Returns -1 with *why if the text cannot be made. */
 int	record_prop_set_json(struct record *, const char *key,
@@ -141,6 +147,9 @@ void	record_sort(struct record *);	/* properties by key (bytewise) */
 /* Sources: record_add_source returns a new, empty entry to fill. */
 struct source *record_add_source(struct record *);
 void	source_set(struct source *, enum source_field, const char *);
+/* The n bytes at v, as they are (valid UTF-8 already: for re-reading). */
+void	source_set_rawn(struct source *, enum source_field, const char *v,
+	    size_t n);
 void	source_copy(struct source *dst, const struct source *src);
 void	source_clear(struct source *);
 /* NULL when the source holds what imgmeta writes into one (a shard's
