@@ -55,10 +55,15 @@ struct output_gz_block {
 	unsigned char	*out;
 	size_t		 outlen, outcap;
 	uLong		 crc;
-	int		 state;		/* OUT_GZ_FILLING, _QUEUED, _DONE */
+	int		 state;		/* OUT_GZ_FILLING, _QUEUED, _BUSY, _DONE */
 };
 
-enum { OUT_GZ_FILLING, OUT_GZ_QUEUED, OUT_GZ_DONE };
+/* A slot is the caller's while FILLING and again once DONE; QUEUED, a
+ * thread may take it; BUSY, one thread deflates it. A thread takes only a
+ * QUEUED slot: when the ring is full, the slot at the threads' turn may
+ * be the oldest, still being deflated, which the caller is waiting for
+ * and will fill anew once DONE. */
+enum { OUT_GZ_FILLING, OUT_GZ_QUEUED, OUT_GZ_BUSY, OUT_GZ_DONE };
 
 /* A deflating thread. Its stream is made ready before it starts, on the
  * caller's thread: out of memory there is fatal, and on a thread of its
@@ -107,6 +112,8 @@ struct output {
  * side files their format keeps beside each (output_temp_path). */
 static char *volatile output_temps[MAX_TEMPS];
 static const char *const *volatile output_sides[MAX_TEMPS];
+
+void (*output_gz_hook)(enum output_gz_event, size_t, size_t);
 
 static enum rc	output_fail(struct output *, const char *);
 static enum rc	output_raw(struct output *, const void *, size_t);
@@ -357,17 +364,25 @@ output_gz_thread(void *arg)
 
 	pthread_mutex_lock(&g->mu);
 	for (;;) {
-		struct output_gz_block *b = &g->ring[g->take];
+		size_t slot = g->take;
+		struct output_gz_block *b = &g->ring[slot];
 
 		if (b->state != OUT_GZ_QUEUED) {
 			if (g->stop)
 				break;
+			if (output_gz_hook != NULL)
+				output_gz_hook(OUTPUT_GZ_IDLE, slot, g->nring);
 			pthread_cond_wait(&g->work, &g->mu);
 			continue;
 		}
+		b->state = OUT_GZ_BUSY;
 		g->take = (g->take + 1) % g->nring;
 		pthread_mutex_unlock(&g->mu);
+		if (output_gz_hook != NULL)
+			output_gz_hook(OUTPUT_GZ_TAKEN, slot, g->nring);
 		output_gz_deflate(&w->z, b);
+		if (output_gz_hook != NULL)
+			output_gz_hook(OUTPUT_GZ_DEFLATED, slot, g->nring);
 		pthread_mutex_lock(&g->mu);
 		b->state = OUT_GZ_DONE;
 		pthread_cond_broadcast(&g->done);

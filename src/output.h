@@ -57,4 +57,16 @@ char	*output_temp_path(const char *target, const char *const *side);
 FILE	*output_scratch(const char *what, struct diag *);
 void	 output_forget_temp(const char *tmp);
 
+/* For tests: when set (before output_open), called by the gzip threads as
+ * they go, so that a test can hold one and force an interleaving. slot is
+ * the ring slot (of nslots) the thread took or finished. */
+enum output_gz_event {
+	OUTPUT_GZ_TAKEN,	/* a thread is about to deflate slot */
+	OUTPUT_GZ_DEFLATED,	/* and has deflated it, not yet said done */
+	OUTPUT_GZ_IDLE		/* a thread finds nothing to take and waits;
+				   the ring's lock is held: do not block */
+};
+extern void (*output_gz_hook)(enum output_gz_event, size_t slot,
+    size_t nslots);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -155,6 +156,101 @@ test_gzip_blocks(const char *dir)
 	free(data);
 }
 
+/*
+ * The threads' hook for test_gzip_ring_full: holds the thread that takes
+ * the first block until every other block the ring holds is deflated and
+ * a thread then finds nothing to take. A thread taking a block that
+ * another still deflates fails the test at once (the run would go on
+ * with the block's slot refilled under that thread, or hang).
+ */
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 busy[64];	/* threads deflating each slot */
+	size_t		 taken;		/* blocks taken */
+	size_t		 others;	/* blocks deflated besides the first */
+	size_t		 held;		/* the first block's slot */
+	size_t		 blocks;	/* the blocks written, the last too */
+	size_t		 nslots;	/* the ring's */
+	int		 released;
+} race = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.cv = PTHREAD_COND_INITIALIZER,
+};
+
+static void
+race_hook(enum output_gz_event ev, size_t slot, size_t nslots)
+{
+	size_t full = nslots < race.blocks ? nslots : race.blocks;
+
+	if (slot >= sizeof race.busy / sizeof race.busy[0])
+		return;
+	pthread_mutex_lock(&race.mu);
+	race.nslots = nslots;
+	if (ev == OUTPUT_GZ_TAKEN) {
+		if (race.busy[slot] > 0) {
+			T_OK(0, "gzip: no thread takes a block that another "
+			    "thread is deflating");
+			fflush(stdout);
+			_exit(t_done());
+		}
+		race.busy[slot]++;
+		if (race.taken++ == 0) {
+			race.held = slot;
+			while (!race.released)
+				pthread_cond_wait(&race.cv, &race.mu);
+		}
+	} else if (ev == OUTPUT_GZ_DEFLATED) {
+		race.busy[slot]--;
+		if (!race.released && slot != race.held)
+			race.others++;
+	} else if (race.taken > 0 && race.others + 1 >= full) {
+		race.released = 1;
+		pthread_cond_broadcast(&race.cv);
+	}
+	pthread_mutex_unlock(&race.mu);
+}
+
+/*
+ * gzip on 2 threads with the ring full: the caller waits for the oldest
+ * block, which one thread still deflates, while the other thread has
+ * deflated every other block. That thread must wait for work, not take
+ * the oldest block again; the output is the one thread's output.
+ */
+static void
+test_gzip_ring_full(const char *dir)
+{
+	size_t n = (8u << 20) + 1000, len, len1;
+	unsigned char *data = malloc(n), *gz, *gz1;
+	unsigned long x = 54321;
+	char path[256];
+
+	for (size_t i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		data[i] = (i % 80 == 79) ? '\n' : "{}:,\"idnameabc0123"[(x >> 16) %
+		    18];
+	}
+	snprintf(path, sizeof path, "%s/ring.gz", dir);
+	gz1 = gz_file(path, data, n, 1, 65536, &len1);
+	race.blocks = (n + (1u << 20) - 1) >> 20;
+	output_gz_hook = race_hook;
+	gz = gz_file(path, data, n, 2, 65536, &len);
+	output_gz_hook = NULL;
+	T_OK(race.nslots > 1 && race.nslots < race.blocks, "gzip, 2 threads: "
+	    "more blocks written than the ring holds");
+	T_OK(race.released, "gzip, ring full: the first block was held until "
+	    "the other blocks were deflated");
+	T_OK(gz != NULL && gz_decodes_to(gz, len, data, n),
+	    "gzip, ring full, first block held: decodes");
+	T_OK(gz != NULL && gz1 != NULL && len == len1 &&
+	    memcmp(gz, gz1, len) == 0, "gzip, ring full, first block held: "
+	    "the same bytes as on one thread");
+	free(gz);
+	free(gz1);
+	unlink(path);
+	free(data);
+}
+
 int
 main(void)
 {
@@ -239,6 +335,7 @@ main(void)
 	}
 
 	test_gzip_blocks(dir);
+	test_gzip_ring_full(dir);
 
 	snprintf(path, sizeof path, "%s/out.txt", dir);
 	unlink(path);
