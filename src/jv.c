@@ -79,8 +79,11 @@ jv_parse(struct jv_doc *d, const char *text, size_t len, int flags,
     json_error_t *err)
 {
 	json_t *j;
+	int rv = jv_simd_parse(d, text, len, (flags & JSON_DECODE_ANY) != 0);
 
-	if (jv_simd_parse(d, text, len, (flags & JSON_DECODE_ANY) != 0))
+	if (rv == -1)
+		fatal("out of memory (simdjson)");
+	if (rv == 1)
 		return &d->v[0];
 	j = json_loadb(text, len, flags | JSON_REJECT_DUPLICATES, err);
 	if (j == NULL) {

@@ -86,9 +86,9 @@ const struct jv *jv_from_json(struct jv_doc *, const json_t *);
 json_t	*jv_to_json(const struct jv *);
 
 /* simdjson's part of jv_parse (jv_simd.cc): 1 when the view is built in
- * the emptied doc, 0 when jansson must read the text. any: a value of
- * any type may stand alone (JSON_DECODE_ANY), else only an array or an
- * object. */
+ * the emptied doc, 0 when jansson must read the text, -1 when memory ran
+ * out. any: a value of any type may stand alone (JSON_DECODE_ANY), else
+ * only an array or an object. */
 int	jv_simd_parse(struct jv_doc *, const char *text, size_t len, int any);
 
 /* What jv_parse keeps on the calling thread between calls: let go at the

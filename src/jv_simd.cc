@@ -16,7 +16,8 @@
 #include <cstring>
 #include <new>
 
-#define SIMDJSON_EXCEPTIONS 0
+#define SIMDJSON_EXCEPTIONS 0	/* its error codes; its library may
+					   still throw std::bad_alloc */
 #include <simdjson.h>
 
 #include "jv.h"
@@ -171,10 +172,10 @@ jv_simd_add(struct jv_doc *d, simdjson::dom::element e, const char *key,
 	return true;
 }
 
-} /* namespace */
-
-extern "C" int
-jv_simd_parse(struct jv_doc *d, const char *text, size_t len, int any)
+/* jv_simd_parse's work; may throw (simdjson's library allocates with
+ * new). */
+int
+jv_simd_parse_text(struct jv_doc *d, const char *text, size_t len, int any)
 {
 	simdjson::dom::element root;
 	bool ok;
@@ -203,6 +204,27 @@ jv_simd_parse(struct jv_doc *d, const char *text, size_t len, int any)
 	if (!ok)
 		jv_doc_reset(d);
 	return ok ? 1 : 0;
+}
+
+} /* namespace */
+
+/* No exception leaves for the C code: out of memory inside simdjson's
+ * library (std::bad_alloc) is said as such; anything else leaves the
+ * text to jansson. */
+extern "C" int
+jv_simd_parse(struct jv_doc *d, const char *text, size_t len, int any)
+{
+	try {
+		return jv_simd_parse_text(d, text, len, any);
+	} catch (const std::bad_alloc &) {
+		jv_doc_reset(d);
+		jv_release();
+		return -1;
+	} catch (...) {
+		jv_doc_reset(d);
+		jv_release();
+		return 0;
+	}
 }
 
 extern "C" void
