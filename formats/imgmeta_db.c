@@ -100,6 +100,7 @@ imgmeta_db_observation_read(const char *id, const char *text,
 		return "it is NULL, and images has no row for the image";
 	if ((j = jv_parse(&doc, text, strlen(text), 0, &jerr)) == NULL) {
 		snprintf(err, n, "invalid JSON: %s", jerr.text);
+		jv_doc_free(&doc);
 		return err;
 	}
 	if (record_json_read(obs, j, &why) != 0)
