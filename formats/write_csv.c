@@ -69,9 +69,7 @@ struct write_csv {
 	size_t		 cellcap;
 	/* --properties=columns */
 	FILE		*spool;
-	char		**keys;		/* hash set: open addressing */
-	size_t		 nkeys;
-	size_t		 capkeys;	/* a power of two, or 0 */
+	struct strset	 keys;		/* the property keys seen */
 	struct buf	 rd;		/* spool reading buffer */
 	/* one spooled record, unspooling: its segments, then each
 	 * property's key and value, all in rd */
@@ -108,8 +106,6 @@ static enum rc	write_csv_spool_row(struct writer *, const struct record *);
 static enum rc	write_csv_unspool(struct writer *);
 static enum rc	write_csv_unspool_row(struct writer *);
 static enum rc	write_csv_unspool_piece(struct writer *, size_t, size_t);
-static uint64_t	write_csv_hash(const char *);
-static void	write_csv_key_add(struct write_csv *, const char *);
 static int	write_csv_key_cmp(const void *, const void *);
 
 static const char *const write_csv_suffixes[] = { ".csv", NULL };
@@ -378,9 +374,7 @@ write_csv_free(struct writer *w)
 	output_abort(st->out);
 	if (st->spool != NULL)
 		fclose(st->spool);
-	for (size_t i = 0; i < st->capkeys; i++)
-		free(st->keys[i]);
-	free(st->keys);
+	strset_free(&st->keys);
 	buf_free(&st->row);
 	buf_free(&st->tmp);
 	buf_free(&st->props);
@@ -501,7 +495,7 @@ write_csv_spool_row(struct writer *w, const struct record *rec)
 		return RC_FATAL;
 	for (i = 0; i < rec->nprops; i++) {
 		p = &rec->props[i];
-		write_csv_key_add(st, p->key);
+		strset_add(&st->keys, p->key);
 		klen = strlen(p->key);
 		buf_reset(&st->row);
 		write_csv_cell(st, p->value, 1);
@@ -522,17 +516,17 @@ write_csv_unspool(struct writer *w)
 	enum rc rc;
 	int c;
 
-	/* Compact the hash set into a sorted array. */
-	for (size_t i = 0, j = 0; i < st->capkeys; i++)
-		if (st->keys[i] != NULL) {
-			st->keys[j] = st->keys[i];
+	/* Compact the hash set into a sorted array (no longer a set). */
+	for (size_t i = 0, j = 0; i < st->keys.cap; i++)
+		if (st->keys.slot[i] != NULL) {
+			st->keys.slot[j] = st->keys.slot[i];
 			if (j++ != i)
-				st->keys[i] = NULL;
+				st->keys.slot[i] = NULL;
 		}
-	if (st->nkeys > 0)
-		qsort(st->keys, st->nkeys, sizeof *st->keys,
+	if (st->keys.n > 0)
+		qsort(st->keys.slot, st->keys.n, sizeof *st->keys.slot,
 		    write_csv_key_cmp);
-	write_csv_header(st, st->keys, st->nkeys);
+	write_csv_header(st, st->keys.slot, st->keys.n);
 	if ((rc = output_write(st->out, st->row.data, st->row.len)) != RC_OK)
 		return rc;
 
@@ -605,14 +599,14 @@ write_csv_unspool_row(struct writer *w)
 		if (seg + 1 == nseg)
 			break;
 		/* the keys in order; this record's, sorted too, among them */
-		for (size_t k = 0; k < st->nkeys; k++) {
+		for (size_t k = 0; k < st->keys.n; k++) {
 			if (ncells++ > 0)
 				buf_addc(&st->row, ',');
 			if (j == nprops)
 				continue;
 			pc = &st->piece[nseg + 2 * j];
-			if (strlen(st->keys[k]) == pc->len &&
-			    memcmp(st->keys[k], st->rd.data + pc->off,
+			if (strlen(st->keys.slot[k]) == pc->len &&
+			    memcmp(st->keys.slot[k], st->rd.data + pc->off,
 			    pc->len) == 0) {
 				if (pc[1].len > 0)
 					buf_add(&st->row, st->rd.data +
@@ -625,51 +619,6 @@ write_csv_unspool_row(struct writer *w)
 	}
 	buf_add(&st->row, "\r\n", 2);
 	return output_write(st->out, st->row.data, st->row.len);
-}
-
-/* FNV-1a, 64 bits. */
-static uint64_t
-write_csv_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static void
-write_csv_key_add(struct write_csv *st, const char *key)
-{
-	size_t i, mask;
-
-	if (2 * (st->nkeys + 1) > st->capkeys) {
-		size_t ncap = st->capkeys == 0 ? 64 : 2 * st->capkeys;
-		char **nk = xcalloc(ncap, sizeof *nk);
-
-		for (size_t j = 0; j < st->capkeys; j++) {
-			if (st->keys[j] == NULL)
-				continue;
-			i = write_csv_hash(st->keys[j]) & (ncap - 1);
-			while (nk[i] != NULL)
-				i = (i + 1) & (ncap - 1);
-			nk[i] = st->keys[j];
-		}
-		free(st->keys);
-		st->keys = nk;
-		st->capkeys = ncap;
-	}
-	mask = st->capkeys - 1;
-	i = write_csv_hash(key) & mask;
-	while (st->keys[i] != NULL) {
-		if (strcmp(st->keys[i], key) == 0)
-			return;
-		i = (i + 1) & mask;
-	}
-	st->keys[i] = xstrdup(key);
-	st->nkeys++;
 }
 
 static int

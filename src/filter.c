@@ -21,14 +21,6 @@ enum filter_op {
 	FOP_PROP	/* property key equals one of the values */
 };
 
-/* A set of strings: open addressing, linear probing, at most half full,
- * so that a list of 100 000 ids costs one lookup per record. */
-struct filter_set {
-	char		**slot;
-	size_t		 n;
-	size_t		 cap;		/* a power of two, or 0 */
-};
-
 /*
  * One term: every term must hold (AND). The values given to one
  * equality filter (or to one property KEY) again make one term that any
@@ -39,7 +31,9 @@ struct filter_term {
 	enum field	 field;
 	char		*key;		/* FOP_PROP */
 	char		*value;		/* FOP_MIN, FOP_MAX, FOP_AFTER */
-	struct filter_set any;		/* FOP_EQ, FOP_PROP: canonical */
+	struct strset	 any;		/* FOP_EQ, FOP_PROP: canonical;
+					   a list of 100 000 ids costs one
+					   lookup per record */
 };
 
 struct filter {
@@ -68,10 +62,6 @@ static const struct {
 };
 
 static int	filter_int_cmp(const char *, const char *);
-static uint64_t	filter_hash(const char *);
-static int	filter_set_has(const struct filter_set *, const char *);
-static void	filter_set_add(struct filter_set *, char *);
-static void	filter_set_free(struct filter_set *);
 static struct filter_term *filter_term(struct filter *, enum filter_op,
 		    enum field, const char *);
 
@@ -89,7 +79,7 @@ filter_free(struct filter *f)
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->t[i].key);
 		free(f->t[i].value);
-		filter_set_free(&f->t[i].any);
+		strset_free(&f->t[i].any);
 	}
 	free(f->t);
 	free(f);
@@ -99,75 +89,6 @@ int
 filter_empty(const struct filter *f)
 {
 	return f == NULL || f->n == 0;
-}
-
-/* FNV-1a, 64 bits. */
-static uint64_t
-filter_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static int
-filter_set_has(const struct filter_set *set, const char *v)
-{
-	size_t mask = set->cap - 1, i;
-
-	if (set->cap == 0)
-		return 0;
-	for (i = filter_hash(v) & mask; set->slot[i] != NULL;
-	    i = (i + 1) & mask)
-		if (strcmp(set->slot[i], v) == 0)
-			return 1;
-	return 0;
-}
-
-/* Takes v (allocated); a value already there is freed. */
-static void
-filter_set_add(struct filter_set *set, char *v)
-{
-	size_t i, mask;
-
-	if (filter_set_has(set, v)) {
-		free(v);
-		return;
-	}
-	if (2 * (set->n + 1) > set->cap) {
-		size_t ncap = set->cap == 0 ? 8 : 2 * set->cap;
-		char **ns = xcalloc(ncap, sizeof *ns);
-
-		for (size_t j = 0; j < set->cap; j++) {
-			if (set->slot[j] == NULL)
-				continue;
-			i = filter_hash(set->slot[j]) & (ncap - 1);
-			while (ns[i] != NULL)
-				i = (i + 1) & (ncap - 1);
-			ns[i] = set->slot[j];
-		}
-		free(set->slot);
-		set->slot = ns;
-		set->cap = ncap;
-	}
-	mask = set->cap - 1;
-	for (i = filter_hash(v) & mask; set->slot[i] != NULL;
-	    i = (i + 1) & mask)
-		;
-	set->slot[i] = v;
-	set->n++;
-}
-
-static void
-filter_set_free(struct filter_set *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slot[i]);
-	free(set->slot);
 }
 
 /* The term that takes one more value of an equality filter (or of one
@@ -213,8 +134,7 @@ filter_add(struct filter *f, const char *name, const char *value,
 			return -1;
 		}
 		key = xstrndup(value, (size_t)(eq - value));
-		filter_set_add(&filter_term(f, op, field, key)->any,
-		    xstrdup(eq + 1));
+		strset_add(&filter_term(f, op, field, key)->any, eq + 1);
 		free(key);
 		return 0;
 	}
@@ -242,9 +162,10 @@ filter_add(struct filter *f, const char *name, const char *value,
 		if (norm_time(value, &v, why) != 0)
 			return -1;
 	}
-	if (op == FOP_EQ)
-		filter_set_add(&filter_term(f, op, field, NULL)->any, v);
-	else {
+	if (op == FOP_EQ) {
+		strset_add(&filter_term(f, op, field, NULL)->any, v);
+		free(v);
+	} else {
 		f->t = xreallocarray(f->t, f->n + 1, sizeof *f->t);
 		f->t[f->n++] = (struct filter_term){ .op = op,
 		    .field = field, .value = v };
@@ -344,7 +265,7 @@ filter_match(const struct filter *f, const struct record *r)
 		switch (t->op) {
 		case FOP_EQ:
 		case FOP_PROP:
-			if (!filter_set_has(&t->any, v))
+			if (!strset_has(&t->any, v))
 				return 0;
 			break;
 		case FOP_MIN:

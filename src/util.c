@@ -301,3 +301,71 @@ latin1_to_utf8(const char *s, size_t n)
 	}
 	return buf_detach(&b);
 }
+
+/* FNV-1a, 64 bits. */
+static uint64_t
+strset_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int
+strset_has(const struct strset *set, const char *s)
+{
+	size_t mask = set->cap - 1, i;
+
+	if (set->cap == 0)
+		return 0;
+	for (i = strset_hash(s) & mask; set->slot[i] != NULL;
+	    i = (i + 1) & mask)
+		if (strcmp(set->slot[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+strset_add(struct strset *set, const char *s)
+{
+	size_t i, mask;
+
+	if (strset_has(set, s))
+		return 0;
+	if (2 * (set->n + 1) > set->cap) {
+		size_t ncap = set->cap == 0 ? 16 : 2 * set->cap;
+		char **ns = xcalloc(ncap, sizeof *ns);
+
+		for (size_t j = 0; j < set->cap; j++) {
+			if (set->slot[j] == NULL)
+				continue;
+			i = strset_hash(set->slot[j]) & (ncap - 1);
+			while (ns[i] != NULL)
+				i = (i + 1) & (ncap - 1);
+			ns[i] = set->slot[j];
+		}
+		free(set->slot);
+		set->slot = ns;
+		set->cap = ncap;
+	}
+	mask = set->cap - 1;
+	for (i = strset_hash(s) & mask; set->slot[i] != NULL;
+	    i = (i + 1) & mask)
+		;
+	set->slot[i] = xstrdup(s);
+	set->n++;
+	return 1;
+}
+
+void
+strset_free(struct strset *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slot[i]);
+	free(set->slot);
+	*set = (struct strset)STRSET_INIT;
+}

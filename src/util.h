@@ -73,6 +73,21 @@ buf_addc(struct buf *b, char c)
 	b->data[b->len] = '\0';
 }
 
+/*
+ * A set of strings (open addressing, FNV-1a): strset_add copies s in when
+ * it is not there yet (returns 1, else 0); slot has cap entries (a power
+ * of two, or 0), NULL where empty; strset_free frees the strings too.
+ */
+struct strset {
+	char	**slot;
+	size_t	  n;
+	size_t	  cap;
+};
+#define STRSET_INIT	{ NULL, 0, 0 }
+int	 strset_has(const struct strset *, const char *);
+int	 strset_add(struct strset *, const char *s);
+void	 strset_free(struct strset *);
+
 /* ASCII helpers, independent of locale. */
 int	 ascii_casecmp(const char *, const char *);
 int	 ascii_ncasecmp(const char *, const char *, size_t);
