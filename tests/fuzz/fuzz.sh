@@ -37,7 +37,7 @@ for src in $FUZZ_SOURCES; do
 	case $src in
 	*.cc)
 		echo "  CXX (fuzz) $src"
-		$FUZZ_CXX -g -O1 -std=c++17 $san \
+		$FUZZ_CXX -g -O1 -std=c++17 $san -fno-sanitize=vptr \
 		    -fsanitize=fuzzer-no-link $FUZZ_CXXFLAGS \
 		    -c "$srcdir/$src" -o "$obj" ;;
 	*)
