@@ -11,9 +11,9 @@
 # (apt-get install faketime) with the clock stopped at one instant, so
 # that what a run writes of the time (a report's, a database's, and the
 # digests of such files) is the same; the seconds a run took are left out
-# of the comparison. The bench corpus runs without it: libfaketime's
-# stand-ins for pthread's condition variables let a multi-block gzip
-# output come out broken (seen with the earlier binary too). Prints one line per comparison that differs and, at the end,
+# of the comparison. The bench corpus runs without it: what its runs
+# write of the time is only the SQLite runs and inputs rows, which the
+# dump leaves out. Prints one line per comparison that differs and, at the end,
 # "differential: N compared, M differ"; exits 1 when any differs. Not part
 # of make check: it needs an earlier binary (BENCHMARKS.md).
 set -u
