@@ -35,6 +35,9 @@
 #include "output.h"
 
 #define OUT_BUFSZ	65536
+/* A file output's bytes are started out to disk every this many, so
+ * that the fsync before the rename has little left to write. */
+#define OUT_WRITEBACK	(4u << 20)
 #define MAX_TEMPS	16
 /* gzip: the input bytes deflated as one block, and the dictionary each
  * block is primed with (deflate's window) */
@@ -106,6 +109,8 @@ struct output {
 	char		 buf[OUT_BUFSZ];
 	size_t		 len;
 	int		 failed;
+	off_t		 written;	/* bytes written to fd */
+	off_t		 started;	/* of which started out to disk */
 };
 
 /* Temporary files to remove on a fatal signal, and the endings of the
@@ -117,6 +122,7 @@ void (*output_gz_hook)(enum output_gz_event, size_t, size_t);
 
 static enum rc	output_fail(struct output *, const char *);
 static enum rc	output_raw(struct output *, const void *, size_t);
+static void	output_writeback(struct output *);
 static enum rc	output_flush(struct output *, int);
 static void	output_register(char *, const char *const *);
 static enum rc	output_sync(struct output *);
@@ -585,8 +591,30 @@ output_raw(struct output *o, const void *p, size_t n)
 		}
 		s += w;
 		n -= (size_t)w;
+		o->written += w;
 	}
+	output_writeback(o);
 	return RC_OK;
+}
+
+/*
+ * A file output: what was written since the last call, once it is
+ * OUT_WRITEBACK bytes, starts out to disk (Linux's sync_file_range,
+ * which does not wait for it), so that the fsync in output_sync finds
+ * little left. Its failure only leaves that work to the fsync.
+ */
+static void
+output_writeback(struct output *o)
+{
+#ifdef HAVE_SYNC_FILE_RANGE
+	if (o->tmp == NULL || o->written - o->started < OUT_WRITEBACK)
+		return;
+	(void)sync_file_range(o->fd, o->started, o->written - o->started,
+	    SYNC_FILE_RANGE_WRITE);
+	o->started = o->written;
+#else
+	(void)o;
+#endif
 }
 
 /* Passes the buffer on (through deflate when gzip); finish ends the
