@@ -65,3 +65,42 @@ diag_report(struct diag *d, enum diag_kind kind, const char *file,
 	diag_vreport(d, kind, file, pos, fmt, ap);
 	va_end(ap);
 }
+
+void
+diag_counts_add(struct diag_counts *to, const struct diag_counts *n)
+{
+	to->inputs += n->inputs;
+	to->duplicates += n->duplicates;
+	to->bytes += n->bytes;
+	to->responses += n->responses;
+	to->observations += n->observations;
+	to->records += n->records;
+	to->filtered += n->filtered;
+	to->rejects += n->rejects;
+	to->non2xx += n->non2xx;
+	to->conflicts += n->conflicts;
+	to->warnings += n->warnings;
+	to->errors += n->errors;
+}
+
+void
+diag_keep(struct buf *b, enum diag_kind kind, const char *file,
+    const char *pos, const char *msg)
+{
+	buf_addc(b, (char)kind);
+	buf_put_str(b, file);
+	buf_put_str(b, pos);
+	buf_put_str(b, msg);
+}
+
+void
+diag_say_kept(struct diag *d, const char **p)
+{
+	enum diag_kind kind = (enum diag_kind)*(*p)++;
+	const char *file = buf_get_str(p);
+	const char *pos = buf_get_str(p);
+	const char *msg = buf_get_str(p);
+
+	if (d->sink != NULL)
+		d->sink(d->sink_arg, kind, file, pos, msg);
+}

@@ -73,6 +73,14 @@ void	diag_report(struct diag *, enum diag_kind, const char *file,
 	    const char *pos, const char *fmt, ...) PRINTFLIKE(5, 6);
 void	diag_vreport(struct diag *, enum diag_kind, const char *file,
 	    const char *pos, const char *fmt, va_list) PRINTFLIKE(5, 0);
+/* Adds the counts n to to. */
+void	diag_counts_add(struct diag_counts *to, const struct diag_counts *n);
+/* A report kept to be said later by another thread (work.c, fold.c),
+ * appended to b as a sink sees it; diag_say_kept hands the one at *p
+ * (advanced) to d's sink, uncounted: the counts travel apart. */
+void	diag_keep(struct buf *b, enum diag_kind, const char *file,
+	    const char *pos, const char *msg);
+void	diag_say_kept(struct diag *d, const char **p);
 /* Hands a page to the page sink, if any (diag_init sets none). */
 void	diag_page(struct diag *, const struct page *);
 

@@ -200,6 +200,53 @@ buf_cstr(struct buf *b)
 	return b->data == NULL ? "" : b->data;
 }
 
+void
+buf_put_u32(struct buf *b, size_t n)
+{
+	uint32_t x;
+
+	if (n > UINT32_MAX)
+		fatal("more than 4 GiB to hand over between threads");
+	x = (uint32_t)n;
+	buf_add(b, &x, sizeof x);
+}
+
+void
+buf_put_str(struct buf *b, const char *s)
+{
+	size_t n;
+
+	if (s == NULL) {
+		buf_put_u32(b, 0);
+		return;
+	}
+	n = strlen(s);
+	buf_put_u32(b, n + 1);
+	buf_add(b, s, n + 1);
+}
+
+size_t
+buf_get_u32(const char **p)
+{
+	uint32_t x;
+
+	memcpy(&x, *p, sizeof x);
+	*p += sizeof x;
+	return x;
+}
+
+const char *
+buf_get_str(const char **p)
+{
+	size_t n = buf_get_u32(p);
+	const char *s = *p;
+
+	if (n == 0)
+		return NULL;
+	*p += n;
+	return s;
+}
+
 static int
 ascii_lower(int c)
 {

@@ -49,6 +49,16 @@ void	 buf_reset(struct buf *);		/* len = 0, keeps memory */
 void	 buf_free(struct buf *);
 char	*buf_detach(struct buf *);		/* caller frees; buffer empty */
 const char *buf_cstr(struct buf *);		/* "" when empty */
+/*
+ * Data handed between this process's threads (work.c, fold.c): a length
+ * in native order, and a string as its length + 1 (0 for NULL), its
+ * bytes and a NUL, so that it can be used where it lies. The getters
+ * read at *p and advance it.
+ */
+void	 buf_put_u32(struct buf *, size_t);
+void	 buf_put_str(struct buf *, const char *);
+size_t	 buf_get_u32(const char **p);
+const char *buf_get_str(const char **p);
 
 /* Inline: the reading threads add to buffers for every byte run they
  * copy. The room check is len + n + 1 <= cap, written without overflow

@@ -79,10 +79,6 @@ struct work_thread {
 static enum rc	work_list(void *, const char *, int);
 static void	work_list_sink(void *, enum diag_kind, const char *,
 		    const char *, const char *);
-static void	work_put_u32(struct buf *, size_t);
-static void	work_put_str(struct buf *, const char *);
-static size_t	work_get_u32(const char **);
-static const char *work_get_str(const char **);
 static struct work_chunk *work_chunk(struct work_thread *);
 static int	work_flush(struct work_thread *, int);
 static void	work_sink(void *, enum diag_kind, const char *, const char *,
@@ -94,8 +90,6 @@ static enum rc	work_file(void *, const char *, struct stream *);
 static void	*work_main(void *);
 static enum rc	work_replay(struct work_chunk *, struct work_job *,
 		    struct diag *, const struct work_cbs *, void *);
-static void	work_counts_add(struct diag_counts *,
-		    const struct diag_counts *);
 
 unsigned
 work_cpus(void)
@@ -142,56 +136,6 @@ work_list_sink(void *arg, enum diag_kind kind, const char *file,
 	j->pos = xstrdup(pos);
 	j->msg = xstrdup(msg);
 	j->done = 1;
-}
-
-/* Lengths in native order (a chunk never leaves the process); a string
- * is its length + 1 (0 for NULL), its bytes and a NUL, so that it can be
- * used where it lies. */
-static void
-work_put_u32(struct buf *b, size_t n)
-{
-	uint32_t x;
-
-	if (n > UINT32_MAX)
-		fatal("observation too large to hand over");
-	x = (uint32_t)n;
-	buf_add(b, &x, sizeof x);
-}
-
-static void
-work_put_str(struct buf *b, const char *s)
-{
-	size_t n;
-
-	if (s == NULL) {
-		work_put_u32(b, 0);
-		return;
-	}
-	n = strlen(s);
-	work_put_u32(b, n + 1);
-	buf_add(b, s, n + 1);
-}
-
-static size_t
-work_get_u32(const char **p)
-{
-	uint32_t x;
-
-	memcpy(&x, *p, sizeof x);
-	*p += sizeof x;
-	return x;
-}
-
-static const char *
-work_get_str(const char **p)
-{
-	size_t n = work_get_u32(p);
-	const char *s = *p;
-
-	if (n == 0)
-		return NULL;
-	*p += n;
-	return s;
 }
 
 static struct work_chunk *
@@ -253,10 +197,7 @@ work_sink(void *arg, enum diag_kind kind, const char *file, const char *pos,
 	struct buf *b = &work_chunk(t)->data;
 
 	buf_addc(b, WORK_MSG);
-	buf_addc(b, (char)kind);
-	work_put_str(b, file);
-	work_put_str(b, pos);
-	work_put_str(b, msg);
+	diag_keep(b, kind, file, pos, msg);
 }
 
 static enum rc
@@ -271,10 +212,10 @@ work_emit(void *arg, struct record *obs)
 		fatal("work_emit: observation without id or source");
 	record_sort(obs);	/* here, on this thread, not in the fold */
 	buf_addc(b, WORK_OBS);
-	work_put_str(b, obs->f[F_ID]);
-	work_put_str(b, obs->srcs[0].v[S_DATE]);
+	buf_put_str(b, obs->f[F_ID]);
+	buf_put_str(b, obs->srcs[0].v[S_DATE]);
 	at = b->len;
-	work_put_u32(b, 0);
+	buf_put_u32(b, 0);
 	merge_pack(b, obs);
 	if (b->len - at - sizeof len > UINT32_MAX)
 		fatal("observation too large to hand over");
@@ -296,7 +237,7 @@ work_page(void *arg, const struct page *pg)
 	buf_add(b, &pg->items, sizeof pg->items);
 	buf_addc(b, (char)pg->newest_first);
 	for (int k = 0; k < PG__COUNT; k++)
-		work_put_str(b, pg->v[k]);
+		buf_put_str(b, pg->v[k]);
 }
 
 static enum rc
@@ -317,8 +258,8 @@ work_file(void *arg, const char *name, struct stream *s)
 	uint64_t size = stream_size(s);
 
 	buf_addc(b, WORK_INPUT);
-	work_put_str(b, name);
-	work_put_str(b, stream_sha256(s));
+	buf_put_str(b, name);
+	buf_put_str(b, stream_sha256(s));
 	buf_add(b, &size, sizeof size);
 	if (work_flush(t, 0))
 		return RC_FATAL;
@@ -361,23 +302,6 @@ work_main(void *arg)
 	return NULL;
 }
 
-static void
-work_counts_add(struct diag_counts *to, const struct diag_counts *n)
-{
-	to->inputs += n->inputs;
-	to->duplicates += n->duplicates;
-	to->bytes += n->bytes;
-	to->responses += n->responses;
-	to->observations += n->observations;
-	to->records += n->records;
-	to->filtered += n->filtered;
-	to->rejects += n->rejects;
-	to->non2xx += n->non2xx;
-	to->conflicts += n->conflicts;
-	to->warnings += n->warnings;
-	to->errors += n->errors;
-}
-
 /* What one chunk says, in order: its counts first (so that a caller
  * taking an observation back sees it counted), then each entry; nothing
  * of a job dropped. RC_SKIP: begin said to drop the job. */
@@ -389,21 +313,21 @@ work_replay(struct work_chunk *c, struct work_job *j, struct diag *d,
 
 	if (j->drop)
 		return RC_OK;
-	work_counts_add(&d->n, &c->n);
+	diag_counts_add(&d->n, &c->n);
 	while (p < end) {
 		char tag = *p++;
 
 		if (tag == WORK_OBS) {
-			const char *id = work_get_str(&p);
-			const char *date = work_get_str(&p);
-			size_t len = work_get_u32(&p);
+			const char *id = buf_get_str(&p);
+			const char *date = buf_get_str(&p);
+			size_t len = buf_get_u32(&p);
 
 			if (cbs->obs(arg, id, date, p, len) == RC_FATAL)
 				return RC_FATAL;
 			p += len;
 		} else if (tag == WORK_INPUT) {
-			const char *name = work_get_str(&p);
-			const char *sha256 = work_get_str(&p);
+			const char *name = buf_get_str(&p);
+			const char *sha256 = buf_get_str(&p);
 			uint64_t size;
 			enum rc rc = RC_OK;
 
@@ -423,17 +347,10 @@ work_replay(struct work_chunk *c, struct work_job *j, struct diag *d,
 			p += sizeof pg.items;
 			pg.newest_first = *p++;
 			for (int k = 0; k < PG__COUNT; k++)
-				pg.v[k] = work_get_str(&p);
+				pg.v[k] = buf_get_str(&p);
 			diag_page(d, &pg);
-		} else {
-			enum diag_kind kind = (enum diag_kind)*p++;
-			const char *file = work_get_str(&p);
-			const char *pos = work_get_str(&p);
-			const char *msg = work_get_str(&p);
-
-			if (d->sink != NULL)
-				d->sink(d->sink_arg, kind, file, pos, msg);
-		}
+		} else
+			diag_say_kept(d, &p);
 	}
 	return RC_OK;
 }
