@@ -53,6 +53,16 @@
 #include "record_json.h"
 #include "writer.h"
 
+/* What makes a row's text (write_csv_fmt_new): the writer's settings,
+ * read only, and buffers of its own. */
+struct write_csv_fmt {
+	const struct write_csv *st;
+	struct buf	 tmp;		/* a value with its guard */
+	struct buf	 props;		/* the properties' JSON */
+	char		*cell;		/* csv_write's output */
+	size_t		 cellcap;
+};
+
 struct write_csv {
 	struct output	*out;
 	int		 raw;		/* --csv-raw: no formula guard */
@@ -63,10 +73,7 @@ struct write_csv {
 					   --properties=columns: spooled */
 	int		 header_done;
 	struct buf	 row;		/* the row being built */
-	struct buf	 tmp;		/* a value with its guard */
-	struct buf	 props;		/* the properties' JSON */
-	char		*cell;		/* csv_write's output */
-	size_t		 cellcap;
+	struct write_csv_fmt fmt;	/* this thread's */
 	/* --properties=columns */
 	FILE		*spool;
 	struct strset	 keys;		/* the property keys seen */
@@ -89,12 +96,20 @@ static enum rc	write_csv_write(struct writer *, const struct record *);
 static enum rc	write_csv_finish(struct writer *);
 static void	write_csv_free(struct writer *);
 static int	write_csv_numeric(const char *);
-static void	write_csv_cell(struct write_csv *, const char *, int);
-static void	write_csv_col(struct write_csv *, const struct column *,
+static void	write_csv_cell(struct write_csv_fmt *, struct buf *,
+		    const char *, int);
+static void	write_csv_col(struct write_csv_fmt *, struct buf *,
+		    const struct column *, const struct record *);
+static void	write_csv_header(struct write_csv *, struct buf *, char **,
+		    size_t);
+static const char *write_csv_props_json(struct write_csv_fmt *,
 		    const struct record *);
-static void	write_csv_header(struct write_csv *, char **, size_t);
-static const char *write_csv_props_json(struct write_csv *,
-		    const struct record *);
+static void	*write_csv_fmt_new(struct writer *);
+static void	write_csv_fmt_clear(struct write_csv_fmt *);
+static void	write_csv_fmt_free(void *);
+static void	write_csv_fmt_write(void *, const struct record *,
+		    struct buf *);
+static enum rc	write_csv_put(struct writer *, const void *, size_t);
 static enum rc	write_csv_spool_open(struct writer *);
 static enum rc	write_csv_spool_put(struct writer *, const void *, size_t);
 static enum rc	write_csv_spool_putsize(struct writer *, size_t);
@@ -132,15 +147,23 @@ const struct writer_ops write_csv_ops = {
 	.write = write_csv_write,
 	.finish = write_csv_finish,
 	.free = write_csv_free,
+	.fmt_new = write_csv_fmt_new,
+	.fmt_free = write_csv_fmt_free,
+	.fmt_write = write_csv_fmt_write,
+	.put = write_csv_put,
 };
 
 /* The writer's state, made by the first option or by open. */
 static struct write_csv *
 write_csv_state(struct writer *w)
 {
-	if (w->priv == NULL)
-		w->priv = xcalloc(1, sizeof(struct write_csv));
-	return w->priv;
+	struct write_csv *st = w->priv;
+
+	if (st == NULL) {
+		w->priv = st = xcalloc(1, sizeof *st);
+		st->fmt.st = st;
+	}
+	return st;
 }
 
 static enum rc
@@ -214,12 +237,14 @@ write_csv_numeric(const char *v)
 }
 
 /*
- * Appends one field to the row: nothing for a null, else the value as
+ * Appends one field to row: nothing for a null, else the value as
  * csv_write quotes it, with the guards when guard is set.
  */
 static void
-write_csv_cell(struct write_csv *st, const char *v, int guard)
+write_csv_cell(struct write_csv_fmt *f, struct buf *row, const char *v,
+    int guard)
 {
+	const struct write_csv *st = f->st;
 	const char *p = v;
 	size_t n, need;
 
@@ -229,118 +254,173 @@ write_csv_cell(struct write_csv *st, const char *v, int guard)
 	if (guard && !st->raw && v[0] != '\0' &&
 	    (strchr("=+-@\t\r\n'", v[0]) != NULL ||
 	    (st->sheet && write_csv_numeric(v)))) {
-		buf_reset(&st->tmp);
-		buf_addc(&st->tmp, '\'');
-		buf_add(&st->tmp, v, n);
-		p = st->tmp.data;
-		n = st->tmp.len;
+		buf_reset(&f->tmp);
+		buf_addc(&f->tmp, '\'');
+		buf_add(&f->tmp, v, n);
+		p = f->tmp.data;
+		n = f->tmp.len;
 	}
 	/* csv_write quotes every cell and doubles the quotes inside: a
 	 * cell without one is the value between quotes */
 	if (memchr(p, '"', n) == NULL) {
-		buf_addc(&st->row, '"');
-		buf_add(&st->row, p, n);
-		buf_addc(&st->row, '"');
+		buf_addc(row, '"');
+		buf_add(row, p, n);
+		buf_addc(row, '"');
 		return;
 	}
 	/* at most every byte doubled, and the two quotes: written once */
 	if (n > (SIZE_MAX - 2) / 2)
 		fatal("out of memory (a cell of %zu bytes)", n);
-	if (2 * n + 2 > st->cellcap) {
-		st->cellcap = 2 * n + 2;
-		st->cell = xrealloc(st->cell, st->cellcap);
+	if (2 * n + 2 > f->cellcap) {
+		f->cellcap = 2 * n + 2;
+		f->cell = xrealloc(f->cell, f->cellcap);
 	}
-	if ((need = csv_write(st->cell, st->cellcap, p, n)) > st->cellcap)
+	if ((need = csv_write(f->cell, f->cellcap, p, n)) > f->cellcap)
 		fatal("csv_write gave an unexpected length");
-	buf_add(&st->row, st->cell, need);
+	buf_add(row, f->cell, need);
 }
 
 /* One column's field of rec (not an expanded properties column). */
 static void
-write_csv_col(struct write_csv *st, const struct column *c,
-    const struct record *rec)
+write_csv_col(struct write_csv_fmt *f, struct buf *row,
+    const struct column *c, const struct record *rec)
 {
 	char n[U64_TEXT];
 
 	switch (c->kind) {
 	case COLUMN_FIELD:
 	case COLUMN_PROPERTY:
-		write_csv_cell(st, columns_value(c, rec), 1);
+		write_csv_cell(f, row, columns_value(c, rec), 1);
 		break;
 	case COLUMN_PROPERTIES:
-		write_csv_cell(st, write_csv_props_json(st, rec), 1);
+		write_csv_cell(f, row, write_csv_props_json(f, rec), 1);
 		break;
 	case COLUMN_SOURCES:
-		write_csv_cell(st, u64_text(n, rec->nsrcs), 1);
+		write_csv_cell(f, row, u64_text(n, rec->nsrcs), 1);
 		break;
 	}
 }
 
-/* The header row into st->row: keys are what an expanded properties
- * column stands for. */
+/* The header row into row (emptied first): keys are what an expanded
+ * properties column stands for. */
 static void
-write_csv_header(struct write_csv *st, char **keys, size_t nkeys)
+write_csv_header(struct write_csv *st, struct buf *row, char **keys,
+    size_t nkeys)
 {
 	size_t ncells = 0;
 	char *name;
 
-	buf_reset(&st->row);
+	buf_reset(row);
 	if (st->sheet)
-		buf_add(&st->row, "\xef\xbb\xbf", 3);	/* the BOM */
+		buf_add(row, "\xef\xbb\xbf", 3);	/* the BOM */
 	for (size_t i = 0; i < st->cols.n; i++) {
 		const struct column *c = &st->cols.c[i];
 
 		if (st->nexpand > 0 && c->kind == COLUMN_PROPERTIES) {
 			for (size_t k = 0; k < nkeys; k++) {
 				if (ncells++ > 0)
-					buf_addc(&st->row, ',');
+					buf_addc(row, ',');
 				name = xasprintf("property.%s", keys[k]);
-				write_csv_cell(st, name, 0);
+				write_csv_cell(&st->fmt, row, name, 0);
 				free(name);
 			}
 			continue;
 		}
 		if (ncells++ > 0)
-			buf_addc(&st->row, ',');
-		write_csv_cell(st, c->name, 0);
+			buf_addc(row, ',');
+		write_csv_cell(&st->fmt, row, c->name, 0);
 	}
-	buf_add(&st->row, "\r\n", 2);
+	buf_add(row, "\r\n", 2);
 	st->header_done = 1;
 }
 
-/* The properties as compact JSON, keys sorted, into st->props. */
+/* The properties as compact JSON, keys sorted, into f->props. */
 static const char *
-write_csv_props_json(struct write_csv *st, const struct record *rec)
+write_csv_props_json(struct write_csv_fmt *f, const struct record *rec)
 {
-	buf_reset(&st->props);
-	if (record_json_props_text(rec, &st->props) != 0)
+	buf_reset(&f->props);
+	if (record_json_props_text(rec, &f->props) != 0)
 		fatal("the properties of %s are not representable as JSON",
 		    rec->f[F_ID]);
-	return buf_cstr(&st->props);
+	return buf_cstr(&f->props);
+}
+
+/* A formatter for the fold's threads; none when rows are spooled. */
+static void *
+write_csv_fmt_new(struct writer *w)
+{
+	struct write_csv *st = w->priv;
+	struct write_csv_fmt *f;
+
+	if (st->nexpand > 0)
+		return NULL;
+	f = xcalloc(1, sizeof *f);
+	f->st = st;
+	return f;
+}
+
+static void
+write_csv_fmt_clear(struct write_csv_fmt *f)
+{
+	buf_free(&f->tmp);
+	buf_free(&f->props);
+	free(f->cell);
+	f->cell = NULL;
+	f->cellcap = 0;
+}
+
+static void
+write_csv_fmt_free(void *arg)
+{
+	if (arg != NULL)
+		write_csv_fmt_clear(arg);
+	free(arg);
+}
+
+/* A record's row, CRLF-ended, appended to out. */
+static void
+write_csv_fmt_write(void *arg, const struct record *rec, struct buf *out)
+{
+	struct write_csv_fmt *f = arg;
+	const struct columns *cols = &f->st->cols;
+
+	for (size_t i = 0; i < cols->n; i++) {
+		if (i > 0)
+			buf_addc(out, ',');
+		write_csv_col(f, out, &cols->c[i], rec);
+	}
+	buf_add(out, "\r\n", 2);
+}
+
+/* Rows made by write_csv_fmt_write, after the header before the first. */
+static enum rc
+write_csv_put(struct writer *w, const void *p, size_t n)
+{
+	struct write_csv *st = w->priv;
+
+	if (!st->header_done) {
+		struct buf h = BUF_INIT;
+		enum rc rc;
+
+		write_csv_header(st, &h, NULL, 0);
+		rc = output_write(st->out, h.data, h.len);
+		buf_free(&h);
+		if (rc != RC_OK)
+			return rc;
+	}
+	return output_write(st->out, p, n);
 }
 
 static enum rc
 write_csv_write(struct writer *w, const struct record *rec)
 {
 	struct write_csv *st = w->priv;
-	enum rc rc;
 
 	if (st->nexpand > 0)
 		return write_csv_spool_row(w, rec);
-	if (!st->header_done) {
-		write_csv_header(st, NULL, 0);
-		if ((rc = output_write(st->out, st->row.data, st->row.len)) !=
-		    RC_OK)
-			return rc;
-	}
 	buf_reset(&st->row);
-	for (size_t i = 0; i < st->cols.n; i++) {
-		if (i > 0)
-			buf_addc(&st->row, ',');
-		write_csv_col(st, &st->cols.c[i], rec);
-	}
-	buf_add(&st->row, "\r\n", 2);
-	return output_write(st->out, st->row.data, st->row.len);
+	write_csv_fmt_write(&st->fmt, rec, &st->row);
+	return write_csv_put(w, st->row.data, st->row.len);
 }
 
 static enum rc
@@ -353,12 +433,9 @@ write_csv_finish(struct writer *w)
 	if (st->nexpand > 0) {
 		if ((rc = write_csv_unspool(w)) != RC_OK)
 			return rc;
-	} else if (!st->header_done) {
-		write_csv_header(st, NULL, 0);
-		if ((rc = output_write(st->out, st->row.data, st->row.len)) !=
-		    RC_OK)
-			return rc;
-	}
+	} else if (!st->header_done &&
+	    (rc = write_csv_put(w, NULL, 0)) != RC_OK)
+		return rc;
 	o = st->out;
 	st->out = NULL;
 	return output_commit(o);
@@ -376,12 +453,10 @@ write_csv_free(struct writer *w)
 		fclose(st->spool);
 	strset_free(&st->keys);
 	buf_free(&st->row);
-	buf_free(&st->tmp);
-	buf_free(&st->props);
+	write_csv_fmt_clear(&st->fmt);
 	buf_free(&st->rd);
 	free(st->piece);
 	columns_free(&st->cols);
-	free(st->cell);
 	free(st);
 	w->priv = NULL;
 }
@@ -484,7 +559,7 @@ write_csv_spool_row(struct writer *w, const struct record *rec)
 			}
 			if (ncells++ > 0)
 				buf_addc(&st->row, ',');
-			write_csv_col(st, c, rec);
+			write_csv_col(&st->fmt, &st->row, c, rec);
 		}
 		if (write_csv_spool_putsize(w, ncells) != RC_OK ||
 		    write_csv_spool_putsize(w, st->row.len) != RC_OK ||
@@ -498,7 +573,7 @@ write_csv_spool_row(struct writer *w, const struct record *rec)
 		strset_add(&st->keys, p->key);
 		klen = strlen(p->key);
 		buf_reset(&st->row);
-		write_csv_cell(st, p->value, 1);
+		write_csv_cell(&st->fmt, &st->row, p->value, 1);
 		if (write_csv_spool_putsize(w, klen) != RC_OK ||
 		    write_csv_spool_put(w, p->key, klen) != RC_OK ||
 		    write_csv_spool_putsize(w, st->row.len) != RC_OK ||
@@ -526,7 +601,7 @@ write_csv_unspool(struct writer *w)
 	if (st->keys.n > 0)
 		qsort(st->keys.slot, st->keys.n, sizeof *st->keys.slot,
 		    write_csv_key_cmp);
-	write_csv_header(st, st->keys.slot, st->keys.n);
+	write_csv_header(st, &st->row, st->keys.slot, st->keys.n);
 	if ((rc = output_write(st->out, st->row.data, st->row.len)) != RC_OK)
 		return rc;
 

@@ -21,14 +21,19 @@
 #include "record_json.h"
 #include "writer.h"
 
-struct write_json {
-	struct output	*out;
+/* What makes a line's text (write_json_fmt_new), on any one thread. */
+struct write_json_fmt {
 	char		*cur_id;	/* whose observations these are */
 	struct buf	 said;		/* each observation's object, NUL-ended */
 	size_t		*said_at;	/* where each starts in said */
 	size_t		 nsaid;
 	size_t		 capsaid;
 	const char	**texts;	/* write: the same as pointers */
+};
+
+struct write_json {
+	struct output	*out;
+	struct write_json_fmt fmt;	/* this thread's */
 	struct buf	 line;
 };
 
@@ -38,7 +43,14 @@ static enum rc	write_json_observe(struct writer *, const struct record *,
 		    int, int);
 static enum rc	write_json_finish(struct writer *);
 static void	write_json_free(struct writer *);
-static void	write_json_forget(struct write_json *);
+static void	write_json_forget(struct write_json_fmt *);
+static void	*write_json_fmt_new(struct writer *);
+static void	write_json_fmt_clear(struct write_json_fmt *);
+static void	write_json_fmt_free(void *);
+static void	write_json_fmt_observe(void *, const struct record *, int);
+static void	write_json_fmt_write(void *, const struct record *,
+		    struct buf *);
+static enum rc	write_json_put(struct writer *, const void *, size_t);
 
 static const char *const write_json_suffixes[] = {
 	".jsonl", ".jsonl.gz", ".json.gz", ".ndjson", ".ndjson.gz", NULL
@@ -53,6 +65,11 @@ const struct writer_ops write_json_ops = {
 	.finish = write_json_finish,
 	.free = write_json_free,
 	.observe = write_json_observe,
+	.fmt_new = write_json_fmt_new,
+	.fmt_free = write_json_fmt_free,
+	.fmt_observe = write_json_fmt_observe,
+	.fmt_write = write_json_fmt_write,
+	.put = write_json_put,
 };
 
 static enum rc
@@ -69,7 +86,7 @@ write_json_open(struct writer *w, const char *path)
 }
 
 static void
-write_json_forget(struct write_json *j)
+write_json_forget(struct write_json_fmt *j)
 {
 	buf_reset(&j->said);
 	j->nsaid = 0;
@@ -77,18 +94,43 @@ write_json_forget(struct write_json *j)
 	j->cur_id = NULL;
 }
 
+static void *
+write_json_fmt_new(struct writer *w)
+{
+	(void)w;
+	return xcalloc(1, sizeof(struct write_json_fmt));
+}
+
+static void
+write_json_fmt_clear(struct write_json_fmt *j)
+{
+	write_json_forget(j);
+	buf_free(&j->said);
+	free(j->said_at);
+	free(j->texts);
+	j->said_at = NULL;
+	j->texts = NULL;
+	j->capsaid = 0;
+}
+
+static void
+write_json_fmt_free(void *arg)
+{
+	if (arg != NULL)
+		write_json_fmt_clear(arg);
+	free(arg);
+}
+
 /* What one observation said (record_json_said_text), kept until its
  * record is written; nothing for a record's only one (its line has no
  * "observation": the record is what it said). */
-static enum rc
-write_json_observe(struct writer *w, const struct record *obs, int run,
-    int alone)
+static void
+write_json_fmt_observe(void *arg, const struct record *obs, int alone)
 {
-	struct write_json *j = w->priv;
+	struct write_json_fmt *j = arg;
 
-	(void)run;
 	if (alone)
-		return RC_OK;
+		return;
 	if (j->cur_id == NULL || strcmp(j->cur_id, obs->f[F_ID]) != 0) {
 		/* a new id (the last one was left out by a filter) */
 		write_json_forget(j);
@@ -106,13 +148,13 @@ write_json_observe(struct writer *w, const struct record *obs, int run,
 		fatal("observation of %s is not representable as JSON",
 		    obs->f[F_ID]);
 	buf_addc(&j->said, '\0');
-	return RC_OK;
 }
 
-static enum rc
-write_json_write(struct writer *w, const struct record *rec)
+/* A record's line, LF-ended, appended to out. */
+static void
+write_json_fmt_write(void *arg, const struct record *rec, struct buf *out)
 {
-	struct write_json *j = w->priv;
+	struct write_json_fmt *j = arg;
 	const char *const *said = NULL;
 
 	if (rec->nsrcs > 1) {
@@ -124,12 +166,39 @@ write_json_write(struct writer *w, const struct record *rec)
 			j->texts[i] = j->said.data + j->said_at[i];
 		said = j->texts;
 	}
-	buf_reset(&j->line);
-	if (record_json_text_ex(rec, "observation", said, &j->line) != 0)
+	if (record_json_text_ex(rec, "observation", said, out) != 0)
 		fatal("record %s is not representable as JSON", rec->f[F_ID]);
-	buf_addc(&j->line, '\n');
+	buf_addc(out, '\n');
 	write_json_forget(j);
-	return output_write(j->out, j->line.data, j->line.len);
+}
+
+static enum rc
+write_json_put(struct writer *w, const void *p, size_t n)
+{
+	struct write_json *j = w->priv;
+
+	return output_write(j->out, p, n);
+}
+
+static enum rc
+write_json_observe(struct writer *w, const struct record *obs, int run,
+    int alone)
+{
+	struct write_json *j = w->priv;
+
+	(void)run;
+	write_json_fmt_observe(&j->fmt, obs, alone);
+	return RC_OK;
+}
+
+static enum rc
+write_json_write(struct writer *w, const struct record *rec)
+{
+	struct write_json *j = w->priv;
+
+	buf_reset(&j->line);
+	write_json_fmt_write(&j->fmt, rec, &j->line);
+	return write_json_put(w, j->line.data, j->line.len);
 }
 
 static enum rc
@@ -150,11 +219,8 @@ write_json_free(struct writer *w)
 	if (j == NULL)
 		return;
 	output_abort(j->out);
-	write_json_forget(j);
-	buf_free(&j->said);
+	write_json_fmt_clear(&j->fmt);
 	buf_free(&j->line);
-	free(j->said_at);
-	free(j->texts);
 	free(j);
 	w->priv = NULL;
 }

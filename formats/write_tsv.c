@@ -30,12 +30,19 @@
 #include "record_json.h"
 #include "writer.h"
 
+/* What makes a line's text (write_tsv_fmt_new): the columns, read only,
+ * and a buffer of its own. */
+struct write_tsv_fmt {
+	const struct columns *cols;
+	struct buf	 props;		/* the properties' JSON */
+};
+
 struct write_tsv {
 	struct output	*out;
 	int		 header_done;
 	struct columns	 cols;		/* -c, else every column */
 	struct buf	 line;		/* the line being built */
-	struct buf	 props;		/* the properties' JSON */
+	struct write_tsv_fmt fmt;	/* this thread's */
 };
 
 static struct write_tsv *write_tsv_state(struct writer *);
@@ -47,6 +54,11 @@ static enum rc	write_tsv_finish(struct writer *);
 static void	write_tsv_free(struct writer *);
 static void	write_tsv_field(struct buf *, const char *);
 static enum rc	write_tsv_header(struct write_tsv *);
+static void	*write_tsv_fmt_new(struct writer *);
+static void	write_tsv_fmt_free(void *);
+static void	write_tsv_fmt_write(void *, const struct record *,
+		    struct buf *);
+static enum rc	write_tsv_put(struct writer *, const void *, size_t);
 
 static const char *const write_tsv_suffixes[] = { ".tsv", ".tsv.gz", NULL };
 
@@ -66,15 +78,23 @@ const struct writer_ops write_tsv_ops = {
 	.write = write_tsv_write,
 	.finish = write_tsv_finish,
 	.free = write_tsv_free,
+	.fmt_new = write_tsv_fmt_new,
+	.fmt_free = write_tsv_fmt_free,
+	.fmt_write = write_tsv_fmt_write,
+	.put = write_tsv_put,
 };
 
 /* The writer's state, made by the first option or by open. */
 static struct write_tsv *
 write_tsv_state(struct writer *w)
 {
-	if (w->priv == NULL)
-		w->priv = xcalloc(1, sizeof(struct write_tsv));
-	return w->priv;
+	struct write_tsv *st = w->priv;
+
+	if (st == NULL) {
+		w->priv = st = xcalloc(1, sizeof *st);
+		st->fmt.cols = &st->cols;
+	}
+	return st;
 }
 
 static enum rc
@@ -146,51 +166,94 @@ write_tsv_field(struct buf *b, const char *v)
 static enum rc
 write_tsv_header(struct write_tsv *st)
 {
-	buf_reset(&st->line);
+	struct buf h = BUF_INIT;
+	enum rc rc;
+
 	for (size_t i = 0; i < st->cols.n; i++) {
 		if (i > 0)
-			buf_addc(&st->line, '\t');
-		write_tsv_field(&st->line, st->cols.c[i].name);
+			buf_addc(&h, '\t');
+		write_tsv_field(&h, st->cols.c[i].name);
 	}
-	buf_addc(&st->line, '\n');
+	buf_addc(&h, '\n');
 	st->header_done = 1;
-	return output_write(st->out, st->line.data, st->line.len);
+	rc = output_write(st->out, h.data, h.len);
+	buf_free(&h);
+	return rc;
+}
+
+static void *
+write_tsv_fmt_new(struct writer *w)
+{
+	struct write_tsv *st = w->priv;
+	struct write_tsv_fmt *f = xcalloc(1, sizeof *f);
+
+	f->cols = &st->cols;
+	return f;
+}
+
+static void
+write_tsv_fmt_free(void *arg)
+{
+	struct write_tsv_fmt *f = arg;
+
+	if (f != NULL)
+		buf_free(&f->props);
+	free(f);
+}
+
+/* A record's line, LF-ended, appended to out. */
+static void
+write_tsv_fmt_write(void *arg, const struct record *rec, struct buf *out)
+{
+	struct write_tsv_fmt *f = arg;
+	char n[U64_TEXT];
+
+	for (size_t i = 0; i < f->cols->n; i++) {
+		const struct column *c = &f->cols->c[i];
+
+		if (i > 0)
+			buf_addc(out, '\t');
+		switch (c->kind) {
+		case COLUMN_FIELD:
+		case COLUMN_PROPERTY:
+			write_tsv_field(out, columns_value(c, rec));
+			break;
+		case COLUMN_PROPERTIES:
+			buf_reset(&f->props);
+			if (record_json_props_text(rec, &f->props) != 0)
+				fatal("the properties of %s are not "
+				    "representable as JSON", rec->f[F_ID]);
+			write_tsv_field(out, buf_cstr(&f->props));
+			break;
+		case COLUMN_SOURCES:
+			buf_addstr(out, u64_text(n, rec->nsrcs));
+			break;
+		}
+	}
+	buf_addc(out, '\n');
+}
+
+/* Lines made by write_tsv_fmt_write, after the header before the
+ * first. */
+static enum rc
+write_tsv_put(struct writer *w, const void *p, size_t n)
+{
+	struct write_tsv *st = w->priv;
+	enum rc rc;
+
+	if (!st->header_done && (rc = write_tsv_header(st)) != RC_OK)
+		return rc;
+	return output_write(st->out, p, n);
 }
 
 static enum rc
 write_tsv_write(struct writer *w, const struct record *rec)
 {
 	struct write_tsv *st = w->priv;
-	char n[U64_TEXT];
-	enum rc rc;
 
-	if (!st->header_done && (rc = write_tsv_header(st)) != RC_OK)
-		return rc;
 	buf_reset(&st->line);
-	for (size_t i = 0; i < st->cols.n; i++) {
-		const struct column *c = &st->cols.c[i];
-
-		if (i > 0)
-			buf_addc(&st->line, '\t');
-		switch (c->kind) {
-		case COLUMN_FIELD:
-		case COLUMN_PROPERTY:
-			write_tsv_field(&st->line, columns_value(c, rec));
-			break;
-		case COLUMN_PROPERTIES:
-			buf_reset(&st->props);
-			if (record_json_props_text(rec, &st->props) != 0)
-				fatal("the properties of %s are not "
-				    "representable as JSON", rec->f[F_ID]);
-			write_tsv_field(&st->line, buf_cstr(&st->props));
-			break;
-		case COLUMN_SOURCES:
-			buf_addstr(&st->line, u64_text(n, rec->nsrcs));
-			break;
-		}
-	}
-	buf_addc(&st->line, '\n');
-	return output_write(st->out, st->line.data, st->line.len);
+	write_tsv_fmt_write(&st->fmt, rec, &st->line);
+	return write_tsv_put(w, st->line.data, st->line.len);
 }
 
 static enum rc
@@ -216,7 +279,7 @@ write_tsv_free(struct writer *w)
 		return;
 	output_abort(st->out);
 	buf_free(&st->line);
-	buf_free(&st->props);
+	buf_free(&st->fmt.props);
 	columns_free(&st->cols);
 	free(st);
 	w->priv = NULL;

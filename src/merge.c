@@ -362,36 +362,19 @@ merge_fold_done(struct record *acc, int first, unsigned first_run,
 }
 
 enum rc
-merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
+merge_fold_id(const struct merge_obs *o, size_t n, struct diag *d,
+    void (*oncf)(void *, const struct conflict *), void *oncf_arg,
+    enum rc (*cb)(void *, const struct record *),
     enum rc (*obs_cb)(void *, const struct record *, int, int), void *arg)
 {
-	struct merge_store_iter it;
-	const struct merge_store_ent *e;
 	struct record acc, obs;
-	struct buf id = BUF_INIT;
-	enum rc rc;
+	enum rc rc = RC_OK;
 	unsigned first_run = 0;
-	int got, any = 0, first = 0;
+	int first = 0;
 
 	record_init(&acc);
-	record_init(&obs);
-	if ((rc = merge_store_iter_open(m->store, &it)) != RC_OK) {
-		merge_store_iter_close(&it);
-		return rc;
-	}
-	rc = RC_OK;
-	while ((got = merge_store_iter_next(m->store, &it, &e)) > 0) {
-		int had = any;
-
-		if (merge_new_id(&id, &any, e) && had) {
-			/* acc, the id before, is complete */
-			rc = merge_fold_done(&acc, first, first_run, cb,
-			    obs_cb, arg);
-			first = 0;
-			if (rc == RC_FATAL)
-				break;
-		}
-		if (merge_unpack(&obs, e->data, e->len) != 0)
+	for (size_t i = 0; i < n; i++) {
+		if (merge_unpack(&obs, o[i].data, o[i].len) != 0)
 			fatal("merge store holds a damaged observation");
 		record_sort(&obs);
 		if (acc.nsrcs == 0 && obs.nsrcs == 1) {
@@ -402,7 +385,7 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 			 * whether another follows. */
 			record_move(&acc, &obs);
 			first = 1;
-			first_run = e->run;
+			first_run = o[i].run;
 			continue;
 		}
 		if (first && obs_cb != NULL &&
@@ -411,21 +394,110 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 			break;
 		}
 		first = 0;
-		if (obs_cb != NULL && (rc = obs_cb(arg, &obs, (int)e->run,
+		if (obs_cb != NULL && (rc = obs_cb(arg, &obs, (int)o[i].run,
 		    0)) == RC_FATAL) {
 			record_clear(&obs);
 			break;
 		}
-		merge_fold_one(&acc, &obs, m->diag, m->oncf, m->oncf_arg);
+		merge_fold_one(&acc, &obs, d, oncf, oncf_arg);
 		record_clear(&obs);
+	}
+	if (rc != RC_FATAL && n > 0)
+		rc = merge_fold_done(&acc, first, first_run, cb, obs_cb, arg);
+	record_clear(&acc);
+	return rc;
+}
+
+enum rc
+merge_each(struct merge *m, enum rc (*cb)(void *, int,
+    const struct merge_obs *), void *arg)
+{
+	struct merge_store_iter it;
+	const struct merge_store_ent *e;
+	struct buf last = BUF_INIT;
+	enum rc rc;
+	int got, any = 0;
+
+	if ((rc = merge_store_iter_open(m->store, &it)) != RC_OK) {
+		merge_store_iter_close(&it);
+		return rc;
+	}
+	while ((got = merge_store_iter_next(m->store, &it, &e)) > 0) {
+		struct merge_obs o = { e->data, e->len, e->run };
+
+		if ((rc = cb(arg, merge_new_id(&last, &any, e), &o)) ==
+		    RC_FATAL)
+			break;
 	}
 	if (got < 0)
 		rc = RC_FATAL;
-	if (rc != RC_FATAL && any)
-		rc = merge_fold_done(&acc, first, first_run, cb, obs_cb, arg);
-	record_clear(&acc);
-	record_clear(&obs);
-	buf_free(&id);
 	merge_store_iter_close(&it);
+	buf_free(&last);
+	return rc;
+}
+
+/* The fold on this thread: one id's observations, copied (each entry of
+ * the store is valid only until the next). */
+struct merge_fold_state {
+	struct merge		*m;
+	enum rc			(*cb)(void *, const struct record *);
+	enum rc			(*obs_cb)(void *, const struct record *, int,
+				    int);
+	void			*arg;
+	struct buf		 data;		/* their bytes */
+	struct merge_obs	*o;
+	size_t			*off;		/* each one's in data */
+	size_t			 n, cap;
+};
+
+/* The id gathered so far, folded; the gathering starts again. */
+static enum rc
+merge_fold_gathered(struct merge_fold_state *st)
+{
+	enum rc rc;
+
+	for (size_t i = 0; i < st->n; i++)
+		st->o[i].data = st->data.data + st->off[i];
+	rc = merge_fold_id(st->o, st->n, st->m->diag, st->m->oncf,
+	    st->m->oncf_arg, st->cb, st->obs_cb, st->arg);
+	st->n = 0;
+	buf_reset(&st->data);
+	return rc;
+}
+
+static enum rc
+merge_fold_gather(void *arg, int newid, const struct merge_obs *o)
+{
+	struct merge_fold_state *st = arg;
+	enum rc rc;
+
+	if (newid && st->n > 0 && (rc = merge_fold_gathered(st)) == RC_FATAL)
+		return rc;
+	if (st->n == st->cap) {
+		st->cap = st->cap ? 2 * st->cap : 8;
+		st->o = xreallocarray(st->o, st->cap, sizeof *st->o);
+		st->off = xreallocarray(st->off, st->cap, sizeof *st->off);
+	}
+	st->off[st->n] = st->data.len;
+	st->o[st->n++] = *o;
+	buf_add(&st->data, o->data, o->len);
+	return RC_OK;
+}
+
+enum rc
+merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
+    enum rc (*obs_cb)(void *, const struct record *, int, int), void *arg)
+{
+	struct merge_fold_state st = {
+		.m = m, .cb = cb, .obs_cb = obs_cb, .arg = arg
+	};
+	enum rc rc;
+
+	rc = merge_each(m, merge_fold_gather, &st);
+	if (rc != RC_FATAL && st.n > 0)
+		rc = merge_fold_gathered(&st);
+	buf_free(&st.data);
+	free(st.o);
+	free(st.off);
 	return rc;
 }

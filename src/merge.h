@@ -64,6 +64,28 @@ enum rc	 merge_fold(struct merge *,
 	    enum rc (*obs_cb)(void *arg, const struct record *obs, int run,
 		int alone),
 	    void *arg);
+/* One observation as the store holds it: packed (merge_pack), and the
+ * run it was added with. */
+struct merge_obs {
+	const void		*data;
+	size_t			 len;
+	unsigned		 run;
+};
+/* Every observation in fold order (id, then date, then run, then the
+ * order of adding): cb sees each, valid until the next, with newid set
+ * when its id is not the one before's (the first's is new). */
+enum rc	 merge_each(struct merge *, enum rc (*cb)(void *arg, int newid,
+	    const struct merge_obs *), void *arg);
+/* The fold of one id's n observations, in fold order, on any thread:
+ * obs_cb sees each (alone: the record's only one), conflicts go to d
+ * and oncf (may be NULL), cb sees the record. merge_fold is merge_each
+ * and this, with the merge's diag and conflict hook. */
+enum rc	 merge_fold_id(const struct merge_obs *, size_t n, struct diag *d,
+	    void (*oncf)(void *, const struct conflict *), void *oncf_arg,
+	    enum rc (*cb)(void *arg, const struct record *),
+	    enum rc (*obs_cb)(void *arg, const struct record *obs, int run,
+		int alone),
+	    void *arg);
 /* Folds a list of observations already in order: the merge rule alone,
  * for unit tests and for merge_fold. */
 void	 merge_fold_one(struct record *acc, const struct record *obs,

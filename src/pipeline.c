@@ -12,6 +12,7 @@
 
 #include "capture.h"
 #include "digest.h"
+#include "fold.h"
 #include "input.h"
 #include "merge.h"
 #include "output.h"
@@ -578,9 +579,18 @@ pipeline_finish(struct pipeline *p)
 		rc = RC_OK;
 		if (ops->preload != NULL)
 			rc = ops->preload(p->w, p->merge);
-		if (rc == RC_OK)
-			rc = merge_fold(p->merge, pipeline_write,
-			    ops->observe != NULL ? pipeline_observe : NULL, p);
+		if (rc == RC_OK) {
+			/* on -j threads when the writer can, else here */
+			rc = RC_SKIP;
+			if (p->o.jobs > 1)
+				rc = fold_run(p->merge, p->o.jobs, p->w,
+				    p->o.filter, p->diag, pipeline_work_tick,
+				    p);
+			if (rc == RC_SKIP)
+				rc = merge_fold(p->merge, pipeline_write,
+				    ops->observe != NULL ? pipeline_observe :
+				    NULL, p);
+		}
 		if (rc == RC_OK && p->hook_failed)
 			rc = RC_FATAL;
 		if (rc == RC_OK)

@@ -115,6 +115,23 @@ struct writer_ops {
 	 */
 	enum rc	(*page)(struct writer *, const struct page *,
 		    enum page_next, const struct page *found);
+	/*
+	 * Optional, for a format whose observe and write only append text
+	 * to its output (csv, tsv, json): the fold may then make that text
+	 * on several threads (fold.h). fmt_new gives a formatter of the
+	 * opened writer, or NULL when this run's text cannot be made apart
+	 * (csv's --properties=columns); fmt_observe (NULL when the format
+	 * has no observe) and fmt_write do what observe and write do, but
+	 * append the text to out, touching nothing but their formatter, on
+	 * whichever thread holds it; fmt_free frees one (NULL ok). put
+	 * writes text so made, record by record in fold order, as write
+	 * would have written it.
+	 */
+	void	*(*fmt_new)(struct writer *);
+	void	 (*fmt_free)(void *);
+	void	 (*fmt_observe)(void *, const struct record *obs, int alone);
+	void	 (*fmt_write)(void *, const struct record *, struct buf *out);
+	enum rc	 (*put)(struct writer *, const void *, size_t);
 };
 
 struct writer_opts {
