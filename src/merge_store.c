@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,12 @@
 #define MERGE_READ_BYTES	(8u << 20)
 #define MERGE_READ_MIN		(64u << 10)
 #define MERGE_READ_MAX		(1u << 20)
+
+/* An entry's place in the sort: its id's first bytes, its index. */
+struct merge_store_key {
+	uint64_t		 k;
+	size_t			 i;
+};
 
 /* A sorted run on disk: where it starts in the scratch file, its bytes. */
 struct merge_store_run {
@@ -68,6 +75,7 @@ static int	merge_store_parse(const unsigned char *, size_t,
 static int	merge_store_cmp(const struct merge_store_ent *,
 		    const struct merge_store_ent *);
 static int	merge_store_sort_cmp(const void *, const void *);
+static uint64_t	merge_store_prefix(const struct merge_store_ent *);
 static void	merge_store_sort(struct merge_store *);
 static enum rc	merge_store_spill(struct merge_store *);
 static enum rc	merge_store_ioerr(struct merge_store *, const char *);
@@ -294,11 +302,81 @@ merge_store_sort_cmp(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* An entry's id's first 8 bytes as a number that orders as they do
+ * (big-endian, zeros past the id's end: an id has no NUL). */
+static uint64_t
+merge_store_prefix(const struct merge_store_ent *e)
+{
+	uint64_t k = 0;
+
+	for (size_t i = 0; i < 8; i++)
+		k = k << 8 | (i < e->idlen ? (unsigned char)e->id[i] : 0);
+	return k;
+}
+
+/*
+ * The buffer's entries in merge_store_sort_cmp's order: a radix sort of
+ * the ids' first 8 bytes (stable, a byte a pass, no call per
+ * comparison), then each run of entries whose first 8 bytes are equal
+ * by the whole order, and the entries moved once into place.
+ */
 static void
 merge_store_sort(struct merge_store *m)
 {
-	if (m->nents > 1)	/* ents is NULL before the first */
-		qsort(m->ents, m->nents, sizeof *m->ents, merge_store_sort_cmp);
+	struct merge_store_key *k, *tmp, *t;
+	size_t n = m->nents, i, j;
+
+	if (n < 2)		/* ents is NULL before the first */
+		return;
+	k = xreallocarray(NULL, n, sizeof *k);
+	tmp = xreallocarray(NULL, n, sizeof *tmp);
+	for (i = 0; i < n; i++) {
+		k[i].k = merge_store_prefix(&m->ents[i]);
+		k[i].i = i;
+	}
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = { 0 }, at = 0, c;
+
+		for (i = 0; i < n; i++)
+			count[k[i].k >> shift & 0xff]++;
+		if (count[k[0].k >> shift & 0xff] == n)
+			continue;	/* one byte value: nothing moves */
+		for (i = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = at;
+			at += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[k[i].k >> shift & 0xff]++] = k[i];
+		t = k;
+		k = tmp;
+		tmp = t;
+	}
+	/* Into place, cycle by cycle: the entry at k[i].i goes to i (an
+	 * entry in place has k[i].i == i). */
+	for (i = 0; i < n; i++) {
+		struct merge_store_ent e;
+		size_t from;
+
+		if (k[i].i == i)
+			continue;
+		e = m->ents[i];
+		for (j = i; (from = k[j].i) != i; j = from) {
+			m->ents[j] = m->ents[from];
+			k[j].i = j;
+		}
+		m->ents[j] = e;
+		k[j].i = j;
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && k[j].k == k[i].k; j++)
+			;
+		if (j - i > 1)
+			qsort(m->ents + i, j - i, sizeof *m->ents,
+			    merge_store_sort_cmp);
+	}
+	free(k);
+	free(tmp);
 }
 
 static enum rc

@@ -2,7 +2,8 @@
  * test_merge_store.c: the merge store's order (DESIGN.md section 3:
  * oldest first by Date, then run, then input order) when it holds its
  * observations in memory and when it spills them to sorted runs on disk,
- * many runs, an observation larger than the buffer, ids listed and more
+ * many runs, an observation larger than the buffer, ids that share their
+ * first bytes or are shorter than 8, ids listed and more
  * observations added afterwards, and a scratch directory it cannot use.
  */
 #include "config.h"
@@ -59,9 +60,16 @@ make_specs(void)
 		struct spec *s = &specs[i];
 		unsigned k = rnd() % NIDS, d = rnd() % 5;
 
-		/* ids of two lengths share a prefix: "...-0" and "...-05" */
-		snprintf(s->id, sizeof s->id, "0000000%u-aaaa-4bbb-8ccc-%u",
-		    k % 10, k);
+		/* ids of two lengths share a prefix: "...-0" and "...-05";
+		 * the last three are shorter than the 8 bytes the store
+		 * sorts by first, and prefixes of the others: "0", "00",
+		 * "000" */
+		if (k >= NIDS - 3)
+			snprintf(s->id, sizeof s->id, "%.*s",
+			    (int)(k - (NIDS - 3) + 1), "000");
+		else
+			snprintf(s->id, sizeof s->id,
+			    "0000000%u-aaaa-4bbb-8ccc-%u", k % 10, k);
 		if (d == 0)
 			s->date[0] = '\0';
 		else
