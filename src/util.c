@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,11 +302,21 @@ utf8_valid(const char *s, size_t n)
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
 	while (p < end) {
-		unsigned c = *p;
+		unsigned c;
 		size_t len;
 		unsigned min, cp;
+		uint64_t w;
 
-		if (c < 0x80) {
+		/* ASCII 8 bytes at a time: most text is */
+		while (end - p >= 8) {
+			memcpy(&w, p, 8);
+			if ((w & UINT64_C(0x8080808080808080)) != 0)
+				break;
+			p += 8;
+		}
+		if (p == end)
+			break;
+		if ((c = *p) < 0x80) {
 			p++;
 			continue;
 		}

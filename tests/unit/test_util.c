@@ -264,6 +264,18 @@ test_utf8_valid_accepts_only_shortest_forms(void)
 		/* n, not the NUL, bounds the check. */
 		{ "caf\xc3\xa9", 4, 0, "n cuts a sequence" },
 		{ "ok\xff", 2, 1, "n stops before a bad byte" },
+		/* ASCII is taken 8 bytes at a time: what comes after */
+		{ "abcdefgh", 8, 1, "8 bytes of ASCII" },
+		{ "abcdefghijklmnopq", 17, 1, "17 bytes of ASCII" },
+		{ "abcdefg\xff", 8, 0, "a bad 8th byte" },
+		{ "abcdefgh\xff", 9, 0, "a bad 9th byte" },
+		{ "abcdefghijklmnop\xff", 17, 0, "a bad 17th byte" },
+		{ "abcdefgh\xff", 8, 1, "n stops before a bad 9th byte" },
+		{ "abcdefghijk\xed\xa0\x80xyzxyzxyz", 20, 0,
+		  "a surrogate after 11 bytes of ASCII" },
+		{ "abcdefghijk\xc3\xa9xyzxyzxyz\xe2\x82\xac", 25, 1,
+		  "ASCII, 2 bytes, ASCII, 3 bytes" },
+		{ "abcdefghijklmno\xc3", 16, 0, "truncated after 15 bytes" },
 	};
 
 	for (size_t i = 0; i < NITEMS(c); i++)
