@@ -411,7 +411,7 @@ enum rc
 os_item_begin(struct read_ctx *ctx, const struct jv *item,
     struct record *rec, struct os_url *u)
 {
-	record_init(rec);
+	record_init_pooled(rec);
 	os_url_parse(ctx->resp->url, u);
 	if (!jv_is_object(item))
 		return read_reject(ctx, "image is %s, not an object",
@@ -533,11 +533,11 @@ os_source(struct read_ctx *ctx, struct record *rec, const char *api,
 {
 	struct source *src = read_source_init(ctx, rec);
 
-	source_set(src, S_API, api);
-	source_set(src, S_CALL, call);
-	source_set(src, S_STATUS, status);
-	source_set(src, S_REQUEST_ID, request_id);
-	source_set(src, S_PROJECT_ID, project_id);
+	record_source_set(rec, src, S_API, api);
+	record_source_set(rec, src, S_CALL, call);
+	record_source_set(rec, src, S_STATUS, status);
+	record_source_set(rec, src, S_REQUEST_ID, request_id);
+	record_source_set(rec, src, S_PROJECT_ID, project_id);
 	return src;
 }
 

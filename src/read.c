@@ -810,11 +810,11 @@ read_source_init(struct read_ctx *ctx, struct record *rec)
 {
 	struct source *src = record_add_source(rec);
 
-	source_set(src, S_FILE, ctx->file);
-	source_set(src, S_AT, ctx->pos);
-	source_set(src, S_DATE, ctx->date);
-	source_set(src, S_URL, ctx->resp->url);
-	source_set(src, S_SHA256, ctx->resp->sha256);
+	record_source_set(rec, src, S_FILE, ctx->file);
+	record_source_set(rec, src, S_AT, ctx->pos);
+	record_source_set(rec, src, S_DATE, ctx->date);
+	record_source_set(rec, src, S_URL, ctx->resp->url);
+	record_source_set(rec, src, S_SHA256, ctx->resp->sha256);
 	return src;
 }
 

@@ -54,11 +54,29 @@ const char *const source_field_name[S__COUNT] = {
 #define WHY_NUL		"contains a NUL character"
 #define WHY_JSON_TEXT	"cannot be written as JSON text"
 
+/*
+ * A pooled record's blocks (record_init_pooled), newest first; the chain
+ * ends in record_pool_end, which holds nothing. A string is copied into
+ * the newest block while it has room, else into a new one twice its size.
+ */
+struct record_pool {
+	struct record_pool	*next;
+	size_t			 cap, len;
+	char			 data[];
+};
+
+#define RECORD_POOL_FIRST	2048
+
+static struct record_pool record_pool_end;
+
+static char	*record_str(struct record *, const char *, size_t);
+static int	 record_pooled(const struct record *, const char *);
+static void	 record_str_free(struct record *, char *);
 static void	 record_field_put(struct record *, enum field, char *);
 static const char *record_type_why(const struct jv *, enum field_type);
 static int	 record_real_precision(double);
 static int	 record_precision(const struct jv *);
-static void	 record_prop_free(struct prop *);
+static void	 record_prop_free(struct record *, struct prop *);
 static void	 record_prop_msort(struct prop *, struct prop *, size_t);
 
 /*
@@ -81,18 +99,79 @@ record_init(struct record *r)
 }
 
 void
+record_init_pooled(struct record *r)
+{
+	record_init(r);
+	r->pool = &record_pool_end;
+}
+
+/* A copy of the n bytes at s and a NUL: r's to free (record_str_free). */
+static char *
+record_str(struct record *r, const char *s, size_t n)
+{
+	struct record_pool *b = r->pool;
+	char *p;
+
+	if (b == NULL)
+		return xstrndup(s, n);
+	if (b->cap - b->len <= n) {
+		size_t cap = b->cap ? 2 * b->cap : RECORD_POOL_FIRST;
+
+		if (cap <= n)
+			cap = n + 1;
+		if (cap > SIZE_MAX - sizeof *b)
+			fatal("out of memory");
+		b = xmalloc(sizeof *b + cap);
+		b->next = r->pool;
+		b->cap = cap;
+		b->len = 0;
+		r->pool = b;
+	}
+	p = b->data + b->len;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	b->len += n + 1;
+	return p;
+}
+
+/* Is p inside one of r's blocks? */
+static int
+record_pooled(const struct record *r, const char *p)
+{
+	for (const struct record_pool *b = r->pool; b != NULL; b = b->next)
+		if ((uintptr_t)p - (uintptr_t)b->data < b->cap)
+			return 1;
+	return 0;
+}
+
+/* Frees a string of r: one in a block goes with the block. */
+static void
+record_str_free(struct record *r, char *p)
+{
+	if (p != NULL && (r->pool == NULL || !record_pooled(r, p)))
+		free(p);
+}
+
+void
 record_clear(struct record *r)
 {
+	struct record_pool *b, *next;
+
 	if (r == NULL)
 		return;
 	for (int i = 0; i < F__COUNT; i++)
-		free(r->f[i]);
+		record_str_free(r, r->f[i]);
 	for (size_t i = 0; i < r->nprops; i++)
-		record_prop_free(&r->props[i]);
+		record_prop_free(r, &r->props[i]);
 	free(r->props);
 	for (size_t i = 0; i < r->nsrcs; i++)
-		source_clear(&r->srcs[i]);
+		for (int k = 0; k < S__COUNT; k++)
+			record_str_free(r, r->srcs[i].v[k]);
 	free(r->srcs);
+	for (b = r->pool; b != NULL && b != &record_pool_end; b = next) {
+		next = b->next;
+		free(b);
+	}
 	record_init(r);
 }
 
@@ -106,25 +185,27 @@ record_move(struct record *dst, struct record *src)
 	record_init(src);
 }
 
-/* Replaces field f with v (owned, may be NULL). */
+/* Replaces field f with v (r's: a malloc, or record_str's; may be
+ * NULL). */
 static void
 record_field_put(struct record *r, enum field f, char *v)
 {
-	free(r->f[f]);
+	record_str_free(r, r->f[f]);
 	r->f[f] = v;
 }
 
 void
 record_set_raw(struct record *r, enum field f, const char *canonical)
 {
-	record_field_put(r, f, xstrdup(canonical));
+	record_field_put(r, f, canonical != NULL ?
+	    record_str(r, canonical, strlen(canonical)) : NULL);
 }
 
 void
 record_set_rawn(struct record *r, enum field f, const char *canonical,
     size_t n)
 {
-	record_field_put(r, f, xstrndup(canonical, n));
+	record_field_put(r, f, record_str(r, canonical, n));
 }
 
 int
@@ -137,14 +218,17 @@ record_set(struct record *r, enum field f, const char *text,
 	if (text == NULL)
 		return 0;
 	switch (field_info[f].type) {
-	case FT_STRING:
-		if (!utf8_valid(text, strlen(text))) {
+	case FT_STRING: {
+		size_t n = strlen(text);
+
+		if (!utf8_valid(text, n)) {
 			*why = WHY_UTF8;
 			return -1;
 		}
-		out = xstrdup(text);
+		out = record_str(r, text, n);
 		rv = 0;
 		break;
+	}
 	case FT_UUID:
 		rv = norm_uuid(text, &out, why);
 		break;
@@ -232,8 +316,7 @@ record_set_json(struct record *r, enum field f, const struct jv *v,
 			return -1;
 		}
 		/* without printf: the size and minimums of every image */
-		record_field_put(r, f, xstrdup(u64_text(digits,
-		    (uint64_t)v->u.i)));
+		record_set_raw(r, f, u64_text(digits, (uint64_t)v->u.i));
 		return 0;
 	}
 	if (t == FT_INT && jv_is_real(v)) {
@@ -241,8 +324,7 @@ record_set_json(struct record *r, enum field f, const struct jv *v,
 		return -1;
 	}
 	if (t == FT_BOOL && jv_is_boolean(v)) {
-		record_field_put(r, f,
-		    xstrdup(jv_is_true(v) ? "true" : "false"));
+		record_set_raw(r, f, jv_is_true(v) ? "true" : "false");
 		return 0;
 	}
 	*why = record_type_why(v, t);
@@ -257,10 +339,10 @@ record_set_json(struct record *r, enum field f, const struct jv *v,
  */
 
 static void
-record_prop_free(struct prop *p)
+record_prop_free(struct record *r, struct prop *p)
 {
-	free(p->key);
-	free(p->value);
+	record_str_free(r, p->key);
+	record_str_free(r, p->value);
 	p->key = p->value = NULL;
 }
 
@@ -283,8 +365,8 @@ record_prop_setn(struct record *r, const char *key, size_t keylen,
 		    sizeof *r->props);
 	}
 	p = &r->props[r->nprops++];
-	p->key = xstrndup(key, keylen);
-	p->value = value != NULL ? xstrndup(value, len) : NULL;
+	p->key = record_str(r, key, keylen);
+	p->value = value != NULL ? record_str(r, value, len) : NULL;
 	p->src = 0;
 }
 
@@ -417,7 +499,7 @@ record_sort(struct record *r)
 	for (i = 0, n = 0; i < r->nprops; i++) {
 		if (i + 1 < r->nprops &&
 		    strcmp(r->props[i].key, r->props[i + 1].key) == 0)
-			record_prop_free(&r->props[i]);
+			record_prop_free(r, &r->props[i]);
 		else
 			r->props[n++] = r->props[i];
 	}
@@ -452,6 +534,18 @@ source_set(struct source *s, enum source_field f, const char *v)
 	    latin1_to_utf8(v, strlen(v));
 
 	free(s->v[f]);
+	s->v[f] = p;
+}
+
+void
+record_source_set(struct record *r, struct source *s, enum source_field f,
+    const char *v)
+{
+	size_t n = v != NULL ? strlen(v) : 0;
+	char *p = v == NULL ? NULL : utf8_valid(v, n) ? record_str(r, v, n) :
+	    latin1_to_utf8(v, n);
+
+	record_str_free(r, s->v[f]);
 	s->v[f] = p;
 }
 

@@ -18,7 +18,10 @@
  *
  * Ownership: a record owns every string it holds. Setters copy their
  * arguments. record_clear() frees the contents and leaves an empty record;
- * record_clear(NULL) does nothing.
+ * record_clear(NULL) does nothing. A record begun with record_init_pooled
+ * (a reader's observation) copies what it is given into blocks of its
+ * own, freed all at once by record_clear, rather than into a malloc each:
+ * its strings are record.c's to replace and free, nobody else's.
  */
 #ifndef IMGMETA_RECORD_H
 #define IMGMETA_RECORD_H
@@ -105,9 +108,13 @@ struct record {
 	size_t		 capsrcs;
 	size_t		 fsrc[F__COUNT]; /* merged records: index in srcs of
 					   the source that gave each field */
+	struct record_pool *pool;	/* record_init_pooled's blocks, or
+					   NULL: a malloc a string */
 };
 
 void	record_init(struct record *);
+/* An empty record whose setters copy into blocks it frees at once. */
+void	record_init_pooled(struct record *);
 void	record_clear(struct record *);
 /* dst cleared first; src left empty */
 void	record_move(struct record *dst, struct record *src);
@@ -147,6 +154,10 @@ void	record_sort(struct record *);	/* properties by key (bytewise) */
 /* Sources: record_add_source returns a new, empty entry to fill. */
 struct source *record_add_source(struct record *);
 void	source_set(struct source *, enum source_field, const char *);
+/* The same for a source of r (record_add_source's), copied as r copies
+ * its strings. */
+void	record_source_set(struct record *r, struct source *,
+	    enum source_field, const char *);
 /* The n bytes at v, as they are (valid UTF-8 already: for re-reading). */
 void	source_set_rawn(struct source *, enum source_field, const char *v,
 	    size_t n);
