@@ -39,20 +39,21 @@ thread_local size_t jv_simd_cap;
 constexpr size_t JV_SIMD_KEEP = (size_t)1 << 20;
 
 /* Members of one object compared pairwise up to this many; more are
- * sorted. */
-constexpr size_t JV_SIMD_PAIRWISE = 16;
+ * looked up in a hash table. */
+constexpr size_t JV_SIMD_PAIRWISE = 8;
 
-int
-jv_simd_keycmp(const void *a, const void *b)
+/* A hash table's slots kept on the stack (more are allocated). */
+constexpr size_t JV_SIMD_SLOTS = 256;
+
+/* FNV-1a of a key's bytes. */
+uint32_t
+jv_simd_keyhash(const char *k, size_t n)
 {
-	const struct jv *x = *(const struct jv *const *)a;
-	const struct jv *y = *(const struct jv *const *)b;
-	size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
-	int c = memcmp(x->key, y->key, n);
+	uint32_t h = 2166136261u;
 
-	if (c != 0)
-		return c;
-	return x->keylen < y->keylen ? -1 : x->keylen > y->keylen;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
 }
 
 /* Does the object at index o of d have a key twice? */
@@ -60,7 +61,8 @@ bool
 jv_simd_dupkey(const struct jv_doc *d, size_t o)
 {
 	const struct jv *c = &d->v[o], *m, *k;
-	bool dup = false;
+	const struct jv *stack[JV_SIMD_SLOTS], **slot = stack;
+	size_t size = 16;
 
 	if (c->len < 2)
 		return false;
@@ -72,19 +74,30 @@ jv_simd_dupkey(const struct jv_doc *d, size_t o)
 					return true;
 		return false;
 	}
-	const struct jv **v = static_cast<const struct jv **>(
-	    malloc(c->len * sizeof *v));
-	size_t n = 0;
-
-	if (v == nullptr)
+	/* open addressing, at most half full */
+	while (size < 2 * (size_t)c->len)
+		size *= 2;
+	if (size > JV_SIMD_SLOTS && (slot = static_cast<const struct jv **>(
+	    malloc(size * sizeof *slot))) == nullptr)
 		return true;		/* jansson will say */
-	JV_FOREACH(c, m)
-		v[n++] = m;
-	qsort(v, n, sizeof *v, jv_simd_keycmp);
-	for (size_t i = 1; i < n && !dup; i++)
-		dup = jv_simd_keycmp(&v[i - 1], &v[i]) == 0;
-	free(v);
-	return dup;
+	memset(slot, 0, size * sizeof *slot);
+	JV_FOREACH(c, m) {
+		size_t i = jv_simd_keyhash(m->key, m->keylen) & (size - 1);
+
+		for (; slot[i] != nullptr; i = (i + 1) & (size - 1)) {
+			k = slot[i];
+			if (k->keylen == m->keylen &&
+			    memcmp(k->key, m->key, m->keylen) == 0) {
+				if (slot != stack)
+					free(slot);
+				return true;
+			}
+		}
+		slot[i] = m;
+	}
+	if (slot != stack)
+		free(slot);
+	return false;
 }
 
 /* The view of e at the end of d, under key (NULL outside objects). */

@@ -123,6 +123,7 @@ static void	test_without_id_rejects(void);
 static void	test_not_an_object(void);
 static void	test_envelope_of_wrong_type(void);
 static void	test_bids(void);
+static void	test_key_twice_at_any_size(void);
 
 /* Reads one item with the nova reader. */
 static void
@@ -778,5 +779,57 @@ main(void)
 	test_not_an_object();
 	test_envelope_of_wrong_type();
 	test_bids();
+	test_key_twice_at_any_size();
 	return t_done();
+}
+
+/* A metadata object of n keys, "k0" to "k{n-1}", with key "k{twice}"
+ * given again at the end when twice < n. */
+static char *
+metadata_text(size_t n, size_t twice)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addstr(&b, "{\"id\": \"" ID1 "\", \"metadata\": {");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s\"k%zu\": \"v\"", i ? ", " : "", i);
+	if (twice < n)
+		buf_printf(&b, ", \"k%zu\": \"w\"", twice);
+	buf_addstr(&b, "}}");
+	return buf_detach(&b);
+}
+
+/* A key twice in one object is refused as jansson refuses it, in small
+ * objects and large ones alike; the same keys once each are read. */
+static void
+test_key_twice_at_any_size(void)
+{
+	static const size_t sizes[] = { 2, 8, 9, 20, 127, 128, 129, 300 };
+	struct jv_doc d = JV_DOC_INIT;
+	json_error_t err;
+	char what[64];
+
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		size_t n = sizes[i];
+		size_t twice[] = { 0, n / 2, n - 1 };
+		const struct jv *v;
+		char *text = metadata_text(n, n);
+
+		v = jv_parse(&d, text, strlen(text), JSON_DECODE_ANY, &err);
+		snprintf(what, sizeof what, "%zu keys once each: read", n);
+		T_OK(v != NULL && jv_get(v, "metadata") != NULL &&
+		    jv_get(v, "metadata")->len == n, what);
+		free(text);
+		for (size_t k = 0; k < 3; k++) {
+			text = metadata_text(n, twice[k]);
+			v = jv_parse(&d, text, strlen(text), JSON_DECODE_ANY,
+			    &err);
+			snprintf(what, sizeof what, "%zu keys, k%zu twice: "
+			    "refused", n, twice[k]);
+			T_OK(v == NULL && json_error_code(&err) ==
+			    json_error_duplicate_key, what);
+			free(text);
+		}
+	}
+	jv_doc_free(&d);
 }
