@@ -411,7 +411,7 @@ enum rc
 os_item_begin(struct read_ctx *ctx, const struct jv *item,
     struct record *rec, struct os_url *u)
 {
-	record_init_pooled(rec);
+	record_init_pooled(rec, 1);
 	os_url_parse(ctx->resp->url, u);
 	if (!jv_is_object(item))
 		return read_reject(ctx, "image is %s, not an object",

@@ -273,7 +273,7 @@ read_glance_v1_read_headers(struct read_ctx *ctx)
 	enum rc rc = RC_OK;
 	int nul;
 
-	record_init_pooled(&rec);
+	record_init_pooled(&rec, 1);
 	os_url_parse(ctx->resp->url, &u);
 	for (size_t i = 0; i < ctx->resp->nheaders; i++) {
 		const struct header *h = &ctx->resp->headers[i];

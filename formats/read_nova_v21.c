@@ -359,7 +359,7 @@ read_nova_v21_metadata(struct read_ctx *ctx, const struct jv *item)
 		return read_reject(ctx, "\"%s\" holds %s, not an object of "
 		    "key-value pairs", ctx->envelope, ctx->in_list ?
 		    "an array" : os_json_type(item));
-	record_init_pooled(&rec);
+	record_init_pooled(&rec, 1);
 	os_url_parse(ctx->resp->url, &u);
 	if ((rc = read_nova_v21_meta_id(ctx, &rec, &u)) != RC_OK)
 		goto out;

@@ -139,7 +139,9 @@ merge_unpack(struct record *r, const void *data, size_t len)
 	}								\
 } while (0)
 
-	record_init(r);
+	/* fields and sources in the record's blocks; its properties a
+	 * malloc each, as merge_props replaces them */
+	record_init_pooled(r, 0);
 	for (int f = 0; f < F__COUNT; f++) {
 		UNPACK_STR(s, n, isnull);
 		if (!isnull)
@@ -162,8 +164,8 @@ merge_unpack(struct record *r, const void *data, size_t len)
 		for (int j = 0; j < S__COUNT; j++) {
 			UNPACK_STR(s, n, isnull);
 			if (!isnull)
-				source_set_rawn(src, (enum source_field)j, s,
-				    n);
+				record_source_setn(r, src,
+				    (enum source_field)j, s, n);
 		}
 	}
 	ok = p == end;

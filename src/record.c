@@ -56,18 +56,21 @@ const char *const source_field_name[S__COUNT] = {
 
 /*
  * A pooled record's blocks (record_init_pooled), newest first; the chain
- * ends in record_pool_end, which holds nothing. A string is copied into
- * the newest block while it has room, else into a new one twice its size.
+ * ends in one of the two ends, which hold nothing (cap 0) and say whether
+ * properties are pooled too. A string is copied into the newest block
+ * while it has room, else into a new one twice its size.
  */
 struct record_pool {
 	struct record_pool	*next;
 	size_t			 cap, len;
+	int			 props;		/* properties pooled too */
 	char			 data[];
 };
 
-#define RECORD_POOL_FIRST	2048
+#define RECORD_POOL_FIRST	960
 
-static struct record_pool record_pool_end;
+static struct record_pool record_pool_end = { NULL, 0, 0, 1 };
+static struct record_pool record_pool_end_apart = { NULL, 0, 0, 0 };
 
 static char	*record_str(struct record *, const char *, size_t);
 static int	 record_pooled(const struct record *, const char *);
@@ -99,10 +102,10 @@ record_init(struct record *r)
 }
 
 void
-record_init_pooled(struct record *r)
+record_init_pooled(struct record *r, int props)
 {
 	record_init(r);
-	r->pool = &record_pool_end;
+	r->pool = props ? &record_pool_end : &record_pool_end_apart;
 }
 
 /* A copy of the n bytes at s and a NUL: r's to free (record_str_free). */
@@ -125,6 +128,7 @@ record_str(struct record *r, const char *s, size_t n)
 		b->next = r->pool;
 		b->cap = cap;
 		b->len = 0;
+		b->props = r->pool->props;
 		r->pool = b;
 	}
 	p = b->data + b->len;
@@ -168,7 +172,7 @@ record_clear(struct record *r)
 		for (int k = 0; k < S__COUNT; k++)
 			record_str_free(r, r->srcs[i].v[k]);
 	free(r->srcs);
-	for (b = r->pool; b != NULL && b != &record_pool_end; b = next) {
+	for (b = r->pool; b != NULL && b->cap > 0; b = next) {
 		next = b->next;
 		free(b);
 	}
@@ -365,8 +369,13 @@ record_prop_setn(struct record *r, const char *key, size_t keylen,
 		    sizeof *r->props);
 	}
 	p = &r->props[r->nprops++];
-	p->key = record_str(r, key, keylen);
-	p->value = value != NULL ? record_str(r, value, len) : NULL;
+	if (r->pool != NULL && !r->pool->props) {
+		p->key = xstrndup(key, keylen);
+		p->value = value != NULL ? xstrndup(value, len) : NULL;
+	} else {
+		p->key = record_str(r, key, keylen);
+		p->value = value != NULL ? record_str(r, value, len) : NULL;
+	}
 	p->src = 0;
 }
 
@@ -547,6 +556,14 @@ record_source_set(struct record *r, struct source *s, enum source_field f,
 
 	record_str_free(r, s->v[f]);
 	s->v[f] = p;
+}
+
+void
+record_source_setn(struct record *r, struct source *s, enum source_field f,
+    const char *v, size_t n)
+{
+	record_str_free(r, s->v[f]);
+	s->v[f] = record_str(r, v, n);
 }
 
 void

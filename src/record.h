@@ -19,9 +19,10 @@
  * Ownership: a record owns every string it holds. Setters copy their
  * arguments. record_clear() frees the contents and leaves an empty record;
  * record_clear(NULL) does nothing. A record begun with record_init_pooled
- * (a reader's observation) copies what it is given into blocks of its
- * own, freed all at once by record_clear, rather than into a malloc each:
- * its strings are record.c's to replace and free, nobody else's.
+ * (a reader's observation, an unpacked one) copies what it is given into
+ * blocks of its own, freed all at once by record_clear, rather than into
+ * a malloc each: its strings are record.c's to replace and free, nobody
+ * else's, except its property keys and values when they are apart.
  */
 #ifndef IMGMETA_RECORD_H
 #define IMGMETA_RECORD_H
@@ -113,8 +114,10 @@ struct record {
 };
 
 void	record_init(struct record *);
-/* An empty record whose setters copy into blocks it frees at once. */
-void	record_init_pooled(struct record *);
+/* An empty record whose setters copy into blocks it frees at once;
+ * props 0: property keys and values apart, a malloc each (merge.c
+ * replaces and frees those of the records it folds). */
+void	record_init_pooled(struct record *, int props);
 void	record_clear(struct record *);
 /* dst cleared first; src left empty */
 void	record_move(struct record *dst, struct record *src);
@@ -155,9 +158,11 @@ void	record_sort(struct record *);	/* properties by key (bytewise) */
 struct source *record_add_source(struct record *);
 void	source_set(struct source *, enum source_field, const char *);
 /* The same for a source of r (record_add_source's), copied as r copies
- * its strings. */
+ * its strings; setn: the n bytes at v, as source_set_rawn. */
 void	record_source_set(struct record *r, struct source *,
 	    enum source_field, const char *);
+void	record_source_setn(struct record *r, struct source *,
+	    enum source_field, const char *v, size_t n);
 /* The n bytes at v, as they are (valid UTF-8 already: for re-reading). */
 void	source_set_rawn(struct source *, enum source_field, const char *v,
 	    size_t n);

@@ -611,62 +611,74 @@ main(void)
 	return t_done();
 }
 
-/* A pooled record (a reader's) takes the same values as a plain one:
- * replaced, dropped by the sort, moved and cleared, with strings longer
- * than a block and more than one block's worth (the sanitizer build sees
- * any string freed that was not malloc's). */
+/* A pooled record (a reader's, an unpacked one) takes the same values as
+ * a plain one: replaced, dropped by the sort, moved and cleared, with
+ * strings longer than a block and more than one block's worth (the
+ * sanitizer build sees any string freed that was not malloc's); with its
+ * properties apart, their values are malloc's, as merge.c takes them. */
 static void
 test_pooled_record_holds_what_a_plain_one_does(void)
 {
-	struct record r, m;
-	struct source *s;
-	const char *why = NULL;
-	char key[16], *big;
-	size_t n = 5000;
+	for (int props = 0; props < 2; props++) {
+		struct record r, m;
+		struct source *s;
+		const char *why = NULL;
+		char key[16], *big;
+		size_t n = 5000;
 
-	record_init_pooled(&r);
-	T_INT(record_set(&r, F_NAME, "first", &why), 0, "name set");
-	T_INT(record_set(&r, F_NAME, "second", &why), 0, "name replaced");
-	T_STR(r.f[F_NAME], "second", "the later name holds");
-	T_INT(record_set(&r, F_ID, "6E1B32AC-1F6A-4A58-9F8B-4D2A27E4B1C0",
-	    &why), 0, "id set");
-	record_set_raw(&r, F_ID, "6e1b32ac-1f6a-4a58-9f8b-4d2a27e4b1c0");
-	T_STR(r.f[F_ID], "6e1b32ac-1f6a-4a58-9f8b-4d2a27e4b1c0",
-	    "a normalised id replaced");
-	record_set_raw(&r, F_OWNER, NULL);
-	T_STR(r.f[F_OWNER], NULL, "a raw NULL leaves the field null");
-	big = xmalloc(n + 1);
-	memset(big, 'x', n);
-	big[n] = '\0';
-	for (int i = 0; i < 300; i++) {
-		snprintf(key, sizeof key, "k%03d", i % 150);
-		record_prop_set(&r, key, i == 299 ? big : key);
+		record_init_pooled(&r, props);
+		T_INT(record_set(&r, F_NAME, "first", &why), 0, "name set");
+		T_INT(record_set(&r, F_NAME, "second", &why), 0,
+		    "name replaced");
+		T_STR(r.f[F_NAME], "second", "the later name holds");
+		T_INT(record_set(&r, F_ID,
+		    "6E1B32AC-1F6A-4A58-9F8B-4D2A27E4B1C0", &why), 0,
+		    "id set");
+		record_set_raw(&r, F_ID, "6e1b32ac-1f6a-4a58-9f8b-4d2a27e4b1c0");
+		T_STR(r.f[F_ID], "6e1b32ac-1f6a-4a58-9f8b-4d2a27e4b1c0",
+		    "a normalised id replaced");
+		record_set_raw(&r, F_OWNER, NULL);
+		T_STR(r.f[F_OWNER], NULL, "a raw NULL leaves the field null");
+		big = xmalloc(n + 1);
+		memset(big, 'x', n);
+		big[n] = '\0';
+		for (int i = 0; i < 300; i++) {
+			snprintf(key, sizeof key, "k%03d", i % 150);
+			record_prop_set(&r, key, i == 299 ? big : key);
+		}
+		s = record_add_source(&r);
+		record_source_set(&r, s, S_FILE, "caf\xe9.json");
+		record_source_set(&r, s, S_FILE, "b.json");
+		record_source_set(&r, s, S_URL, "http://x/caf\xe9");
+		record_source_set(&r, s, S_AT, big);
+		record_source_setn(&r, s, S_API, "v2.1x", 4);
+		record_sort(&r);
+		T_INT(r.nprops, 150, "duplicates dropped");
+		T_STR(r.props[149].key, "k149", "the last key");
+		T_STR(r.props[149].value, big, "its later, long value");
+		T_STR(r.props[0].value, "k000", "the first key's value");
+		if (!props) {
+			/* as merge_props replaces a value */
+			free(r.props[0].value);
+			r.props[0].value = xstrdup("new");
+		}
+		T_STR(r.srcs[0].v[S_FILE], "b.json", "a source's field replaced");
+		T_STR(r.srcs[0].v[S_URL], "http://x/caf\xc3\xa9",
+		    "a source's bytes that are not UTF-8 read as ISO-8859-1");
+		T_STR(r.srcs[0].v[S_AT], big, "a source's long field");
+		T_STR(r.srcs[0].v[S_API], "v2.1", "a source's n bytes");
+
+		record_init(&m);
+		record_prop_set(&m, "old", "x");
+		record_move(&m, &r);
+		T_STR(m.f[F_NAME], "second", "moved: its fields");
+		T_INT(m.nprops, 150, "moved: its properties");
+		T_OK(r.pool == NULL, "the moved-from record is a plain one again");
+		record_set_raw(&m, F_NAME, "third");
+		T_STR(m.f[F_NAME], "third", "moved: still set");
+		record_clear(&m);
+		T_OK(m.pool == NULL && m.f[F_NAME] == NULL, "cleared");
+		record_clear(&r);
+		free(big);
 	}
-	s = record_add_source(&r);
-	record_source_set(&r, s, S_FILE, "caf\xe9.json");
-	record_source_set(&r, s, S_FILE, "b.json");
-	record_source_set(&r, s, S_URL, "http://x/caf\xe9");
-	record_source_set(&r, s, S_AT, big);
-	record_sort(&r);
-	T_INT(r.nprops, 150, "duplicates dropped");
-	T_STR(r.props[149].key, "k149", "the last key");
-	T_STR(r.props[149].value, big, "its later, long value");
-	T_STR(r.props[0].value, "k000", "the first key's value");
-	T_STR(r.srcs[0].v[S_FILE], "b.json", "a source's field replaced");
-	T_STR(r.srcs[0].v[S_URL], "http://x/caf\xc3\xa9",
-	    "a source's bytes that are not UTF-8 read as ISO-8859-1");
-	T_STR(r.srcs[0].v[S_AT], big, "a source's long field");
-
-	record_init(&m);
-	record_prop_set(&m, "old", "x");
-	record_move(&m, &r);
-	T_STR(m.f[F_NAME], "second", "moved: its fields");
-	T_INT(m.nprops, 150, "moved: its properties");
-	T_OK(r.pool == NULL, "the moved-from record is a plain one again");
-	record_set_raw(&m, F_NAME, "third");
-	T_STR(m.f[F_NAME], "third", "moved: still set");
-	record_clear(&m);
-	T_OK(m.pool == NULL && m.f[F_NAME] == NULL, "cleared");
-	record_clear(&r);
-	free(big);
 }
