@@ -6,7 +6,9 @@
  * container is followed by its members, each with its own subtree, so
  * the member after m is m + m->span (JV_FOREACH). An object's members
  * carry their keys; no key appears twice in one object. Strings and keys
- * end with a NUL and may hold one too (len, keylen tell).
+ * are valid UTF-8 (both parsers refuse anything else, escapes of lone
+ * surrogates included), end with a NUL and may hold one too (len, keylen
+ * tell).
  *
  * jv_parse reads a value's text with simdjson (src/jv_simd.cc) and, where
  * simdjson refuses it or may read it otherwise than jansson does, with

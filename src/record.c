@@ -76,6 +76,8 @@ static char	*record_str(struct record *, const char *, size_t);
 static int	 record_pooled(const struct record *, const char *);
 static void	 record_str_free(struct record *, char *);
 static void	 record_field_put(struct record *, enum field, char *);
+static int	 record_set_text(struct record *, enum field, const char *, int,
+		    const char **);
 static const char *record_type_why(const struct jv *, enum field_type);
 static int	 record_real_precision(double);
 static int	 record_precision(const struct jv *);
@@ -216,6 +218,14 @@ int
 record_set(struct record *r, enum field f, const char *text,
     const char **why)
 {
+	return record_set_text(r, f, text, 0, why);
+}
+
+/* record_set; valid: text is known to be valid UTF-8 (a jv's string). */
+static int
+record_set_text(struct record *r, enum field f, const char *text, int valid,
+    const char **why)
+{
 	char *out = NULL;
 	int rv;
 
@@ -225,7 +235,7 @@ record_set(struct record *r, enum field f, const char *text,
 	case FT_STRING: {
 		size_t n = strlen(text);
 
-		if (!utf8_valid(text, n)) {
+		if (!valid && !utf8_valid(text, n)) {
 			*why = WHY_UTF8;
 			return -1;
 		}
@@ -310,7 +320,7 @@ record_set_json(struct record *r, enum field f, const struct jv *v,
 			*why = WHY_NUL;
 			return -1;
 		}
-		return record_set(r, f, v->u.s, why);
+		return record_set_text(r, f, v->u.s, 1, why);
 	}
 	if (t == FT_INT && jv_is_int(v)) {
 		char digits[U64_TEXT];
@@ -435,11 +445,8 @@ record_prop_set_json(struct record *r, const char *key, const struct jv *v,
 			*why = WHY_NUL;
 			return -1;
 		}
-		if (!utf8_valid(v->u.s, v->len)) {
-			*why = WHY_UTF8;
-			return -1;
-		}
-		record_prop_set(r, key, v->u.s);
+		/* valid UTF-8 already (jv.h) */
+		record_prop_setn(r, key, strlen(key), v->u.s, v->len);
 		return 0;
 	}
 	/* Not a string: its JSON text, as jansson writes it. */
