@@ -13,6 +13,10 @@
 #define OS_MSG_VALUE	120
 /* Path segments of a URL looked at. */
 #define OS_URL_MAXSEG	64
+/* os_count_keys: the lists of names each thread keeps in the form it
+ * looks them up in (the readers' bids have 4), and their most names. */
+#define OS_NAMES_SEEN	8
+#define OS_NAMES_MAX	32
 
 static int	os_is_hex(int);
 static int	os_hexval(int);
@@ -541,8 +545,48 @@ os_source(struct read_ctx *ctx, struct record *rec, const char *api,
 	return src;
 }
 
-/* Is key one of names (non-empty)? The first two bytes are compared
- * before the rest. */
+/* A list of names as os_count_keys looks them up: which first bytes
+ * and which lengths (under 64) they have, and each one's length. */
+struct os_names {
+	const char *const *names;
+	uint64_t	 first[4];
+	uint64_t	 lens;
+	size_t		 n;
+	unsigned char	 len[OS_NAMES_MAX];
+};
+
+/* The lists a thread looked up last, the newest at next - 1. */
+static _Thread_local struct os_names os_names_seen[OS_NAMES_SEEN];
+static _Thread_local size_t os_names_next;
+
+/* The lookup form of names: NULL when it has too many, or too long. */
+static const struct os_names *
+os_names_of(const char *const *names)
+{
+	struct os_names *l;
+	size_t i, n;
+
+	for (i = 0; i < OS_NAMES_SEEN; i++)
+		if (os_names_seen[i].names == names)
+			return &os_names_seen[i];
+	for (n = 0; names[n] != NULL; n++)
+		if (n == OS_NAMES_MAX || strlen(names[n]) >= 64)
+			return NULL;
+	l = &os_names_seen[os_names_next++ % OS_NAMES_SEEN];
+	memset(l, 0, sizeof *l);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)names[i][0];
+
+		l->first[c >> 6] |= (uint64_t)1 << (c & 63);
+		l->len[i] = (unsigned char)strlen(names[i]);
+		l->lens |= (uint64_t)1 << l->len[i];
+	}
+	l->n = n;
+	l->names = names;
+	return l;
+}
+
+/* Is key (keylen bytes, no NUL) one of names (non-empty)? */
 static int
 os_listed(const char *const *names, const char *key)
 {
@@ -556,23 +600,31 @@ os_listed(const char *const *names, const char *key)
 size_t
 os_count_keys(const struct jv *o, const char *const *names)
 {
-	uint64_t first[4] = { 0, 0, 0, 0 };	/* the names' first bytes */
+	const struct os_names *l;
 	const struct jv *m;
 	size_t n = 0;
 
 	if (!jv_is_object(o))
 		return 0;
-	for (size_t i = 0; names[i] != NULL; i++) {
-		unsigned char c = (unsigned char)names[i][0];
-
-		first[c >> 6] |= (uint64_t)1 << (c & 63);
-	}
 	/* keys are unique, with no NUL in them */
+	if ((l = os_names_of(names)) == NULL) {
+		JV_FOREACH(o, m)
+			n += os_listed(names, m->key);
+		return n;
+	}
 	JV_FOREACH(o, m) {
 		unsigned char c = (unsigned char)m->key[0];
 
-		if ((first[c >> 6] >> (c & 63) & 1) && os_listed(names, m->key))
-			n++;
+		if (m->keylen >= 64 || !(l->lens >> m->keylen & 1) ||
+		    !(l->first[c >> 6] >> (c & 63) & 1))
+			continue;
+		for (size_t i = 0; i < l->n; i++)
+			if (l->len[i] == m->keylen &&
+			    l->names[i][0] == m->key[0] &&
+			    memcmp(l->names[i], m->key, m->keylen) == 0) {
+				n++;
+				break;
+			}
 	}
 	return n;
 }

@@ -144,7 +144,9 @@ struct source *os_source(struct read_ctx *, struct record *, const char *api,
  * How many of names (NULL-terminated, no name twice) are members of o
  * (0 when o is not an object): what counting the names os_get finds
  * gives, found by going through o's keys when it has few (a reader's
- * bid looks for dozens of names in every item of a dozen keys).
+ * bid looks for dozens of names in every item of a dozen keys). names
+ * is a static list: each thread keeps the lengths and first bytes of
+ * the last few it was given, by their address.
  */
 size_t	os_count_keys(const struct jv *o, const char *const *names);
 /* "an object", "a string", ...: a JSON value's type for messages. */

@@ -21,6 +21,13 @@ static const char *const names[] = {
 	"tags", "properties", "minRam", NULL
 };
 
+/* A list os_count_keys goes through as it is: a name of 64 bytes. */
+static const char *const long_names[] = {
+	"schema", "x_3",
+	"a_name_of_sixty_four_bytes_is_longer_than_the_lengths_looked_up_",
+	NULL
+};
+
 /* Keys the objects are made of: names, near misses and others. */
 static const char *const pool[] = {
 	"schema", "self", "file", "size", "status", "s", "visibility",
@@ -28,7 +35,9 @@ static const char *const pool[] = {
 	"minram", "id", "name", "statuses", "t", "x_1", "x_2", "x_3", "x_4",
 	"x_5", "x_6", "x_7", "x_8", "x_9", "x_10", "x_11", "x_12", "x_13",
 	"x_14", "x_15", "x_16", "x_17", "x_18", "x_19", "x_20", "x_21",
-	"x_22", "x_23", "x_24", "x_25"
+	"x_22", "x_23", "x_24", "x_25",
+	"a_name_of_sixty_four_bytes_is_longer_than_the_lengths_looked_up_",
+	"a_name_of_sixty_four_bytes_is_longer_than_the_lengths_looked_up"
 };
 #define NPOOL	(sizeof pool / sizeof pool[0])
 
@@ -62,6 +71,12 @@ test_count_keys(void)
 			if (json_object_get(o, names[i]) != NULL)
 				want++;
 		if (os_count_keys(jv_from_json(&d, o), names) != want)
+			bad++;
+		want = 0;
+		for (size_t i = 0; long_names[i] != NULL; i++)
+			if (json_object_get(o, long_names[i]) != NULL)
+				want++;
+		if (os_count_keys(jv_from_json(&d, o), long_names) != want)
 			bad++;
 		json_decref(o);
 	}
