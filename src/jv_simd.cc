@@ -34,6 +34,26 @@ thread_local simdjson::dom::parser *jv_simd_parser;
 thread_local char *jv_simd_text;
 thread_local size_t jv_simd_cap;
 
+/*
+ * simdjson picks its implementation (the CPU's best, or the one
+ * SIMDJSON_FORCE_IMPLEMENTATION names) at its first use, and allocates
+ * as it does, inside functions that may not throw: memory running out
+ * there would end the program (std::terminate) rather than be said. It
+ * is picked as the program starts instead, asking the implementation's
+ * name. (Without UBSan's vptr check: the object is the library's, whose
+ * type information it cannot always read, with no descriptor left.)
+ */
+#if defined(__GNUC__)
+__attribute__((no_sanitize("vptr")))
+#endif
+bool
+jv_simd_pick(void)
+{
+	return !simdjson::get_active_implementation()->name().empty();
+}
+
+const bool jv_simd_picked = jv_simd_pick();
+
 /* Past this many bytes, a thread's parser and copy are let go after the
  * parse, so that one large item does not hold memory for the run. */
 constexpr size_t JV_SIMD_KEEP = (size_t)1 << 20;
@@ -191,6 +211,7 @@ int
 jv_simd_parse_text(struct jv_doc *d, const char *text, size_t len, int any)
 {
 	simdjson::dom::element root;
+	simdjson::error_code err;
 	bool ok;
 
 	jv_doc_reset(d);
@@ -211,8 +232,15 @@ jv_simd_parse_text(struct jv_doc *d, const char *text, size_t len, int any)
 	}
 	memcpy(jv_simd_text, text, len);
 	memset(jv_simd_text + len, ' ', simdjson::SIMDJSON_PADDING);
-	ok = jv_simd_parser->parse(jv_simd_text, len, false).get(root) ==
-	    simdjson::SUCCESS && (any || root.is_array() ||
+	err = jv_simd_parser->parse(jv_simd_text, len, false).get(root);
+	if (err == simdjson::MEMALLOC) {
+		/* what the parser could not allocate may be left unset in
+		 * it: it goes, and the caller says memory ran out */
+		jv_doc_reset(d);
+		jv_release();
+		return -1;
+	}
+	ok = err == simdjson::SUCCESS && (any || root.is_array() ||
 	    root.is_object()) && jv_simd_add(d, root, nullptr, 0);
 	if (!ok)
 		jv_doc_reset(d);
