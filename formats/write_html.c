@@ -48,6 +48,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "digest.h"
 #include "imgmeta_db.h"
 #include "output.h"
 #include "record_json.h"
@@ -1172,13 +1173,11 @@ write_html_page(struct writer *w, const struct page *pg,
 static void
 write_html_csp_hash(struct buf *b, const char *text)
 {
-	unsigned char h[EVP_MAX_MD_SIZE];
-	unsigned char b64[2 * EVP_MAX_MD_SIZE + 4];
-	unsigned int n = 0;
+	unsigned char h[DIGEST_BYTES];
+	unsigned char b64[2 * DIGEST_BYTES + 4];
 
-	if (EVP_Digest(text, strlen(text), h, &n, EVP_sha256(), NULL) != 1)
-		fatal("SHA-256 failed in libcrypto");
-	EVP_EncodeBlock(b64, h, (int)n);
+	digest_bytes(text, strlen(text), h);
+	EVP_EncodeBlock(b64, h, DIGEST_BYTES);
 	buf_printf(b, "'sha256-%s'", (const char *)b64);
 }
 

@@ -6,7 +6,15 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+/*
+ * libcrypto's own SHA-256 calls, which OpenSSL 3 marks deprecated: they
+ * allocate nothing and look up no provider. Through EVP, the first
+ * digest of a run sets up libcrypto's default context, and when memory
+ * runs out half-way there, libcrypto later crashes on what it left unset
+ * rather than failing.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 #include "digest.h"
 #include "util.h"
@@ -35,14 +43,12 @@ int
 digest_fd(int fd, int copy_fd, char hex[DIGEST_HEX], uint64_t *size)
 {
 	static const char xd[] = "0123456789abcdef";
-	unsigned char *buf, md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx;
+	unsigned char *buf, md[SHA256_DIGEST_LENGTH];
+	SHA256_CTX ctx;
 	uint64_t total = 0;
 	int rc = 0, err = 0;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+	if (SHA256_Init(&ctx) != 1)
 		fatal("cannot start a SHA-256 digest (libcrypto)");
 	buf = xmalloc(DIGEST_BUFSIZE);
 	for (;;) {
@@ -57,7 +63,7 @@ digest_fd(int fd, int copy_fd, char hex[DIGEST_HEX], uint64_t *size)
 		}
 		if (n == 0)
 			break;
-		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+		if (SHA256_Update(&ctx, buf, (size_t)n) != 1)
 			fatal("SHA-256 digest failed (libcrypto)");
 		if (copy_fd >= 0 &&
 		    digest_write_all(copy_fd, buf, (size_t)n) != 0) {
@@ -67,19 +73,28 @@ digest_fd(int fd, int copy_fd, char hex[DIGEST_HEX], uint64_t *size)
 		}
 		total += (uint64_t)n;
 	}
-	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
+	if (SHA256_Final(md, &ctx) != 1)
 		fatal("SHA-256 digest failed (libcrypto)");
-	EVP_MD_CTX_free(ctx);
 	free(buf);
-	for (unsigned i = 0; i < mdlen; i++) {
+	for (unsigned i = 0; i < SHA256_DIGEST_LENGTH; i++) {
 		hex[2 * i] = xd[md[i] >> 4];
 		hex[2 * i + 1] = xd[md[i] & 15];
 	}
-	hex[2 * mdlen] = '\0';
+	hex[2 * SHA256_DIGEST_LENGTH] = '\0';
 	*size = total;
 	if (rc != 0)
 		errno = err;
 	return rc;
+}
+
+void
+digest_bytes(const void *p, size_t n, unsigned char md[DIGEST_BYTES])
+{
+	SHA256_CTX ctx;
+
+	if (SHA256_Init(&ctx) != 1 || SHA256_Update(&ctx, p, n) != 1 ||
+	    SHA256_Final(md, &ctx) != 1)
+		fatal("SHA-256 digest failed (libcrypto)");
 }
 
 int
