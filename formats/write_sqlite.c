@@ -640,7 +640,8 @@ write_sqlite_open_existing(struct write_sqlite *s)
 	s->in_txn = 1;
 	if (write_sqlite_upgrade(s, ver) != RC_OK)
 		return RC_FATAL;
-	s->compact = write_sqlite_nullable(s);
+	if ((s->compact = write_sqlite_nullable(s)) < 0)
+		return write_sqlite_err(s, "cannot read the database's schema");
 	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) + 1 "
 	    "FROM runs", -1, &st, NULL) != SQLITE_OK)
 		return write_sqlite_err(s, "cannot read the runs table");
@@ -652,46 +653,51 @@ write_sqlite_open_existing(struct write_sqlite *s)
 	return RC_OK;
 }
 
-/* Whether the database has that table, or that column in a table. */
+/* Whether the database has that table, or that column in a table: 1
+ * or 0, or -1 when SQLite cannot say (out of memory, say, which may have
+ * rolled the run's transaction back: the caller stops, reporting it). */
 static int
 write_sqlite_has(struct write_sqlite *s, const char *table,
     const char *column)
 {
 	sqlite3_stmt *st;
-	int has = 0;
+	int rc;
 
 	if (sqlite3_prepare_v2(s->db, column != NULL ?
 	    "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2" :
 	    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1",
 	    -1, &st, NULL) != SQLITE_OK)
-		return 0;
+		return -1;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	if (column != NULL)
 		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-	has = sqlite3_step(st) == SQLITE_ROW;
+	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return has;
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*
  * Whether image_sources.observation may be NULL: not in a database made
  * as version 1 (NOT NULL), which keeps that table as it was when it is
- * brought to a later version, and so every observation's JSON.
+ * brought to a later version, and so every observation's JSON. -1 when
+ * SQLite cannot say (as write_sqlite_has).
  */
 static int
 write_sqlite_nullable(struct write_sqlite *s)
 {
 	sqlite3_stmt *st;
-	int nullable = 0;
+	int nullable = 0, rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT \"notnull\" FROM "
 	    "pragma_table_info('image_sources') WHERE name = 'observation'",
 	    -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		nullable = sqlite3_column_int(st, 0) == 0;
+		rc = SQLITE_DONE;
+	}
 	sqlite3_finalize(st);
-	return nullable;
+	return rc == SQLITE_DONE ? nullable : -1;
 }
 
 /*
@@ -705,28 +711,31 @@ write_sqlite_nullable(struct write_sqlite *s)
 static enum rc
 write_sqlite_upgrade(struct write_sqlite *s, int ver)
 {
+	static const char v3[] = "cannot bring the database to schema "
+	    "version 3", v5[] = "cannot bring the database to schema "
+	    "version 5";
+	int has;
+
 	if (ver >= WRITE_SQLITE_USER_VERSION)
 		return RC_OK;
-	if (!write_sqlite_has(s, "runs", "duplicates") &&
-	    write_sqlite_exec(s, "ALTER TABLE runs ADD COLUMN duplicates "
-	    "INTEGER", "cannot bring the database to schema version 3") !=
-	    RC_OK)
-		return RC_FATAL;
-	if (!write_sqlite_has(s, "image_sources", "sha256") &&
-	    write_sqlite_exec(s, "ALTER TABLE image_sources ADD COLUMN sha256 "
-	    "TEXT", "cannot bring the database to schema version 3") !=
-	    RC_OK)
-		return RC_FATAL;
-	if (!write_sqlite_has(s, "inputs", NULL) &&
-	    write_sqlite_exec(s, write_sqlite_upgrade3, "cannot bring the "
-	    "database to schema version 3") != RC_OK)
-		return RC_FATAL;
+	if ((has = write_sqlite_has(s, "runs", "duplicates")) < 0 ||
+	    (!has && write_sqlite_exec(s, "ALTER TABLE runs ADD COLUMN "
+	    "duplicates INTEGER", v3) != RC_OK))
+		return has < 0 ? write_sqlite_err(s, v3) : RC_FATAL;
+	if ((has = write_sqlite_has(s, "image_sources", "sha256")) < 0 ||
+	    (!has && write_sqlite_exec(s, "ALTER TABLE image_sources ADD "
+	    "COLUMN sha256 TEXT", v3) != RC_OK))
+		return has < 0 ? write_sqlite_err(s, v3) : RC_FATAL;
+	if ((has = write_sqlite_has(s, "inputs", NULL)) < 0 ||
+	    (!has && write_sqlite_exec(s, write_sqlite_upgrade3, v3) !=
+	    RC_OK))
+		return has < 0 ? write_sqlite_err(s, v3) : RC_FATAL;
 	if (write_sqlite_widen(s) != RC_OK)
 		return RC_FATAL;
-	if (!write_sqlite_has(s, "pages", NULL) &&
-	    write_sqlite_exec(s, write_sqlite_upgrade5, "cannot bring the "
-	    "database to schema version 5") != RC_OK)
-		return RC_FATAL;
+	if ((has = write_sqlite_has(s, "pages", NULL)) < 0 ||
+	    (!has && write_sqlite_exec(s, write_sqlite_upgrade5, v5) !=
+	    RC_OK))
+		return has < 0 ? write_sqlite_err(s, v5) : RC_FATAL;
 	return write_sqlite_exec(s, "PRAGMA user_version = 5", "cannot bring "
 	    "the database to schema version 5");
 }
@@ -750,7 +759,7 @@ write_sqlite_widen(struct write_sqlite *s)
 	    "\t\t\t    'shared', 'community'))";
 	sqlite3_stmt *st;
 	char *sql;
-	int found = -1, schema = -1;
+	int found = -1, schema = -1, step;
 	enum rc rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT instr(sql, ?1) > 0, instr(sql, "
@@ -759,10 +768,12 @@ write_sqlite_widen(struct write_sqlite *s)
 		return write_sqlite_err(s, "cannot read the schema");
 	sqlite3_bind_text(st, 1, old_check, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, new_check, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
 		found = sqlite3_column_int(st, 0) ? 0 :
 		    sqlite3_column_int(st, 1) ? 1 : -1;
 	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return write_sqlite_err(s, "cannot read the schema");
 	if (found < 0)
 		return write_sqlite_refuse(s, "is an imgmeta database whose "
 		    "images table is not as imgmeta made it (its visibility "
