@@ -120,17 +120,18 @@ jv_simd_dupkey(const struct jv_doc *d, size_t o)
 	return false;
 }
 
-/* The view of e at the end of d, under key (NULL outside objects). */
+/* The view of e at the end of d, under key (NULL outside objects).
+ * nul: a string or key may hold a NUL (the text has "\u0000"). */
 bool
 jv_simd_add(struct jv_doc *d, simdjson::dom::element e, const char *key,
-    size_t keylen)
+    size_t keylen, bool nul)
 {
 	size_t i = jv_doc_push(d), n = 0;
 	struct jv *v = &d->v[i];
 
 	v->key = key;
 	v->keylen = (uint32_t)keylen;
-	if (key != nullptr && memchr(key, '\0', keylen) != nullptr)
+	if (nul && key != nullptr && memchr(key, '\0', keylen) != nullptr)
 		return false;
 	switch (e.type()) {
 	case simdjson::dom::element_type::ARRAY: {
@@ -140,7 +141,7 @@ jv_simd_add(struct jv_doc *d, simdjson::dom::element e, const char *key,
 		if (e.get_array().get(a) != simdjson::SUCCESS)
 			return false;
 		for (simdjson::dom::element m : a) {
-			if (!jv_simd_add(d, m, nullptr, 0))
+			if (!jv_simd_add(d, m, nullptr, 0, nul))
 				return false;
 			n++;
 		}
@@ -154,7 +155,7 @@ jv_simd_add(struct jv_doc *d, simdjson::dom::element e, const char *key,
 			return false;
 		for (auto it = o.begin(); it != o.end(); ++it) {
 			if (!jv_simd_add(d, it.value(), it.key_c_str(),
-			    it.key_length()))
+			    it.key_length(), nul))
 				return false;
 			n++;
 		}
@@ -176,7 +177,7 @@ jv_simd_add(struct jv_doc *d, simdjson::dom::element e, const char *key,
 		v->type = JV_STRING;
 		if (e.get_c_str().get(v->u.s) != simdjson::SUCCESS ||
 		    e.get_string_length().get(len) != simdjson::SUCCESS ||
-		    memchr(v->u.s, '\0', len) != nullptr)
+		    (nul && memchr(v->u.s, '\0', len) != nullptr))
 			return false;
 		v->len = (uint32_t)len;
 		break;
@@ -203,6 +204,22 @@ jv_simd_add(struct jv_doc *d, simdjson::dom::element e, const char *key,
 			return false;
 	}
 	return true;
+}
+
+/* May a string or key of the text hold a NUL? Only the escape \u0000
+ * makes one: simdjson refuses a NUL byte in a string. */
+bool
+jv_simd_nul(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while ((p = static_cast<const char *>(memchr(p, '\\',
+	    (size_t)(end - p)))) != nullptr) {
+		if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+			return true;
+		p += p + 1 < end ? 2 : 1;	/* past what it escapes */
+	}
+	return false;
 }
 
 /* jv_simd_parse's work; may throw (simdjson's library allocates with
@@ -241,7 +258,8 @@ jv_simd_parse_text(struct jv_doc *d, const char *text, size_t len, int any)
 		return -1;
 	}
 	ok = err == simdjson::SUCCESS && (any || root.is_array() ||
-	    root.is_object()) && jv_simd_add(d, root, nullptr, 0);
+	    root.is_object()) && jv_simd_add(d, root, nullptr, 0,
+	    jv_simd_nul(text, len));
 	if (!ok)
 		jv_doc_reset(d);
 	return ok ? 1 : 0;
