@@ -68,6 +68,8 @@ struct record_pool {
 };
 
 #define RECORD_POOL_FIRST	960
+/* record_sort's keys kept on the stack (more are allocated) */
+#define RECORD_SORT_STACK	96
 
 static struct record_pool record_pool_end = { NULL, 0, 0, 1 };
 static struct record_pool record_pool_end_apart = { NULL, 0, 0, 0 };
@@ -82,7 +84,10 @@ static const char *record_type_why(const struct jv *, enum field_type);
 static int	 record_real_precision(double);
 static int	 record_precision(const struct jv *);
 static void	 record_prop_free(struct record *, struct prop *);
-static void	 record_prop_msort(struct prop *, struct prop *, size_t);
+struct record_sortkey;
+static uint64_t	 record_sortkey(const char *);
+static void	 record_prop_msort(struct record_sortkey *,
+		    struct record_sortkey *, size_t);
 
 /*
  * Fields.
@@ -472,9 +477,45 @@ record_prop_get(const struct record *r, const char *key)
 	return NULL;
 }
 
-/* Stable merge sort of a[0..n) by key, using tmp[0..n). */
+/* A property's place in the sort: its key's first 8 bytes as a number
+ * that orders as they do (big-endian, zeros past the key's end), and the
+ * property. */
+struct record_sortkey {
+	uint64_t		 k;
+	struct prop		*p;
+};
+
+static uint64_t
+record_sortkey(const char *key)
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 8; i++) {
+		k <<= 8;
+		if (*key != '\0')
+			k |= (unsigned char)*key++;
+	}
+	return k;
+}
+
+/* strcmp's order of two keys, their first 8 bytes first. */
+static inline int
+record_sortkey_cmp(const struct record_sortkey *a,
+    const struct record_sortkey *b)
+{
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	/* equal first 8 bytes: a key shorter than 8 (its last byte here
+	 * is 0) is equal to the other (no key holds a NUL) */
+	if ((a->k & 0xff) == 0)
+		return 0;
+	return strcmp(a->p->key + 8, b->p->key + 8);
+}
+
+/* Stable merge sort of a[0..n), using tmp[0..n). */
 static void
-record_prop_msort(struct prop *a, struct prop *tmp, size_t n)
+record_prop_msort(struct record_sortkey *a, struct record_sortkey *tmp,
+    size_t n)
 {
 	size_t h = n / 2, i, j, k;
 
@@ -482,12 +523,12 @@ record_prop_msort(struct prop *a, struct prop *tmp, size_t n)
 		return;
 	record_prop_msort(a, tmp, h);
 	record_prop_msort(a + h, tmp, n - h);
-	if (strcmp(a[h - 1].key, a[h].key) <= 0)
+	if (record_sortkey_cmp(&a[h - 1], &a[h]) <= 0)
 		return;			/* already in order */
 	memcpy(tmp, a, h * sizeof *a);
 	for (i = 0, j = h, k = 0; i < h && j < n; k++) {
 		/* Ties take the left (earlier) one: stable. */
-		if (strcmp(tmp[i].key, a[j].key) <= 0)
+		if (record_sortkey_cmp(&tmp[i], &a[j]) <= 0)
 			a[k] = tmp[i++];
 		else
 			a[k] = a[j++];
@@ -499,27 +540,40 @@ record_prop_msort(struct prop *a, struct prop *tmp, size_t n)
 void
 record_sort(struct record *r)
 {
-	struct prop *tmp;
-	size_t i, n;
+	struct record_sortkey stack[RECORD_SORT_STACK], *a = stack;
+	struct prop *sorted;
+	size_t i, n = r->nprops;
 
-	for (i = 1; i < r->nprops; i++)
-		if (strcmp(r->props[i - 1].key, r->props[i].key) >= 0)
-			break;
-	if (i >= r->nprops)
-		return;			/* sorted, no duplicates */
-	tmp = xreallocarray(NULL, r->nprops / 2 + 1, sizeof *tmp);
-	record_prop_msort(r->props, tmp, r->nprops);
-	free(tmp);
-
-	/* Of each run of one key, keep the last: it was set last. */
-	for (i = 0, n = 0; i < r->nprops; i++) {
-		if (i + 1 < r->nprops &&
-		    strcmp(r->props[i].key, r->props[i + 1].key) == 0)
-			record_prop_free(r, &r->props[i]);
-		else
-			r->props[n++] = r->props[i];
+	if (n < 2)
+		return;
+	/* the keys, and the merge sort's room after them */
+	if (n + n / 2 + 1 > RECORD_SORT_STACK)
+		a = xreallocarray(NULL, n + n / 2 + 1, sizeof *a);
+	for (i = 0; i < n; i++) {
+		a[i].k = record_sortkey(r->props[i].key);
+		a[i].p = &r->props[i];
 	}
-	r->nprops = n;
+	for (i = 1; i < n; i++)
+		if (record_sortkey_cmp(&a[i - 1], &a[i]) >= 0)
+			break;
+	if (i < n) {
+		record_prop_msort(a, a + n, n);
+		sorted = xreallocarray(NULL, n, sizeof *sorted);
+		/* Of each run of one key, keep the last: it was set last. */
+		for (i = 0, n = 0; i < r->nprops; i++) {
+			if (i + 1 < r->nprops &&
+			    record_sortkey_cmp(&a[i], &a[i + 1]) == 0)
+				record_prop_free(r, a[i].p);
+			else
+				sorted[n++] = *a[i].p;
+		}
+		free(r->props);
+		r->props = sorted;
+		r->nprops = n;
+		r->capprops = r->nprops;
+	}
+	if (a != stack)
+		free(a);
 }
 
 /*

@@ -378,6 +378,12 @@ test_prop_sort_is_bytewise_and_keeps_last_source(void)
 		{ "B", "4", 1 }, { "b", "5", 2 }, { "a_b", "6", 2 },
 		{ "a", "7", 3 }, { "", "8", 3 }, { "b", "9", 4 },
 		{ "a-b", "10", 4 },
+		/* keys that share their first 8 bytes or more, keys that end
+		 * within them, high bytes there and after */
+		{ "instance_uuid", "11", 5 }, { "instance", "12", 5 },
+		{ "instanc", "13", 5 }, { "instance_type", "14", 5 },
+		{ "instance\xff", "15", 6 }, { "instance_uuid", "16", 6 },
+		{ "instanc\xc3", "17", 6 }, { "instance", "18", 7 },
 	};
 	static const struct {
 		const char	*key;
@@ -386,6 +392,9 @@ test_prop_sort_is_bytewise_and_keeps_last_source(void)
 	} want[] = {
 		{ "", "8", 3 }, { "B", "4", 1 }, { "a", "7", 3 },
 		{ "a-b", "10", 4 }, { "a_b", "6", 2 }, { "b", "9", 4 },
+		{ "instanc", "13", 5 }, { "instance", "18", 7 },
+		{ "instance_type", "14", 5 }, { "instance_uuid", "16", 6 },
+		{ "instance\xff", "15", 6 }, { "instanc\xc3", "17", 6 },
 		{ "\xc3\xa9", "3", 1 },
 	};
 	struct record r;
