@@ -225,13 +225,15 @@ test_json_text_escapes_as_jansson_dumps(void)
 
 	/* not UTF-8, in a field, a key, a value: refused (source_set
 	 * turns what is not UTF-8 into UTF-8 already) */
-	for (int k = 0; k < 7; k++) {
+	for (int k = 0; k < 9; k++) {
 		/* a lead byte at the end, a bad lead, a bad continuation,
 		 * an overlong '/', a UTF-16 surrogate, a 4-byte character
-		 * cut short, a code point past U+10FFFF */
+		 * cut short, a code point past U+10FFFF; a bad byte and a
+		 * character cut short right after good characters */
 		static const char *const name[] = {
 			"caf\xe9", NULL, NULL, "/\xc0\xaf", "a\xed\xa0\x80" "b",
-			"x\xf0\x9f\x98", "\xf4\x90\x80\x80"
+			"x\xf0\x9f\x98", "\xf4\x90\x80\x80",
+			"\xc3\xa9\xe2\x82\xac\xff" "a", "\xc3\xa9\xe2\x82" "a"
 		};
 		struct record bad;
 
