@@ -81,11 +81,17 @@ merge_add_packed(struct merge *m, const char *id, const char *date,
 static void
 merge_pack_u32(struct buf *b, size_t n)
 {
-	unsigned char x[5];
-
 	if (n > UINT32_MAX)
 		fatal("observation too large for the merge store");
-	buf_add(b, x, merge_store_varint(x, n));
+	if (5 >= b->cap - b->len)
+		buf_grow(b, 5);
+	/* most lengths take one byte */
+	if (n < 0x80)
+		b->data[b->len++] = (char)n;
+	else
+		b->len += merge_store_varint((unsigned char *)b->data + b->len,
+		    n);
+	b->data[b->len] = '\0';
 }
 
 static void
@@ -99,7 +105,11 @@ merge_pack_str(struct buf *b, const char *s)
 	}
 	n = strlen(s);
 	merge_pack_u32(b, n + 1);
-	buf_add(b, s, n);
+	if (n >= b->cap - b->len)
+		buf_grow(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
 }
 
 void
