@@ -34,7 +34,6 @@ struct norm_tm {
 };
 
 static int	 norm_is_digit(int);
-static int	 norm_is_xdigit(int);
 static int	 norm_digits(const char *, size_t, int *);
 static int	 norm_is_leap(int);
 static int	 norm_month_days(int, int);
@@ -51,13 +50,6 @@ static int
 norm_is_digit(int c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int
-norm_is_xdigit(int c)
-{
-	return norm_is_digit(c) || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
 }
 
 /* Reads exactly n decimal digits at s into *v; 0 if they aren't digits. */
@@ -426,20 +418,28 @@ bad:
 static int
 norm_hex(const char *s, const char *pattern, char **out)
 {
-	size_t n = strlen(pattern);
-	char *p;
+	size_t n = strlen(pattern), i;
+	char *p = xmalloc(n + 1);
 
-	if (strlen(s) != n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (pattern[i] == 'x' ? !norm_is_xdigit((unsigned char)s[i]) :
-		    s[i] != pattern[i])
-			return -1;
+	/* checked and lowered in one pass, stopping at s's end */
+	for (i = 0; i < n; i++) {
+		unsigned c = (unsigned char)s[i];
+
+		if (pattern[i] != 'x') {
+			if (c != (unsigned char)pattern[i])
+				break;
+		} else if (c - '0' > 9) {
+			c |= 0x20;		/* 'A'-'F' to 'a'-'f' */
+			if (c - 'a' > 5)
+				break;
+		}
+		p[i] = (char)c;
 	}
-	p = xstrdup(s);
-	for (size_t i = 0; i < n; i++)
-		if (p[i] >= 'A' && p[i] <= 'F')
-			p[i] = (char)(p[i] - 'A' + 'a');
+	if (i < n || s[n] != '\0') {
+		free(p);
+		return -1;
+	}
+	p[n] = '\0';
 	*out = p;
 	return 0;
 }

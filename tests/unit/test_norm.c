@@ -272,6 +272,16 @@ test_uuid_is_lowercased_and_checked(void)
 		{ "70a599e0-31e7-49b7-b260-868f441e862g", NULL, bad },
 		{ "70a599e031e7-49b7-b260--868f441e862b", NULL, bad },
 		{ " 70a599e0-31e7-49b7-b260-868f441e862", NULL, bad },
+		/* mixed case; the bytes next to the hex letters' ranges, in
+		 * either case, and a byte past ASCII */
+		{ "70a599E0-31e7-49B7-b260-868F441e862b",
+		  "70a599e0-31e7-49b7-b260-868f441e862b", NULL },
+		{ "70a599e0-31e7-49b7-b260-868f441e862G", NULL, bad },
+		{ "70a599e0-31e7-49b7-b260-868f441e862@", NULL, bad },
+		{ "70a599e0-31e7-49b7-b260-868f441e862`", NULL, bad },
+		{ "70a599e0-31e7-49b7-b260-868f441e862/", NULL, bad },
+		{ "70a599e0-31e7-49b7-b260-868f441e862:", NULL, bad },
+		{ "70a599e0-31e7-49b7-b260-868f441e86\xc3\xa1", NULL, bad },
 	};
 
 	check_norm("norm_uuid", norm_uuid, c, NITEMS(c));
