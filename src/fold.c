@@ -146,6 +146,7 @@ fold_chunk(struct fold_thread *t, struct fold_chunk *c)
 			t->o[i].run = (unsigned)buf_get_u32(&p);
 			t->o[i].len = buf_get_u32(&p);
 			t->o[i].data = p;
+			t->o[i].id = NULL;
 			p += t->o[i].len;
 		}
 		/* a worker's callbacks never fail */

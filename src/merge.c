@@ -330,28 +330,26 @@ merge_new_id(struct buf *last, int *any, const struct merge_store_ent *e)
 	return 1;
 }
 
+/* merge_each_id's callback and its argument. */
+struct merge_each_id_state {
+	enum rc			(*cb)(void *, const char *);
+	void			*arg;
+};
+
+static enum rc
+merge_each_id_obs(void *arg, int newid, const struct merge_obs *o)
+{
+	struct merge_each_id_state *st = arg;
+
+	return newid ? st->cb(st->arg, o->id) : RC_OK;
+}
+
 enum rc
 merge_each_id(struct merge *m, enum rc (*cb)(void *, const char *), void *arg)
 {
-	struct merge_store_iter it;
-	const struct merge_store_ent *e;
-	struct buf last = BUF_INIT;
-	enum rc rc;
-	int got, any = 0;
+	struct merge_each_id_state st = { cb, arg };
 
-	if ((rc = merge_store_iter_open(m->store, &it)) != RC_OK) {
-		merge_store_iter_close(&it);
-		return rc;
-	}
-	while ((got = merge_store_iter_next(m->store, &it, &e)) > 0)
-		if (merge_new_id(&last, &any, e) &&
-		    (rc = cb(arg, last.data)) == RC_FATAL)
-			break;
-	if (got < 0)
-		rc = RC_FATAL;
-	merge_store_iter_close(&it);
-	buf_free(&last);
-	return rc;
+	return merge_each(m, merge_each_id_obs, &st);
 }
 
 /* The record of an id is complete: obs_cb sees its first observation if
@@ -435,7 +433,7 @@ merge_each(struct merge *m, enum rc (*cb)(void *, int,
 		return rc;
 	}
 	while ((got = merge_store_iter_next(m->store, &it, &e)) > 0) {
-		struct merge_obs o = { e->data, e->len, e->run };
+		struct merge_obs o = { e->data, e->len, e->run, e->id };
 
 		if ((rc = cb(arg, merge_new_id(&last, &any, e), &o)) ==
 		    RC_FATAL)
@@ -491,7 +489,8 @@ merge_fold_gather(void *arg, int newid, const struct merge_obs *o)
 		st->off = xreallocarray(st->off, st->cap, sizeof *st->off);
 	}
 	st->off[st->n] = st->data.len;
-	st->o[st->n++] = *o;
+	st->o[st->n] = *o;
+	st->o[st->n++].id = NULL;	/* valid only until the next */
 	buf_add(&st->data, o->data, o->len);
 	return RC_OK;
 }

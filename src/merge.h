@@ -64,12 +64,14 @@ enum rc	 merge_fold(struct merge *,
 	    enum rc (*obs_cb)(void *arg, const struct record *obs, int run,
 		int alone),
 	    void *arg);
-/* One observation as the store holds it: packed (merge_pack), and the
- * run it was added with. */
+/* One observation as the store holds it: packed (merge_pack), the run
+ * it was added with, and its id (as merge_each gives it; merge_fold_id
+ * does not read it). */
 struct merge_obs {
 	const void		*data;
 	size_t			 len;
 	unsigned		 run;
+	const char		*id;
 };
 /* Every observation in fold order (id, then date, then run, then the
  * order of adding): cb sees each, valid until the next, with newid set
