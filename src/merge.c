@@ -136,9 +136,12 @@ merge_unpack(struct record *r, const void *data, size_t len)
 	size_t n, kn, count;
 	int ok = 0, isnull, knull;
 
-	/* a string's bytes at p: s and n (isnull when it was NULL) */
+	/* a string's bytes at p: s and n (isnull when it was NULL); a
+	 * length under 128, most, is its one byte */
 #define UNPACK_STR(s, n, isnull) do {					\
-	if (merge_store_unvarint(&p, end, &(n)) != 0)			\
+	if (p < end && *p < 0x80)					\
+		(n) = *p++;						\
+	else if (merge_store_unvarint(&p, end, &(n)) != 0)		\
 		goto out;						\
 	(isnull) = (n) == 0;						\
 	(s) = (const char *)p;						\
