@@ -120,13 +120,25 @@ jv_simd_dupkey(const struct jv_doc *d, size_t o)
 	return false;
 }
 
+/* jv_doc_push, without the call while there is room. */
+inline size_t
+jv_simd_push(struct jv_doc *d)
+{
+	if (d->n == d->cap)
+		return jv_doc_push(d);
+	d->v[d->n] = jv();
+	d->v[d->n].type = JV_NULL;
+	d->v[d->n].span = 1;
+	return d->n++;
+}
+
 /* The view of e at the end of d, under key (NULL outside objects).
  * nul: a string or key may hold a NUL (the text has "\u0000"). */
 bool
 jv_simd_add(struct jv_doc *d, simdjson::dom::element e, const char *key,
     size_t keylen, bool nul)
 {
-	size_t i = jv_doc_push(d), n = 0;
+	size_t i = jv_simd_push(d), n = 0;
 	struct jv *v = &d->v[i];
 
 	v->key = key;
