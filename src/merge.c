@@ -355,22 +355,73 @@ merge_each_id(struct merge *m, enum rc (*cb)(void *, const char *), void *arg)
 	return merge_each(m, merge_each_id_obs, &st);
 }
 
-/* The record of an id is complete: obs_cb sees its first observation if
- * it has not yet (then its only one, which acc is), and cb the record. */
+/* One id being folded: the record so far, and whether it is still its
+ * first observation alone (obs_cb has not seen it yet). */
+struct merge_acc {
+	struct record		 acc;
+	int			 first;
+	unsigned		 first_run;
+};
+
+/*
+ * One more observation of the id, in fold order, unpacked at once (o's
+ * bytes need not outlive the call); RC_FATAL when obs_cb stopped the run.
+ */
 static enum rc
-merge_fold_done(struct record *acc, int first, unsigned first_run,
+merge_acc_add(struct merge_acc *a, const struct merge_obs *o, struct diag *d,
+    void (*oncf)(void *, const struct conflict *), void *oncf_arg,
+    enum rc (*obs_cb)(void *, const struct record *, int, int), void *arg)
+{
+	struct record obs;
+	enum rc rc = RC_OK;
+
+	if (merge_unpack(&obs, o->data, o->len) != 0)
+		fatal("merge store holds a damaged observation");
+	record_sort(&obs);
+	if (a->acc.nsrcs == 0 && obs.nsrcs == 1) {
+		/* the first observation of an id: folding it into the empty
+		 * record is taking it as it is (merge_unpack left every
+		 * field's and property's source index at 0, its one source).
+		 * obs_cb sees it when it is known whether another follows. */
+		record_move(&a->acc, &obs);
+		a->first = 1;
+		a->first_run = o->run;
+		return RC_OK;
+	}
+	if (a->first && obs_cb != NULL &&
+	    (rc = obs_cb(arg, &a->acc, (int)a->first_run, 0)) == RC_FATAL) {
+		record_clear(&obs);
+		return rc;
+	}
+	a->first = 0;
+	if (obs_cb != NULL &&
+	    (rc = obs_cb(arg, &obs, (int)o->run, 0)) == RC_FATAL) {
+		record_clear(&obs);
+		return rc;
+	}
+	merge_fold_one(&a->acc, &obs, d, oncf, oncf_arg);
+	record_clear(&obs);
+	return rc;
+}
+
+/* The id is complete (unless rc says the run stopped): obs_cb sees its
+ * first observation if it has not yet (then its only one, which the
+ * record is), and cb the record. a is empty again. */
+static enum rc
+merge_acc_done(struct merge_acc *a, enum rc rc,
     enum rc (*cb)(void *, const struct record *),
     enum rc (*obs_cb)(void *, const struct record *, int, int), void *arg)
 {
-	enum rc rc = RC_OK;
-
-	if (first && obs_cb != NULL)
-		rc = obs_cb(arg, acc, (int)first_run, 1);
-	if (rc != RC_FATAL) {
-		record_sort(acc);
-		rc = cb(arg, acc);
+	if (rc != RC_FATAL && a->acc.nsrcs > 0) {
+		if (a->first && obs_cb != NULL)
+			rc = obs_cb(arg, &a->acc, (int)a->first_run, 1);
+		if (rc != RC_FATAL) {
+			record_sort(&a->acc);
+			rc = cb(arg, &a->acc);
+		}
 	}
-	record_clear(acc);
+	record_clear(&a->acc);
+	a->first = 0;
 	return rc;
 }
 
@@ -380,45 +431,13 @@ merge_fold_id(const struct merge_obs *o, size_t n, struct diag *d,
     enum rc (*cb)(void *, const struct record *),
     enum rc (*obs_cb)(void *, const struct record *, int, int), void *arg)
 {
-	struct record acc, obs;
+	struct merge_acc a = { .first = 0 };
 	enum rc rc = RC_OK;
-	unsigned first_run = 0;
-	int first = 0;
 
-	record_init(&acc);
-	for (size_t i = 0; i < n; i++) {
-		if (merge_unpack(&obs, o[i].data, o[i].len) != 0)
-			fatal("merge store holds a damaged observation");
-		record_sort(&obs);
-		if (acc.nsrcs == 0 && obs.nsrcs == 1) {
-			/* the first observation of an id: folding it into the
-			 * empty record is taking it as it is (merge_unpack
-			 * left every field's and property's source index at
-			 * 0, its one source). obs_cb sees it when it is known
-			 * whether another follows. */
-			record_move(&acc, &obs);
-			first = 1;
-			first_run = o[i].run;
-			continue;
-		}
-		if (first && obs_cb != NULL &&
-		    (rc = obs_cb(arg, &acc, (int)first_run, 0)) == RC_FATAL) {
-			record_clear(&obs);
-			break;
-		}
-		first = 0;
-		if (obs_cb != NULL && (rc = obs_cb(arg, &obs, (int)o[i].run,
-		    0)) == RC_FATAL) {
-			record_clear(&obs);
-			break;
-		}
-		merge_fold_one(&acc, &obs, d, oncf, oncf_arg);
-		record_clear(&obs);
-	}
-	if (rc != RC_FATAL && n > 0)
-		rc = merge_fold_done(&acc, first, first_run, cb, obs_cb, arg);
-	record_clear(&acc);
-	return rc;
+	record_init(&a.acc);
+	for (size_t i = 0; i < n && rc != RC_FATAL; i++)
+		rc = merge_acc_add(&a, &o[i], d, oncf, oncf_arg, obs_cb, arg);
+	return merge_acc_done(&a, rc, cb, obs_cb, arg);
 }
 
 enum rc
@@ -449,53 +468,30 @@ merge_each(struct merge *m, enum rc (*cb)(void *, int,
 	return rc;
 }
 
-/* The fold on this thread: one id's observations, copied (each entry of
- * the store is valid only until the next). */
+/* The fold on this thread, an observation at a time as the store gives
+ * them. */
 struct merge_fold_state {
 	struct merge		*m;
 	enum rc			(*cb)(void *, const struct record *);
 	enum rc			(*obs_cb)(void *, const struct record *, int,
 				    int);
 	void			*arg;
-	struct buf		 data;		/* their bytes */
-	struct merge_obs	*o;
-	size_t			*off;		/* each one's in data */
-	size_t			 n, cap;
+	struct merge_acc	 a;
 };
 
-/* The id gathered so far, folded; the gathering starts again. */
 static enum rc
-merge_fold_gathered(struct merge_fold_state *st)
-{
-	enum rc rc;
-
-	for (size_t i = 0; i < st->n; i++)
-		st->o[i].data = st->data.data + st->off[i];
-	rc = merge_fold_id(st->o, st->n, st->m->diag, st->m->oncf,
-	    st->m->oncf_arg, st->cb, st->obs_cb, st->arg);
-	st->n = 0;
-	buf_reset(&st->data);
-	return rc;
-}
-
-static enum rc
-merge_fold_gather(void *arg, int newid, const struct merge_obs *o)
+merge_fold_obs(void *arg, int newid, const struct merge_obs *o)
 {
 	struct merge_fold_state *st = arg;
+	struct merge *m = st->m;
 	enum rc rc;
 
-	if (newid && st->n > 0 && (rc = merge_fold_gathered(st)) == RC_FATAL)
+	/* the id before is complete */
+	if (newid && (rc = merge_acc_done(&st->a, RC_OK, st->cb, st->obs_cb,
+	    st->arg)) == RC_FATAL)
 		return rc;
-	if (st->n == st->cap) {
-		st->cap = st->cap ? 2 * st->cap : 8;
-		st->o = xreallocarray(st->o, st->cap, sizeof *st->o);
-		st->off = xreallocarray(st->off, st->cap, sizeof *st->off);
-	}
-	st->off[st->n] = st->data.len;
-	st->o[st->n] = *o;
-	st->o[st->n++].id = NULL;	/* valid only until the next */
-	buf_add(&st->data, o->data, o->len);
-	return RC_OK;
+	return merge_acc_add(&st->a, o, m->diag, m->oncf, m->oncf_arg,
+	    st->obs_cb, st->arg);
 }
 
 enum rc
@@ -505,13 +501,8 @@ merge_fold(struct merge *m, enum rc (*cb)(void *, const struct record *),
 	struct merge_fold_state st = {
 		.m = m, .cb = cb, .obs_cb = obs_cb, .arg = arg
 	};
-	enum rc rc;
 
-	rc = merge_each(m, merge_fold_gather, &st);
-	if (rc != RC_FATAL && st.n > 0)
-		rc = merge_fold_gathered(&st);
-	buf_free(&st.data);
-	free(st.o);
-	free(st.off);
-	return rc;
+	record_init(&st.a.acc);
+	return merge_acc_done(&st.a, merge_each(m, merge_fold_obs, &st), cb,
+	    obs_cb, arg);
 }

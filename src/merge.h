@@ -80,8 +80,9 @@ enum rc	 merge_each(struct merge *, enum rc (*cb)(void *arg, int newid,
 	    const struct merge_obs *), void *arg);
 /* The fold of one id's n observations, in fold order, on any thread:
  * obs_cb sees each (alone: the record's only one), conflicts go to d
- * and oncf (may be NULL), cb sees the record. merge_fold is merge_each
- * and this, with the merge's diag and conflict hook. */
+ * and oncf (may be NULL), cb sees the record. merge_fold folds each id
+ * the same way as merge_each gives its observations, with the merge's
+ * diag and conflict hook. */
 enum rc	 merge_fold_id(const struct merge_obs *, size_t n, struct diag *d,
 	    void (*oncf)(void *, const struct conflict *), void *oncf_arg,
 	    enum rc (*cb)(void *arg, const struct record *),
